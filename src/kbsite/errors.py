@@ -1,0 +1,73 @@
+"""Diagnostics: problems in the user's input, each tied to a file and line."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    """A place in a source file; line and column count from 1, 0 means unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem, formatted the way compilers do so editors can jump to it."""
+
+    location: SourceLocation
+    message: str
+    key: str = ""
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        key = f"{self.key}: " if self.key else ""
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.location}: {prefix}{key}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+class KbsiteError(Exception):
+    """Raised when a stage finds errors; carries every diagnostic found, sorted."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def error(path: str, line: int, message: str, *, key: str = "", column: int = 0) -> Diagnostic:
+    """Make an error diagnostic."""
+    return Diagnostic(SourceLocation(path, line, column), message, key)
+
+
+def warning(path: str, line: int, message: str, *, key: str = "", column: int = 0) -> Diagnostic:
+    """Make a warning diagnostic."""
+    return Diagnostic(SourceLocation(path, line, column), message, key, Severity.WARNING)
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """Return ' (did you mean 'x'?)' for the closest choice, or '' when none is close."""
+    lowered = {c.lower(): c for c in choices}
+    matches = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean '{lowered[matches[0]]}'?)" if matches else ""
