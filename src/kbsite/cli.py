@@ -1,0 +1,135 @@
+"""Command line: parse arguments, run a command, print diagnostics, set the exit status.
+
+Heavy modules are imported inside commands so `kbsite --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from kbsite import __version__
+
+if TYPE_CHECKING:
+    from kbsite.errors import Diagnostic
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run kbsite with the given arguments; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from kbsite.errors import KbsiteError
+
+    try:
+        return int(args.run(args))
+    except KbsiteError as exc:
+        _print_diagnostics(exc.diagnostics, sys.stderr)
+        count = sum(1 for d in exc.diagnostics if d.is_error)
+        print(
+            f"kbsite: {count} error{'s' if count != 1 else ''}; nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print("kbsite: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kbsite",
+        description="Build a static site from a folder of Markdown notes: Chinese, math, code.",
+    )
+    parser.add_argument("--version", action="version", version=f"kbsite {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+
+    build = commands.add_parser(
+        "build",
+        help="build the site into its output folder",
+        description="Build the site into its output folder (public/ by default).",
+    )
+    _site_options(build)
+    build.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help="output folder (default: `output` in site.yaml, else public/)",
+    )
+    build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    build.set_defaults(run=_cmd_build)
+
+    new = commands.add_parser(
+        "new",
+        help="create a note with front matter",
+        description="Create a new note with front matter in content/<category>/.",
+    )
+    new.add_argument("title", help='the note\'s title, e.g. "扩散模型简介"')
+    new.add_argument(
+        "--category", "-c", required=True, help="a category name or slug declared in site.yaml"
+    )
+    new.add_argument("--slug", help="file name and URL slug (default: made from the title)")
+    new.add_argument(
+        "--site", type=Path, default=Path("."), help="site folder holding site.yaml (default: .)"
+    )
+    new.set_defaults(run=_cmd_new)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site", type=Path, default=Path("."), help="site folder holding site.yaml (default: .)"
+    )
+    parser.add_argument("--drafts", action="store_true", help="include notes marked `draft: true`")
+    parser.add_argument(
+        "--base-url", help="override base_url from site.yaml, e.g. https://user.github.io/notes/"
+    )
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from kbsite.build import Builder, BuildOptions
+    from kbsite.progress import progress_printer
+
+    options = BuildOptions(
+        site_dir=args.site, output=args.output, drafts=args.drafts, base_url=args.base_url
+    )
+    progress = None if args.quiet else progress_printer(sys.stderr)
+    result = Builder(options, progress=progress).build()
+    _print_diagnostics(result.warnings, sys.stderr)
+    if not args.quiet:
+        where = (
+            os.path.relpath(result.output)
+            if result.output.is_relative_to(Path.cwd())
+            else result.output
+        )
+        print(
+            f"Built {result.notes} notes into {result.pages} pages ({result.files} files) "
+            f"in {where}/ in {result.seconds:.2f} s"
+            + (f", {len(result.warnings)} warnings" if result.warnings else "")
+        )
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from kbsite.scaffold import create_note
+
+    path = create_note(args.site, args.title, args.category, slug=args.slug)
+    print(f"Created {path}")
+    return EXIT_OK
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+    for diagnostic in diagnostics:
+        print(str(diagnostic), file=stream)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,284 @@
+"""site.yaml -> SiteConfig: typed, unknown keys are errors, every error has a line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slugify import slugify
+
+from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
+from kbsite.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
+
+CONFIG_FILE = "site.yaml"
+SUPPORTED_LANGUAGES = ("zh-CN", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A declared category: its display name, URL slug and description."""
+
+    name: str
+    slug: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MenuLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything site.yaml says, validated; `root` is the folder holding site.yaml."""
+
+    root: Path
+    title: str
+    base_url: str  # always ends with "/"
+    description: str = ""
+    author: str = ""
+    language: str = "zh-CN"
+    timezone: str = "UTC"
+    paginate: int = 10
+    summary_length: int = 160
+    output: str = "public"
+    categories: tuple[Category, ...] = ()
+    menu: tuple[MenuLink, ...] = ()
+
+    @property
+    def base_path(self) -> str:
+        """The URL path every page lives under, e.g. '/notes/' for a GitHub project site."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.output).resolve()
+
+    def category_named(self, name: str) -> Category | None:
+        """Find a category by name or slug, ignoring case."""
+        wanted = name.strip().lower()
+        for category in self.categories:
+            if wanted in (category.name.lower(), category.slug.lower()):
+                return category
+        return None
+
+
+# key -> (expected python type, human name). Order is the documented order.
+_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "title": (str, "text"),
+    "description": (str, "text"),
+    "author": (str, "text"),
+    "base_url": (str, "a URL"),
+    "language": (str, "a language tag"),
+    "timezone": (str, "a time zone name"),
+    "paginate": (int, "a whole number"),
+    "summary_length": (int, "a whole number"),
+    "output": (str, "a folder name"),
+    "categories": (list, "a list"),
+    "menu": (list, "a list"),
+}
+_REQUIRED = ("title", "base_url")
+
+
+def load_config(root: Path, *, base_url: str | None = None) -> SiteConfig:
+    """Read and validate `root/site.yaml`; `base_url` overrides the file's value."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise KbsiteError(
+            [
+                error(
+                    display_path(path),
+                    0,
+                    "no site.yaml here; run `kbsite init DIR` or pass --site DIR",
+                )
+            ]
+        )
+    text = path.read_text(encoding="utf-8-sig")
+    return parse_config(text, root=root, path=display_path(path), base_url=base_url)
+
+
+def parse_config(
+    text: str, *, root: Path, path: str = CONFIG_FILE, base_url: str | None = None
+) -> SiteConfig:
+    """Validate site.yaml text; raise KbsiteError listing every problem found."""
+    doc = parse_yaml(text, path=path)
+    data = doc.value if doc.value is not None else {}
+    if not isinstance(data, dict):
+        raise KbsiteError([doc.error((), f"site.yaml must be a mapping, got {type_name(data)}")])
+    problems: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        key = str(key)
+        if key not in _FIELDS:
+            hint = did_you_mean(key, list(_FIELDS))
+            problems.append(
+                doc.error((key,), f"unknown key{hint}; known keys: {', '.join(_FIELDS)}")
+            )
+            continue
+        expected, human = _FIELDS[key]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            problems.append(doc.error((key,), f"expected {human}, got {type_name(value)}"))
+            continue
+        values[key] = value
+    for key in _REQUIRED:
+        if key not in data:
+            problems.append(error(path, 1, f"missing required key '{key}'", key=key))
+    if base_url is not None:
+        values["base_url"] = base_url
+    problems += _check_scalars(doc, values, base_url_from_cli=base_url is not None)
+    categories = _parse_categories(doc, values.pop("categories", []), problems)
+    menu = _parse_menu(doc, values.pop("menu", []), problems)
+    if problems:
+        raise KbsiteError(problems)
+    values["base_url"] = values["base_url"].rstrip("/") + "/"
+    return SiteConfig(root=root, categories=categories, menu=menu, **values)
+
+
+def _check_scalars(
+    doc: YamlDocument, values: dict[str, Any], *, base_url_from_cli: bool
+) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    if "base_url" in values:
+        url = values["base_url"]
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            message = (
+                f"malformed base_url '{url}': expected an absolute http(s) URL such as "
+                "https://user.github.io/notes/"
+            )
+            if base_url_from_cli:
+                problems.append(error("--base-url", 0, message))
+            else:
+                problems.append(doc.error(("base_url",), message))
+    if "language" in values and values["language"] not in SUPPORTED_LANGUAGES:
+        hint = did_you_mean(values["language"], SUPPORTED_LANGUAGES)
+        problems.append(
+            doc.error(
+                ("language",),
+                f"unsupported language '{values['language']}'{hint}; "
+                f"supported: {', '.join(SUPPORTED_LANGUAGES)}",
+            )
+        )
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(
+                doc.error(
+                    ("timezone",),
+                    f"unknown time zone '{values['timezone']}' (use an IANA name such as "
+                    "Asia/Shanghai or UTC)",
+                )
+            )
+    for key, minimum in (("paginate", 1), ("summary_length", 20)):
+        if key in values and values[key] < minimum:
+            problems.append(doc.error((key,), f"must be at least {minimum}, got {values[key]}"))
+    if "output" in values and not re.fullmatch(r"[^\0]+", values["output"]):
+        problems.append(doc.error(("output",), "must be a folder name"))
+    return problems
+
+
+def _parse_categories(
+    doc: YamlDocument, items: list[Any], problems: list[Diagnostic]
+) -> tuple[Category, ...]:
+    categories: list[Category] = []
+    seen: dict[str, KeyPath] = {}
+    for index, item in enumerate(items):
+        where: KeyPath = ("categories", index)
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            problems.append(
+                doc.error(
+                    where, f"expected a mapping with name, slug, description, got {type_name(item)}"
+                )
+            )
+            continue
+        fields = _mapping_fields(doc, where, item, ("name", "slug", "description"), problems)
+        if fields is None:
+            continue
+        name = fields.get("name", "")
+        if not name:
+            problems.append(doc.error(where, "a category needs a name"))
+            continue
+        slug = fields.get("slug") or slugify(name)
+        if slug != slugify(slug):
+            problems.append(
+                doc.error((*where, "slug"), f"slug '{slug}' is not URL-safe; try '{slugify(slug)}'")
+            )
+            continue
+        for label in (name.lower(), slug.lower()):
+            if label in seen:
+                line, _ = doc.where(seen[label])
+                problems.append(
+                    doc.error(where, f"category '{label}' is declared twice (first at line {line})")
+                )
+        seen.setdefault(name.lower(), where)
+        seen.setdefault(slug.lower(), where)
+        categories.append(Category(name, slug, fields.get("description", "")))
+    return tuple(categories)
+
+
+def _parse_menu(
+    doc: YamlDocument, items: list[Any], problems: list[Diagnostic]
+) -> tuple[MenuLink, ...]:
+    links: list[MenuLink] = []
+    for index, item in enumerate(items):
+        where: KeyPath = ("menu", index)
+        if not isinstance(item, dict):
+            problems.append(
+                doc.error(where, f"expected a mapping with title and url, got {type_name(item)}")
+            )
+            continue
+        fields = _mapping_fields(doc, where, item, ("title", "url"), problems)
+        if fields is None:
+            continue
+        if "title" not in fields or "url" not in fields:
+            problems.append(doc.error(where, "a menu link needs both title and url"))
+            continue
+        links.append(MenuLink(fields["title"], fields["url"]))
+    return tuple(links)
+
+
+def _mapping_fields(
+    doc: YamlDocument,
+    where: KeyPath,
+    item: dict[Any, Any],
+    allowed: tuple[str, ...],
+    problems: list[Diagnostic],
+) -> dict[str, str] | None:
+    """Check a small mapping of text fields; return it, or None after recording problems."""
+    fields: dict[str, str] = {}
+    ok = True
+    for key, value in item.items():
+        key = str(key)
+        if key not in allowed:
+            hint = did_you_mean(key, allowed)
+            problems.append(
+                doc.error((*where, key), f"unknown key{hint}; known keys: {', '.join(allowed)}")
+            )
+            ok = False
+        elif value is None or isinstance(value, bool | list | dict):
+            problems.append(doc.error((*where, key), f"expected text, got {type_name(value)}"))
+            ok = False
+        else:
+            fields[key] = str(value).strip()
+    return fields if ok else None

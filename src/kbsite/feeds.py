@@ -1,0 +1,129 @@
+"""Atom feeds, sitemap.xml and robots.txt, built with ElementTree so they are well-formed."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from kbsite import __version__
+from kbsite.config import SiteConfig
+from kbsite.index import Entry, Site
+from kbsite.urls import absolute_url
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_SIZE = 20
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
+
+
+def _absolutize(config: SiteConfig, html: str) -> str:
+    """Make root-relative URLs absolute: feed readers show entries away from the site."""
+    origin = config.base_url[: len(config.base_url) - len(config.base_path)]
+    return _ROOT_RELATIVE.sub(lambda m: f'{m[1]}="{origin}{m[2]}"', html)
+
+
+def atom_feed(
+    config: SiteConfig, entries: Sequence[Entry], *, feed_path: str, page_path: str, title: str
+) -> bytes:
+    """Return an Atom feed of the newest entries, with full content."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(
+        f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": config.language}
+    )
+    _text(feed, "title", title)
+    if config.description:
+        _text(feed, "subtitle", config.description)
+    _text(feed, "id", absolute_url(config, page_path))
+    ET.SubElement(
+        feed, f"{{{ATOM_NS}}}link", {"rel": "self", "href": absolute_url(config, feed_path)}
+    )
+    ET.SubElement(
+        feed,
+        f"{{{ATOM_NS}}}link",
+        {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page_path)},
+    )
+    newest = entries[:FEED_SIZE]
+    _text(feed, "updated", _stamp(max((_last_change(e) for e in newest), default=_EPOCH)))
+    if config.author:
+        _text(ET.SubElement(feed, f"{{{ATOM_NS}}}author"), "name", config.author)
+    _text(feed, "generator", "kbsite").set("version", __version__)
+    for entry in newest:
+        item = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+        url = absolute_url(config, entry.site_path)
+        _text(item, "title", entry.title)
+        _text(item, "id", url)
+        ET.SubElement(
+            item, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": url}
+        )
+        _text(item, "published", _stamp(entry.date))
+        _text(item, "updated", _stamp(_last_change(entry)))
+        ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": entry.category.name})
+        for tag in entry.tags:
+            ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": tag.name})
+        _text(item, "summary", entry.excerpt)
+        _text(item, "content", _absolutize(config, entry.html)).set("type", "html")
+    ET.indent(feed)
+    return _serialize(feed)
+
+
+def site_feeds(site: Site) -> dict[str, bytes]:
+    """Return the site feed and one feed per category, keyed by site path."""
+    config = site.config
+    feeds = {
+        "/atom.xml": atom_feed(
+            config, site.entries, feed_path="/atom.xml", page_path="/", title=config.title
+        )
+    }
+    for index in site.categories:
+        path = f"{index.site_path}atom.xml"
+        feeds[path] = atom_feed(
+            config,
+            index.entries,
+            feed_path=path,
+            page_path=index.site_path,
+            title=f"{config.title} · {index.category.name}",
+        )
+    return feeds
+
+
+def sitemap(config: SiteConfig, pages: Sequence[tuple[str, datetime | None]]) -> bytes:
+    """Return sitemap.xml for the given (site path, last change) pairs."""
+    ET.register_namespace("", SITEMAP_NS)
+    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for site_path, changed in pages:
+        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = absolute_url(config, site_path)
+        if changed is not None:
+            ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = (
+                changed.astimezone(UTC).date().isoformat()
+            )
+    ET.indent(root)
+    return _serialize(root)
+
+
+def robots_txt(config: SiteConfig) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(config, '/sitemap.xml')}\n".encode()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _last_change(entry: Entry) -> datetime:
+    return entry.note.updated or entry.note.date
+
+
+def _stamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _serialize(root: ET.Element) -> bytes:
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}")
+    element.text = text
+    return element

@@ -1,0 +1,124 @@
+"""Resolve links between notes after rendering, so one edit never invalidates others' HTML."""
+
+from __future__ import annotations
+
+import html as htmllib
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from kbsite.config import SiteConfig
+from kbsite.errors import Diagnostic, error, warning
+from kbsite.markdown import Link
+from kbsite.urls import url_for
+
+_ATTR = re.compile(r'(\s(?:href|src))="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """What a relative link may point at: a note (with its heading ids) or a draft."""
+
+    site_path: str
+    anchors: frozenset[str]
+    draft: bool = False
+
+
+def resolve_links(
+    *,
+    config: SiteConfig,
+    source: str,
+    rel_path: str,
+    html: str,
+    links: tuple[Link, ...],
+    notes: Mapping[str, LinkTarget],
+    assets: frozenset[str],
+) -> tuple[str, list[Diagnostic]]:
+    """Rewrite relative links in a note's HTML to site URLs; report the broken ones."""
+    problems: list[Diagnostic] = []
+    rewrites: dict[str, str] = {}
+    for link in links:
+        if link.href in rewrites:
+            continue
+        resolved = _resolve_one(config, source, rel_path, link, notes, assets, problems)
+        if resolved is not None:
+            rewrites[link.href] = resolved
+    if not rewrites:
+        return html, problems
+
+    def substitute(match: re.Match[str]) -> str:
+        value = htmllib.unescape(match[2])
+        if value not in rewrites:
+            return match[0]
+        return f'{match[1]}="{htmllib.escape(rewrites[value])}"'
+
+    return _ATTR.sub(substitute, html), problems
+
+
+def _resolve_one(
+    config: SiteConfig,
+    source: str,
+    rel_path: str,
+    link: Link,
+    notes: Mapping[str, LinkTarget],
+    assets: frozenset[str],
+    problems: list[Diagnostic],
+) -> str | None:
+    """Return the URL a link should point at, or None to leave it as written."""
+    parts = urlsplit(link.href)
+    if parts.scheme or parts.netloc or not (parts.path or parts.fragment):
+        return None  # external (http:, mailto:, //host) or empty
+    if not parts.path:
+        return None  # "#anchor" in the same note: checked by the theme's TOC, left alone
+    if parts.path.startswith("/"):
+        return url_for(config, parts.path) + (f"#{parts.fragment}" if parts.fragment else "")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(rel_path), unquote(parts.path)))
+    if target.startswith("../") or target == "..":
+        problems.append(
+            error(source, link.line, f"link '{link.href}' points outside content/", key="link")
+        )
+        return None
+    fragment = unquote(parts.fragment)
+    if target in notes:
+        note = notes[target]
+        if note.draft:
+            problems.append(
+                warning(
+                    source,
+                    link.line,
+                    f"link '{link.href}' points to a draft, which is not published",
+                    key="link",
+                )
+            )
+            return None
+        if fragment and fragment not in note.anchors:
+            known = ", ".join(sorted(note.anchors)[:12]) or "none"
+            problems.append(
+                error(
+                    source,
+                    link.line,
+                    f"link '{link.href}': no heading '#{fragment}' in content/{target} "
+                    f"(its headings: {known})",
+                    key="link",
+                )
+            )
+        return url_for(config, note.site_path) + (f"#{parts.fragment}" if parts.fragment else "")
+    if target in assets:
+        return url_for(config, "/" + target)
+    kind = "image" if link.kind == "image" else "link"
+    hint = (
+        " (links to notes end in .md and are relative to this note)"
+        if not target.endswith(".md")
+        else ""
+    )
+    problems.append(
+        error(
+            source,
+            link.line,
+            f"broken {kind} '{link.href}': content/{target} does not exist{hint}",
+            key=kind,
+        )
+    )
+    return None

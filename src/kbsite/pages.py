@@ -1,0 +1,100 @@
+"""Site -> list[Page]: every HTML page planned before any template runs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kbsite.index import Entry, Site
+from kbsite.urls import page_path
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """Where a page sits in a paginated list; paths are site paths."""
+
+    number: int
+    total: int
+    base: str
+
+    @property
+    def prev_path(self) -> str | None:
+        return page_path(self.base, self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_path(self) -> str | None:
+        return page_path(self.base, self.number + 1) if self.number < self.total else None
+
+    @property
+    def pages(self) -> list[tuple[int, str]]:
+        return [(n, page_path(self.base, n)) for n in range(1, self.total + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML file to write: its site path, template and what the template gets."""
+
+    site_path: str
+    template: str
+    title: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+def paginate(
+    base: str, entries: Sequence[Entry], per_page: int, template: str, title: str, **extra: Any
+) -> list[Page]:
+    """Split a list of entries into pages at base, base/page/2/, ..."""
+    total = max(1, math.ceil(len(entries) / per_page))
+    pages = []
+    for number in range(1, total + 1):
+        chunk = entries[(number - 1) * per_page : number * per_page]
+        pagination = Pagination(number, total, base)
+        pages.append(
+            Page(
+                page_path(base, number),
+                template,
+                title,
+                {"entries": chunk, "pagination": pagination, **extra},
+            )
+        )
+    return pages
+
+
+def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
+    """Plan the home feed, category, tag, archive, note and error pages."""
+    per_page = site.config.paginate
+    pages = paginate("/", site.entries, per_page, "index.html", site.config.title)
+    for index in site.categories:
+        pages += paginate(
+            index.site_path,
+            index.entries,
+            per_page,
+            "category.html",
+            index.category.name,
+            category=index,
+        )
+    for tag_index in site.tags:
+        pages += paginate(
+            tag_index.tag.site_path,
+            tag_index.entries,
+            per_page,
+            "tag.html",
+            f"#{tag_index.tag.name}",
+            tag=tag_index,
+        )
+    pages.append(Page("/tags/", "tags.html", strings["tags"], {"tags": site.tags}))
+    pages.append(Page("/archive/", "archive.html", strings["archive"], {"years": site.years}))
+    for entry in site.entries:
+        newer, older = site.neighbours(entry)
+        pages.append(
+            Page(
+                entry.site_path,
+                "note.html",
+                entry.title,
+                {"entry": entry, "newer": newer, "older": older},
+            )
+        )
+    pages.append(Page("/404.html", "404.html", strings["not_found"]))
+    return pages

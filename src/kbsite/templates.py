@@ -1,0 +1,51 @@
+"""The Jinja environment: the packaged theme under the site's own template overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kbsite import __version__
+from kbsite.config import SiteConfig
+from kbsite.i18n import strings_for
+from kbsite.urls import absolute_url, url_for
+
+THEME_DIR = Path(__file__).parent / "theme"
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    """Build the environment once per build; templates compile once and are reused."""
+    search_path = [str(config.root / "templates"), str(THEME_DIR / "templates")]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search_path),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    strings = strings_for(config.language)
+    env.globals.update(
+        site=config,
+        strings=strings,
+        kbsite_version=__version__,
+        url_for=lambda path: url_for(config, path),
+        absolute_url=lambda path: absolute_url(config, path),
+    )
+    env.filters["date"] = _format_date
+    env.filters["iso"] = lambda value: value.isoformat()
+    env.globals["t"] = lambda key, **kw: strings[key].format(**kw)
+    return env
+
+
+def _format_date(value: datetime, fmt: str = "%Y-%m-%d") -> str:
+    return value.strftime(fmt)
+
+
+def render_page(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
+    """Render one template with its page context."""
+    return env.get_template(template).render(context)
