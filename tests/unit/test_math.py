@@ -1,0 +1,39 @@
+"""Tests for kbsite.math: the one wrapper around pykatex."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbsite.math import MathError, render_tex
+
+
+def test_renders_inline_formula_as_mathml_only() -> None:
+    html = render_tex("a_1 * b_2", False)
+    assert html.startswith('<span class="katex"><math xmlns="http://www.w3.org/1998/Math/MathML">')
+    assert 'display="block"' not in html
+    assert "katex-html" not in html  # no HTML output that would need KaTeX's CSS and fonts
+    assert '<annotation encoding="application/x-tex">a_1 * b_2</annotation>' in html
+
+
+def test_renders_display_formula_as_block_math() -> None:
+    html = render_tex(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", True)
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert html.count("<mtr>") == 2
+
+
+def test_chinese_in_math_renders_without_printing(capfd: pytest.CaptureFixture[str]) -> None:
+    html = render_tex(r"x_{训练}", False)
+    assert "<mtext>训练</mtext>" in html
+    assert capfd.readouterr() == ("", "")  # KaTeX's strict "warn" mode would print here
+
+
+def test_unknown_command_raises_math_error_with_clean_message() -> None:
+    with pytest.raises(MathError) as info:
+        render_tex(r"\foobar + 1", False)
+    assert info.value.message == r"Undefined control sequence: \foobar at position 1: \foobar + 1"
+
+
+def test_failure_is_raised_again_from_the_cache() -> None:
+    for _ in range(2):
+        with pytest.raises(MathError, match="Expected group after"):
+            render_tex("x^", True)
