@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from kbsite.config import SiteConfig, load_config
-from kbsite.content import Asset, Note, load_content
+from kbsite.content import Asset, Note, NoteCache, load_content
 from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.excerpt import make_excerpt, reading_minutes
 from kbsite.feeds import robots_txt, site_feeds, sitemap
@@ -21,7 +21,7 @@ from kbsite.i18n import strings_for
 from kbsite.index import Entry, Tag, build_site, check_unique_paths, note_site_path, tag_for
 from kbsite.links import LinkTarget, resolve_links
 from kbsite.markdown import RenderedMarkdown, render_markdown
-from kbsite.output import check_output_dir, write_site
+from kbsite.output import Manifest, check_output_dir, sync_site, write_site
 from kbsite.pages import plan_pages
 from kbsite.templates import THEME_DIR, make_environment, render_page
 from kbsite.urls import output_file
@@ -37,6 +37,9 @@ class BuildOptions:
     output: Path | None = None
     drafts: bool = False
     base_url: str | None = None
+    # serve: pages get the live-reload script, and output is updated in place (only changed bytes)
+    live_reload: bool = False
+    incremental_output: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class BuildResult:
     seconds: float
     output: Path
     warnings: tuple[Diagnostic, ...] = ()
+    changed: tuple[str, ...] = ()  # output files written or removed (all of them for a full write)
 
 
 @dataclass(slots=True)
@@ -56,6 +60,9 @@ class Builder:
     options: BuildOptions
     progress: Progress | None = None
     _render_cache: dict[tuple[str, str, int], RenderedMarkdown] = field(default_factory=dict)
+    _note_cache: NoteCache = field(default_factory=dict)
+    _manifest: Manifest = field(default_factory=dict)
+    _config: SiteConfig | None = None
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -63,16 +70,23 @@ class Builder:
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
         output = self.options.output.resolve() if self.options.output else config.output_dir
         check_output_dir(config, output)
-        content, problems = load_content(config)
+        if config != self._config:  # categories or time zone may have changed: reparse all
+            self._note_cache.clear()
+            self._config = config
+        content, problems = load_content(config, self._note_cache)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
         rendered = self._render_all(notes)
         entries = self._place(config, notes, rendered, content.assets, problems)
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         files, copies, page_count = self._emit(config, entries, content.assets, problems)
-        self._report("write", 0, len(files) + len(copies))
-        write_site(output, files, copies)
-        self._report("write", len(files) + len(copies), len(files) + len(copies))
+        if self.options.incremental_output:
+            changed = tuple(sync_site(output, files, copies, self._manifest))
+        else:
+            self._report("write", 0, len(files) + len(copies))
+            write_site(output, files, copies)
+            self._report("write", len(files) + len(copies), len(files) + len(copies))
+            changed = tuple(sorted([*files, *copies]))
         return BuildResult(
             notes=len(entries),
             pages=page_count,
@@ -80,6 +94,7 @@ class Builder:
             seconds=time.perf_counter() - started,
             output=output,
             warnings=tuple(sorted(problems)),
+            changed=changed,
         )
 
     def _report(self, stage: str, done: int, total: int) -> None:
@@ -156,7 +171,7 @@ class Builder:
         """Render every page and feed; return output files, files to copy, and the page count."""
         site = build_site(config, entries)
         pages = plan_pages(site, strings_for(config.language))
-        env = make_environment(config)
+        env = make_environment(config, live_reload=self.options.live_reload)
         files: dict[str, bytes] = {}
         for number, page in enumerate(pages, 1):
             context = {

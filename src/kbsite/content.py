@@ -296,45 +296,65 @@ def _tags(doc: YamlDocument, value: object, problems: list[Diagnostic]) -> tuple
     return tuple(tags)
 
 
-def load_content(config: SiteConfig) -> tuple[Content, list[Diagnostic]]:
+# (rel path, mtime_ns, size) -> what parsing that file gave; lets `serve` skip unchanged notes.
+NoteCache = dict[tuple[str, int, int], tuple[Note | None, tuple[Diagnostic, ...]]]
+
+
+def load_content(
+    config: SiteConfig, cache: NoteCache | None = None
+) -> tuple[Content, list[Diagnostic]]:
     """Read every note and asset under content/; return them with all diagnostics found."""
     content_dir = config.content_dir
     if not content_dir.is_dir():
-        raise KbsiteError(
-            [
-                error(
-                    str(content_dir),
-                    0,
-                    "no content/ folder; create it and put Markdown notes in it",
-                )
-            ]
-        )
+        message = "no content/ folder; create it and put Markdown notes in it"
+        raise KbsiteError([error(display_path(content_dir), 0, message)])
     notes: list[Note] = []
     assets: list[Asset] = []
     problems: list[Diagnostic] = []
     shown = display_path(content_dir)
+    fresh: NoteCache = {}
     for path in sorted(_walk(content_dir)):
         rel = path.relative_to(content_dir).as_posix()
-        source = f"{shown}/{rel}"
         if path.suffix.lower() != ".md":
             assets.append(Asset(path, rel))
             continue
         try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            problems.append(error(source, line, "not valid UTF-8; re-save the file as UTF-8"))
-            continue
-        except OSError as exc:
-            problems.append(error(source, 0, f"cannot read: {exc.strerror}"))
-            continue
-        try:
-            note, warnings = parse_note(rel, text, config, source=source)
+            stat = path.stat()
+        except OSError:
+            continue  # deleted while we were listing: it is simply not part of this build
+        key = (rel, stat.st_mtime_ns, stat.st_size)
+        cached = cache.get(key) if cache is not None else None
+        note, found = (
+            cached if cached is not None else _read_note(path, rel, f"{shown}/{rel}", config)
+        )
+        fresh[key] = (note, found)
+        if note is not None:
             notes.append(note)
-            problems.extend(warnings)
-        except KbsiteError as exc:
-            problems.extend(exc.diagnostics)
+        problems.extend(found)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     return Content(tuple(notes), tuple(assets)), problems
+
+
+def _read_note(
+    path: Path, rel: str, source: str, config: SiteConfig
+) -> tuple[Note | None, tuple[Diagnostic, ...]]:
+    """Read and parse one note file; return the note (None on errors) and its diagnostics."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, (error(source, 0, f"cannot read: {exc.strerror}"),)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, (error(source, line, "not valid UTF-8; re-save the file as UTF-8"),)
+    try:
+        note, warnings = parse_note(rel, text, config, source=source)
+    except KbsiteError as exc:
+        return None, exc.diagnostics
+    return note, tuple(warnings)
 
 
 def _walk(root: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -80,3 +81,62 @@ def _swap(staging: Path, output: Path) -> None:
     else:
         os.replace(staging, output)
     os.chmod(output, 0o755)
+
+
+# rel path -> fingerprint of what was last written there (bytes digest, or source file stat).
+Manifest = dict[str, str]
+
+
+def sync_site(
+    output: Path, files: Mapping[str, bytes], copies: Mapping[str, Path], manifest: Manifest
+) -> list[str]:
+    """Update output in place, writing only files whose bytes changed; return what changed.
+
+    Used by `serve`: rewriting 5,000 unchanged pages per keystroke would dominate a rebuild.
+    Each file is replaced atomically, so a browser never reads half a page.
+    """
+    output.mkdir(parents=True, exist_ok=True)
+    if not manifest:
+        manifest.update(_scan(output))
+    fresh: Manifest = {}
+    changed: list[str] = []
+    for rel, data in files.items():
+        fresh[rel] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if manifest.get(rel) != fresh[rel] or not (output / rel).exists():
+            _write_atomic(output / rel, data)
+            changed.append(rel)
+    for rel, source in copies.items():
+        stat = source.stat()
+        fresh[rel] = f"{source}:{stat.st_mtime_ns}:{stat.st_size}"
+        if manifest.get(rel) != fresh[rel] or not (output / rel).exists():
+            _write_atomic(output / rel, source.read_bytes())
+            changed.append(rel)
+    for rel in sorted(set(manifest) - set(fresh)):
+        (output / rel).unlink(missing_ok=True)
+        changed.append(rel)
+    (output / MARKER).touch()
+    manifest.clear()
+    manifest.update(fresh)
+    return sorted(changed)
+
+
+def _scan(output: Path) -> Manifest:
+    """Fingerprint what an earlier run left in output, so stale files get removed."""
+    return {
+        p.relative_to(output).as_posix(): "?"
+        for p in output.rglob("*")
+        if p.is_file() and p.name != MARKER and p.relative_to(output).parts[0] not in KEEP
+    }
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kbsite-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -17,7 +17,7 @@ from kbsite.urls import absolute_url, url_for
 THEME_DIR = Path(__file__).parent / "theme"
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+def make_environment(config: SiteConfig, *, live_reload: bool = False) -> jinja2.Environment:
     """Build the environment once per build; templates compile once and are reused."""
     search_path = [str(config.root / "templates"), str(THEME_DIR / "templates")]
     env = jinja2.Environment(
@@ -33,6 +33,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         site=config,
         strings=strings,
         kbsite_version=__version__,
+        live_reload=live_reload,
         url_for=lambda path: url_for(config, path),
         absolute_url=lambda path: absolute_url(config, path),
     )
