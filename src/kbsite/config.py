@@ -225,12 +225,11 @@ def _parse_categories(
                 doc.error((*where, "slug"), f"slug '{slug}' is not URL-safe; try '{slugify(slug)}'")
             )
             continue
-        for label in (name.lower(), slug.lower()):
-            if label in seen:
-                line, _ = doc.where(seen[label])
-                problems.append(
-                    doc.error(where, f"category '{label}' is declared twice (first at line {line})")
-                )
+        clash = next((label for label in (name.lower(), slug.lower()) if label in seen), None)
+        if clash is not None:
+            line, _ = doc.where(seen[clash])
+            message = f"category '{clash}' is declared twice (first at line {line})"
+            problems.append(doc.error(where, message))
         seen.setdefault(name.lower(), where)
         seen.setdefault(slug.lower(), where)
         categories.append(Category(name, slug, fields.get("description", "")))

@@ -1,0 +1,82 @@
+"""Shared fixtures: small sites written into temporary folders, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kbsite.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+SITE_YAML = """\
+title: Test Notes
+description: Notes for tests.
+author: Tester
+base_url: https://user.github.io/notes/
+language: zh-CN
+timezone: Asia/Shanghai
+paginate: 2
+categories:
+  - name: Large Model
+    slug: large-model
+    description: 大模型。
+  - name: Computer Vision
+    slug: computer-vision
+    description: 视觉。
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/sites/*/expected/"
+    )
+
+
+@dataclass
+class Run:
+    status: int
+    out: str
+    err: str
+
+
+WriteSite = Callable[..., Path]
+
+
+@pytest.fixture
+def write_site(tmp_path: Path) -> WriteSite:
+    """Write a site: site.yaml (default SITE_YAML) plus {relative path: text} files."""
+
+    def write(files: dict[str, str | bytes] | None = None, site_yaml: str = SITE_YAML) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        (root / "site.yaml").write_text(site_yaml, encoding="utf-8")
+        (root / "content").mkdir(exist_ok=True)
+        for rel, text in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return root
+
+    return write
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run the kbsite CLI in-process from a given folder; return status and output."""
+
+    def invoke(*args: str, cwd: Path | None = None) -> Run:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        status = main(list(args))
+        captured = capsys.readouterr()
+        return Run(status, captured.out, captured.err)
+
+    return invoke
