@@ -1,4 +1,4 @@
-"""TeX -> MathML at build time: the one place that talks to pykatex."""
+"""TeX math: the `\\(…\\)` / `\\[…\\]` syntax, and MathML at build time via pykatex."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import functools
 import threading
 
 import pykatex
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 
 # pykatex runs KaTeX in one embedded QuickJS runtime; nothing says it is safe to
 # enter from several threads at once, and a parallel build may try.
@@ -49,3 +52,99 @@ def _render_cached(tex: str, display: bool) -> tuple[bool, str]:
     except pykatex.ParseError as exc:
         return False, str(exc).replace(_UNDERLINE, "").strip() or "cannot parse formula"
     return True, html
+
+
+def bracket_math_plugin(md: MarkdownIt) -> None:
+    """Add `\\(…\\)` inline and `\\[…\\]` display math (dollars come from dollarmath)."""
+    # Before "escape": otherwise `\(` would be read as an escaped parenthesis.
+    md.inline.ruler.before("escape", "math_paren", _math_paren)
+    md.inline.ruler.before("escape", "math_bracket_inline", _math_bracket_inline)
+    md.block.ruler.before("fence", "math_bracket_block", _math_bracket_block)
+
+
+def _is_escaped(src: str, pos: int) -> bool:
+    """Tell whether src[pos] follows an odd number of backslashes."""
+    count = 0
+    while pos - count - 1 >= 0 and src[pos - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _find_closing(src: str, start: int, closer: str) -> int:
+    """Return the index of closer ("\\)" or "\\]") from start, skipping TeX's `\\x` pairs."""
+    pos = start
+    while (pos := src.find("\\", pos)) != -1:
+        if src.startswith(closer, pos):
+            return pos
+        pos += 2
+    return -1
+
+
+def _math_paren(state: StateInline, silent: bool) -> bool:
+    """Parse `\\(...\\)` as inline math (before `\\(` would be read as an escaped paren)."""
+    src, start = state.src, state.pos
+    if not src.startswith("\\(", start) or _is_escaped(src, start):
+        return False
+    end = _find_closing(src, start + 2, "\\)")
+    if end == -1 or not src[start + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content, token.markup = src[start + 2 : end], "\\("
+    state.pos = end + 2
+    return True
+
+
+def _math_bracket_inline(state: StateInline, silent: bool) -> bool:
+    """Parse `\\[...\\]` inside a paragraph as display math when it spans whole lines."""
+    src, start = state.src, state.pos
+    if not src.startswith("\\[", start) or _is_escaped(src, start):
+        return False
+    # Only a `\[` opening a line and a `\]` closing one are math, so the common
+    # escaped citation "\[1\] Vaswani et al." stays text.
+    if src[src.rfind("\n", 0, start) + 1 : start].strip():
+        return False
+    end = _find_closing(src, start + 2, "\\]")
+    line_end = src.find("\n", end) if end != -1 else -1
+    rest = src[end + 2 :] if line_end == -1 else src[end + 2 : line_end]
+    if end == -1 or rest.strip() or not src[start + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline_double", "math", 0)
+        token.content, token.markup = src[start + 2 : end], "\\["
+    state.pos = end + 2
+    return True
+
+
+def _math_bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Parse a block that starts with `\\[` and ends a line with `\\]` as display math."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\[", begin):
+        return False
+    line, pos = start_line, begin + 2
+    while line < end_line:
+        line_end = state.eMarks[line]
+        if line > start_line and state.isEmpty(line):
+            return False
+        close = _find_closing(state.src[:line_end], pos, "\\]")
+        if close != -1:
+            if state.src[close + 2 : line_end].strip():
+                return False
+            break
+        line, pos = line + 1, line_end
+    else:
+        return False
+    if not silent:
+        token = state.push("math_block", "math", 0)
+        token.block, token.markup = True, "\\["
+        # Line by line, so the "> " of a blockquote does not end up in the formula.
+        starts = [begin + 2] + [
+            state.bMarks[n] + state.tShift[n] for n in range(start_line + 1, line + 1)
+        ]
+        ends = [state.eMarks[n] for n in range(start_line, line)] + [close]
+        token.content = "\n".join(state.src[a:b] for a, b in zip(starts, ends, strict=True))
+        token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True

@@ -1,0 +1,192 @@
+"""Tests for kbsite.markdown: HTML by fixture, then links, toc, text runs and diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import html
+from pathlib import Path
+
+import pytest
+
+from kbsite.errors import Severity
+from kbsite.markdown import Heading, Link, TextRun, render_markdown
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "markdown"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.md"))
+
+
+def render(body: str) -> str:
+    """Render and return only the html, for short assertions."""
+    return render_markdown(body, path="content/n.md", first_line=1).html
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture(name: str) -> None:
+    source = (FIXTURES / f"{name}.md").read_text(encoding="utf-8")
+    expected = (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+    actual = render_markdown(source, path=f"content/{name}.md", first_line=1).html
+    diff = "\n".join(
+        difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected", "actual")
+    )
+    assert actual == expected, diff
+
+
+def test_every_fixture_has_expected_output() -> None:
+    assert len(CASES) >= 15
+    assert all((FIXTURES / f"{name}.html").is_file() for name in CASES)
+
+
+# --- math ------------------------------------------------------------------------------------
+
+
+def test_currency_is_not_math() -> None:
+    out = render("costs $5 and $10\n\n| GPT-4 | $10 | $30 |\n|---|---|---|\n| a | b | c |")
+    assert "math" not in out
+    assert "<p>costs $5 and $10</p>" in out
+
+
+def test_emphasis_markers_inside_math_are_left_alone() -> None:
+    out = render("$a_1 * b_2$ and $c_1 * d_2$")
+    assert "<em>" not in out
+    assert out.count('<span class="math inline">') == 2
+    assert '<annotation encoding="application/x-tex">a_1 * b_2</annotation>' in out
+
+
+def test_bracket_escapes_that_are_not_math_stay_escapes() -> None:
+    out = render(r"\[1\] Vaswani et al. and \( alone")
+    assert out == "<p>[1] Vaswani et al. and ( alone</p>\n"
+
+
+def test_bad_tex_shows_source_and_warns_at_its_file_line() -> None:
+    body = "Intro.\n\nFirst line\nsecond $\\nope{x}$ here\n\n$$\n\\frac{a\n$$\n"
+    result = render_markdown(body, path="content/cv/detr.md", first_line=6)
+    assert '<code class="math-error" title="Undefined control sequence: \\nope' in result.html
+    assert ">\\nope{x}</code>" in result.html
+    assert [str(d) for d in result.diagnostics] == [
+        "content/cv/detr.md:9: warning: math: cannot render formula: "
+        "Undefined control sequence: \\nope at position 1: \\nope{x}",
+        "content/cv/detr.md:11: warning: math: cannot render formula: "
+        "Unexpected end of input in a macro argument, expected '}' at end of input: \\frac{a",
+    ]
+    assert all(d.severity is Severity.WARNING for d in result.diagnostics)
+
+
+def test_bad_tex_in_math_fence_warns_at_the_fence() -> None:
+    result = render_markdown("text\n\n```math\n\\bad\n```\n", path="n.md", first_line=3)
+    assert [(d.location.line, d.key) for d in result.diagnostics] == [(5, "math")]
+
+
+def test_good_notes_have_no_diagnostics() -> None:
+    source = (FIXTURES / "math_display.md").read_text(encoding="utf-8")
+    assert render_markdown(source, path="n.md", first_line=1).diagnostics == ()
+
+
+# --- headings --------------------------------------------------------------------------------
+
+
+def test_toc_has_levels_one_to_four_with_unique_unicode_ids() -> None:
+    source = (FIXTURES / "headings.md").read_text(encoding="utf-8")
+    toc = render_markdown(source, path="n.md", first_line=1).toc
+    assert toc == (
+        Heading(1, "笔记", "笔记"),
+        Heading(2, "注意力机制", "注意力机制"),
+        Heading(2, "注意力机制-1", "注意力机制"),
+        Heading(3, "31-multi-head-attention", "3.1 Multi-Head Attention"),
+        Heading(4, "损失-l_2-与-loss", "损失 L_2 与 loss()"),
+        Heading(2, "section", "？！"),
+        Heading(2, "lora-论文", "LoRA 论文"),
+    )
+
+
+def test_generated_ids_do_not_repeat_across_three_duplicates() -> None:
+    out = render("## A\n\n## A\n\n## A")
+    assert [part.split('"')[0] for part in out.split('<h2 id="')[1:]] == ["a", "a-1", "a-2"]
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def test_links_and_images_are_collected_with_file_lines() -> None:
+    body = (
+        "Intro [a](a.md) and\n"
+        "![图](img/x.png) then https://example.com/p\n"
+        "\n"
+        "## 标题\n"
+        "\n"
+        '<img src="fig/b&amp;c.png">\n'
+        "\n"
+        "> [q](q.md#注意)[^1]\n"
+        "\n"
+        "[^1]: 见 <https://ref.org>\n"
+    )
+    links = render_markdown(body, path="n.md", first_line=10).links
+    assert links == (
+        Link("a.md", 10, "link"),
+        Link("img/x.png", 11, "image"),
+        Link("https://example.com/p", 11, "link"),
+        Link("fig/b&c.png", 15, "image"),
+        Link("q.md#%E6%B3%A8%E6%84%8F", 17, "link"),
+        Link("https://ref.org", 19, "link"),
+    )
+
+
+def test_every_link_appears_in_html_as_escaped_attribute() -> None:
+    source = "".join(
+        (FIXTURES / f"{name}.md").read_text(encoding="utf-8") + "\n\n"
+        for name in ("links", "raw_html", "footnotes", "inline_gfm")
+    )
+    result = render_markdown(source, path="n.md", first_line=1)
+    assert len(result.links) == 11
+    for link in result.links:
+        attr = "href" if link.kind == "link" else "src"
+        assert f'{attr}="{html.escape(link.href)}"' in result.html, link
+
+
+def test_own_anchors_and_footnote_references_are_not_links() -> None:
+    links = render_markdown("## 标题\n\n文[^n]\n\n[^n]: 注", path="n.md", first_line=1).links
+    assert links == ()
+
+
+# --- text runs -------------------------------------------------------------------------------
+
+
+def test_text_runs_keep_prose_and_formulas_and_drop_code() -> None:
+    body = (
+        "# 标题\n\n"
+        "LoRA 把 $W_0 + BA$ 冻结，用 `r=8` 训练。[论文](https://x.org)<br>完 https://y.org\n\n"
+        "```python\nsecret = 1\n```\n\n"
+        "    indented secret\n\n"
+        "| 列 | 值 |\n|---|---|\n| a | b |\n\n"
+        "> 引用\n\n"
+        "- 项[^1]\n\n"
+        "[^1]: footnote secret\n"
+    )
+    runs = render_markdown(body, path="n.md", first_line=1).text
+    assert runs == (
+        TextRun("标题\nLoRA 把 ", False),
+        TextRun("W_0 + BA", True),
+        TextRun(" 冻结，用 r=8 训练。论文完 \n列 值 a b 引用\n项", False),
+    )
+
+
+def test_display_math_is_an_atomic_run() -> None:
+    runs = render_markdown("前\n\n$$\nE = mc^2\n$$\n\n后", path="n.md", first_line=1).text
+    assert runs == (TextRun("前\n", False), TextRun("E = mc^2", True), TextRun("\n后", False))
+
+
+def test_more_marker_ends_the_text_but_not_the_html() -> None:
+    source = (FIXTURES / "more.md").read_text(encoding="utf-8")
+    result = render_markdown(source, path="n.md", first_line=1)
+    assert result.text == (TextRun("摘要在这里。", False),)
+    assert "<p>正文在这里。</p>" in result.html
+
+
+def test_inline_more_marker_also_ends_the_text() -> None:
+    runs = render_markdown("前 <!-- more --> 后\n\n再", path="n.md", first_line=1).text
+    assert runs == (TextRun("前", False),)
+
+
+def test_rendering_is_pure() -> None:
+    source = (FIXTURES / "headings.md").read_text(encoding="utf-8")
+    first = render_markdown(source, path="n.md", first_line=4)
+    assert render_markdown(source, path="n.md", first_line=4) == first
