@@ -1,0 +1,5 @@
+"""Run kbsite as `python -m kbsite`."""
+
+from kbsite.cli import main
+
+raise SystemExit(main())
