@@ -1,0 +1,164 @@
+"""Excerpts and reading time from a note's text runs, counted per script (Han and Latin)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+
+from kbsite.markdown import TextRun
+
+ELLIPSIS = "..."
+HAN_PER_MINUTE = 450
+WORDS_PER_MINUTE = 220
+SENTENCE_ENDS = frozenset("。！？!?.")
+# A cut at a sentence end wins if it keeps at least this share of the budget.
+SENTENCE_WINDOW = 0.6
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Han, kana, hangul and CJK/fullwidth punctuation: no spaces between these.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_CJK_PUNCT = re.compile(r"[\u3000-\u303f\ufe30-\ufe4f\uff00-\uffef]")
+_LATIN = r"[A-Za-z0-9\u00c0-\u024f]"
+# A word or number: "GPT-4", "3.14", "don't", "W_0" are one unit an excerpt never splits.
+_WORD = re.compile(rf"{_LATIN}+(?:[.'’_\-]{_LATIN}+)*")
+_UNIT = re.compile(rf"{_WORD.pattern}|\s+|.", re.S)
+
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
+)
+GREEK = dict(zip(_GREEK_NAMES.split(), "αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩ", strict=True))
+SYMBOLS = {
+    "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ", "ell": "ℓ", "infty": "∞", "nabla": "∇",
+    "partial": "∂", "sum": "Σ", "prod": "Π", "int": "∫", "sqrt": "√", "cdot": "·", "times": "×",
+    "pm": "±", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠",
+    "approx": "≈", "sim": "~", "propto": "∝", "in": "∈", "to": "→", "rightarrow": "→",
+    "leftarrow": "←", "mid": "|", "cdots": "…", "ldots": "…", "dots": "…",
+}  # fmt: skip
+# Commands that only change how their argument looks: drop them, keep the argument.
+STYLE_COMMANDS = frozenset({
+    "mathbf", "mathrm", "mathit", "mathsf", "mathtt", "mathcal", "mathbb", "mathfrak",
+    "boldsymbol", "bm", "text", "textrm", "textbf", "textit", "operatorname", "displaystyle",
+    "textstyle", "left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr", "hat", "tilde",
+    "bar", "vec", "overline", "underline", "dot", "ddot", "widehat", "widetilde", "quad", "qquad",
+})  # fmt: skip
+
+
+def make_excerpt(runs: Sequence[TextRun], limit: int = 160) -> str:
+    """Return at most `limit` characters of plain text, cut between words and formulas."""
+    units = list(_units(runs))
+    text = "".join(units)
+    if len(text) <= limit:
+        return text
+    budget = limit - len(ELLIPSIS)
+    ends, length = [], 0  # ends[k]: length of the first k+1 units
+    for unit in units:
+        if length + len(unit) > budget:
+            break
+        length += len(unit)
+        ends.append(length)
+    cut = len(ends)
+    for k in range(len(ends), 0, -1):
+        if ends[k - 1] < budget * SENTENCE_WINDOW:
+            break
+        if _is_sentence_end(units, k - 1):
+            cut = k
+            break
+    return "".join(units[:cut]).rstrip(" ,;:，、；：") + ELLIPSIS
+
+
+def reading_minutes(runs: Sequence[TextRun]) -> int:
+    """Return the minutes to read the runs: Han at 450/min plus Latin words at 220/min."""
+    han = words = 0
+    for run in runs:
+        text = readable_math(run.text) if run.atomic else run.text
+        han += len(_HAN.findall(text))
+        words += len(_WORD.findall(text))
+    return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
+
+
+def readable_math(tex: str) -> str:
+    """Turn TeX into plain text: `\\theta` -> θ, `\\frac{a}{b}` -> a/b, styles and braces gone.
+
+    Deliberately small: Greek letters and common symbols become Unicode, style
+    commands (`\\mathbf`, `\\text`, `\\left`) vanish, other commands keep their
+    name (`\\log` -> log), `^` and `_` stay as written.
+    """
+    tex = re.sub(r"\\(?:begin|end)\{[^}]*\}|&", " ", tex)
+    tex = _fracs(tex)
+    tex = re.sub(r"\\\\|\\[,;:! ]|~", " ", tex)
+    tex = tex.replace("\\{", "\0").replace("\\}", "\1")
+    tex = re.sub(r"\\([A-Za-z]+)", _command, tex)
+    tex = re.sub(r"\\(.)", r"\1", tex)
+    tex = tex.replace("{", "").replace("}", "").replace("\0", "{").replace("\1", "}")
+    return " ".join(tex.split())
+
+
+def _command(match: re.Match[str]) -> str:
+    """Return the plain form of one TeX command."""
+    name = match[1]
+    if name in STYLE_COMMANDS:
+        return ""
+    return GREEK.get(name) or SYMBOLS.get(name) or name
+
+
+def _fracs(tex: str) -> str:
+    """Rewrite `\\frac{a}{b}` (also dfrac, tfrac, nested) as a/b, parenthesised when long."""
+    match = re.search(r"\\[dt]?frac(?![A-Za-z])", tex)
+    if match is None:
+        return tex
+    num = _group(tex, match.end())
+    den = _group(tex, num[1]) if num else None
+    if num is None or den is None:
+        return tex[: match.end()] + _fracs(tex[match.end() :])
+    parts = [_fracs(num[0]).strip(), _fracs(den[0]).strip()]
+    a, b = (p if re.fullmatch(r"\\?\w+", p) else f"({p})" for p in parts)
+    return tex[: match.start()] + f"{a}/{b}" + _fracs(tex[den[1] :])
+
+
+def _group(tex: str, pos: int) -> tuple[str, int] | None:
+    """Return the argument starting at pos (a braced group or one character) and its end."""
+    while pos < len(tex) and tex[pos] == " ":
+        pos += 1
+    if pos >= len(tex):
+        return None
+    if tex[pos] != "{":
+        return tex[pos], pos + 1
+    depth = 0
+    for end in range(pos, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[end], 0)
+        if depth == 0:
+            return tex[pos + 1 : end], end + 1
+    return None
+
+
+def _units(runs: Sequence[TextRun]) -> Iterator[str]:
+    """Yield the unbreakable pieces of the text, whitespace collapsed to single spaces."""
+    pieces: list[str] = []
+    for run in runs:
+        if run.atomic:
+            if formula := readable_math(run.text):
+                pieces.append(formula)
+        else:
+            pieces.extend(_UNIT.findall(run.text))
+    for i, piece in enumerate(pieces):
+        if not piece.isspace():
+            yield piece
+            continue
+        before, after = pieces[i - 1] if i else "", pieces[i + 1] if i + 1 < len(pieces) else ""
+        if not before or not after or after.isspace():
+            continue  # no space at the ends; one per gap
+        # A line break between two CJK characters, or after fullwidth punctuation that
+        # carries its own spacing, is a wrapped Chinese line or a block end, not a space.
+        cjk_before, cjk_after = _CJK.fullmatch(before[-1]), _CJK.fullmatch(after[0])
+        if "\n" in piece and (_CJK_PUNCT.fullmatch(before[-1]) or (cjk_before and cjk_after)):
+            continue
+        yield " "
+
+
+def _is_sentence_end(units: Sequence[str], k: int) -> bool:
+    """Tell whether units[k] ends a sentence (a Latin '.' only before a space or the end)."""
+    if units[k] not in SENTENCE_ENDS:
+        return False
+    return units[k] in "。！？" or k + 1 == len(units) or units[k + 1] == " "
