@@ -32,9 +32,7 @@ categories:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-golden", action="store_true", help="rewrite tests/sites/*/expected/"
-    )
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/sites/*/expected/")
 
 
 @dataclass

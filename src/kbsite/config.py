@@ -102,7 +102,8 @@ def load_config(root: Path, *, base_url: str | None = None) -> SiteConfig:
                 error(
                     display_path(path),
                     0,
-                    "no site.yaml here; run kbsite in the folder that holds site.yaml, or pass --site DIR",
+                    "no site.yaml here; run kbsite in the folder that holds site.yaml, "
+                    "or pass --site DIR",
                 )
             ]
         )

@@ -61,7 +61,7 @@ def parse_yaml(text: str, *, path: str, first_line: int = 1) -> YamlDocument:
         column = (mark.column + 1) if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
         context = exc.context_mark
-        if exc.problem and exc.context and context is not None and context.line != mark.line:
+        if exc.problem and exc.context and context and mark and context.line != mark.line:
             problem += f" ({exc.context} started at line {first_line + context.line})"
         raise KbsiteError([error(path, line, f"invalid YAML: {problem}", column=column)]) from None
     except yaml.YAMLError as exc:

@@ -45,10 +45,18 @@ def small_site(write_site: WriteSite) -> Path:
                 tags="[LoRA, 微调]",
             ),
             "content/large-model/lora.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-            "content/large-model/dpo.md": note("DPO", LM, "2026-02-01", "直接偏好优化。", tags="微调"),
-            "content/large-model/secret.md": note("草稿", LM, "2026-03-01", "未完成。", draft="true"),
+            "content/large-model/dpo.md": note(
+                "DPO", LM, "2026-02-01", "直接偏好优化。", tags="微调"
+            ),
+            "content/large-model/secret.md": note(
+                "草稿", LM, "2026-03-01", "未完成。", draft="true"
+            ),
             "content/computer-vision/detr.md": note(
-                "DETR", CV, "2026-01-20", "## 匈牙利匹配\n\n二分图匹配。", summary="检测即集合预测。"
+                "DETR",
+                CV,
+                "2026-01-20",
+                "## 匈牙利匹配\n\n二分图匹配。",
+                summary="检测即集合预测。",
             ),
             "content/computer-vision/iou.md": note("IoU", CV, "2026-01-20", "交并比。"),
         }
@@ -127,7 +135,9 @@ def test_note_page_has_math_code_and_resolved_links(
     page = read(site, "large-model/lora/index.html")
     assert "<math" in page and 'display="block"' in page
     assert "$" not in re.sub(r"<annotation.*?</annotation>", "", page)
-    assert 'href="/notes/computer-vision/detr/#%E5%8C%88%E7%89%99%E5%88%A9%E5%8C%B9%E9%85%8D"' in page
+    assert (
+        'href="/notes/computer-vision/detr/#%E5%8C%88%E7%89%99%E5%88%A9%E5%8C%B9%E9%85%8D"' in page
+    )
     assert 'src="/notes/large-model/lora.svg"' in page
     assert 'class="highlight"' in page
     assert 'id="低秩分解"' in page
@@ -192,7 +202,9 @@ def test_same_input_gives_byte_identical_output(write_site: WriteSite, tmp_path:
             env=env,
             check=True,
         )
-        outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+        outputs.append(
+            {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        )
     assert outputs[0] == outputs[1]
 
 
@@ -307,4 +319,6 @@ def test_help_and_version(run: Callable[..., Run]) -> None:
 def test_missing_site_yaml_is_a_clear_error(tmp_path: Path, run: Callable[..., Run]) -> None:
     result = run("build", cwd=tmp_path)
     assert result.status == 1
-    assert result.err.startswith("site.yaml: no site.yaml here; run kbsite in the folder that holds site.yaml, or pass --site DIR")
+    assert result.err.startswith(
+        "site.yaml: no site.yaml here; run kbsite in the folder that holds site.yaml, or pass --site DIR"
+    )

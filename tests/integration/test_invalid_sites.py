@@ -14,7 +14,9 @@ CASES = Path(__file__).resolve().parent.parent / "sites_invalid"
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
-def test_reports_errors_with_file_and_line(case: str, tmp_path: Path, run: Callable[..., Run]) -> None:
+def test_reports_errors_with_file_and_line(
+    case: str, tmp_path: Path, run: Callable[..., Run]
+) -> None:
     site = tmp_path / case
     shutil.copytree(CASES / case, site)
     expected = (site / "expected_errors.txt").read_text(encoding="utf-8").splitlines()

@@ -108,7 +108,9 @@ def test_bad_yaml_names_the_line() -> None:
 
 
 def test_base_url_override_is_validated() -> None:
-    config = parse_config("title: T\nbase_url: https://e.com/\n", root=ROOT, base_url="http://127.0.0.1:8000/x")
+    config = parse_config(
+        "title: T\nbase_url: https://e.com/\n", root=ROOT, base_url="http://127.0.0.1:8000/x"
+    )
     assert config.base_url == "http://127.0.0.1:8000/x/"
     with pytest.raises(KbsiteError) as info:
         parse_config("title: T\nbase_url: https://e.com/\n", root=ROOT, base_url="nope")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,12 @@ def test_reads_every_front_matter_key() -> None:
     assert note.date == datetime(2026, 1, 11, 9, 30, tzinfo=note.date.tzinfo)
     assert note.date.utcoffset() == timedelta(hours=8)
     assert note.updated is not None and note.updated.date().isoformat() == "2026-02-01"
-    assert (note.summary, note.tags, note.draft, note.slug) == ("一句话。", ("LoRA", "微调"), True, "my-lora")
+    assert (note.summary, note.tags, note.draft, note.slug) == (
+        "一句话。",
+        ("LoRA", "微调"),
+        True,
+        "my-lora",
+    )
     assert note.body == "\n正文\n"
     assert note.body_line == 11
 
@@ -52,8 +57,11 @@ def test_reads_every_front_matter_key() -> None:
         ("2026-01-11", datetime(2026, 1, 11, tzinfo=SHANGHAI)),
         ("2026-01-11 09:30", datetime(2026, 1, 11, 9, 30, tzinfo=SHANGHAI)),
         ("2026-01-11 09:30:05", datetime(2026, 1, 11, 9, 30, 5, tzinfo=SHANGHAI)),
-        ("2026-01-11T09:30:00+02:00", datetime(2026, 1, 11, 9, 30, tzinfo=timezone(timedelta(hours=2)))),
-        ("2026-01-11T01:30:00Z", datetime(2026, 1, 11, 1, 30, tzinfo=timezone.utc)),
+        (
+            "2026-01-11T09:30:00+02:00",
+            datetime(2026, 1, 11, 9, 30, tzinfo=timezone(timedelta(hours=2))),
+        ),
+        ("2026-01-11T01:30:00Z", datetime(2026, 1, 11, 1, 30, tzinfo=UTC)),
         ("'2026-1-5 9:05'", datetime(2026, 1, 5, 9, 5, tzinfo=SHANGHAI)),
     ],
 )
@@ -68,12 +76,17 @@ def test_title_defaults_to_first_heading_then_file_name() -> None:
     assert note.title == "扩散模型简介"
     assert "扩散模型简介" not in note.body  # the heading became the title, not a second h1
     assert note.body_line == 6
-    assert parse("---\ndate: 2026-01-01\n---\n正文\n", rel="large-model/flash-attn.md").title == "flash-attn"
+    assert (
+        parse("---\ndate: 2026-01-01\n---\n正文\n", rel="large-model/flash-attn.md").title
+        == "flash-attn"
+    )
 
 
 def test_category_defaults_to_folder_by_name_or_slug() -> None:
     assert parse("---\ndate: 2026-01-01\n---\nx\n", rel="cv/detr.md").category == "Computer Vision"
-    assert parse("---\ndate: 2026-01-01\n---\nx\n", rel="large-model/a.md").category == "Large Model"
+    assert (
+        parse("---\ndate: 2026-01-01\n---\nx\n", rel="large-model/a.md").category == "Large Model"
+    )
 
 
 def test_tags_as_comma_separated_text() -> None:
@@ -94,7 +107,9 @@ def test_note_without_front_matter_needs_a_date() -> None:
 
 
 def test_unknown_category_lists_known_ones() -> None:
-    assert errors("---\ntitle: D\ncategory: Computer Visoin\ndate: 2026-01-01\n---\nx\n", rel="cv/d.md") == [
+    assert errors(
+        "---\ntitle: D\ncategory: Computer Visoin\ndate: 2026-01-01\n---\nx\n", rel="cv/d.md"
+    ) == [
         "content/cv/d.md:3:1: category: unknown category 'Computer Visoin' "
         "(did you mean 'Computer Vision'?); declared in site.yaml: Large Model, Computer Vision"
     ]
@@ -153,7 +168,9 @@ def test_misspelled_key_is_a_warning_other_tools_keys_are_silent() -> None:
     assert note.title == "a"
 
 
-def test_load_content_reports_every_file_and_copies_assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_content_reports_every_file_and_copies_assets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path
     (root / "content/cv").mkdir(parents=True)
     (root / "content/cv/good.md").write_text("---\ndate: 2026-01-01\n---\nok\n", encoding="utf-8")
@@ -161,9 +178,13 @@ def test_load_content_reports_every_file_and_copies_assets(tmp_path: Path, monke
     (root / "content/cv/bad.md").write_bytes(b"---\ndate: 2026-01-01\n---\n\xff\xfe oops\n")
     (root / "content/cv/.hidden.md").write_text("ignored", encoding="utf-8")
     (root / "content/cv/draft.md~").write_text("editor backup", encoding="utf-8")
-    config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=root)
+    config = parse_config(
+        "title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=root
+    )
     monkeypatch.chdir(root)
     content, problems = load_content(config)
     assert [n.rel_path for n in content.notes] == ["cv/good.md"]
     assert [a.rel_path for a in content.assets] == ["cv/fig.svg"]
-    assert [str(p) for p in problems] == ["content/cv/bad.md:4: not valid UTF-8; re-save the file as UTF-8"]
+    assert [str(p) for p in problems] == [
+        "content/cv/bad.md:4: not valid UTF-8; re-save the file as UTF-8"
+    ]
