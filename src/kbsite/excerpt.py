@@ -89,7 +89,7 @@ def readable_math(tex: str) -> str:
     tex = _fracs(tex)
     tex = re.sub(r"\\\\|\\[,;:! ]|~", " ", tex)
     tex = tex.replace("\\{", "\0").replace("\\}", "\1")
-    tex = re.sub(r"\\([A-Za-z]+)", _command, tex)
+    tex = re.sub(r"\\([A-Za-z]+)( (?=\w))?", _command, tex)
     tex = re.sub(r"\\(.)", r"\1", tex)
     tex = tex.replace("{", "").replace("}", "").replace("\0", "{").replace("\1", "}")
     return " ".join(tex.split())
@@ -97,10 +97,12 @@ def readable_math(tex: str) -> str:
 
 def _command(match: re.Match[str]) -> str:
     """Return the plain form of one TeX command."""
-    name = match[1]
+    name, space = match[1], match[2] or ""
     if name in STYLE_COMMANDS:
         return ""
-    return GREEK.get(name) or SYMBOLS.get(name) or name
+    if name in GREEK:
+        return GREEK[name]  # TeX ignores the space in `\Delta W`: read it as ΔW
+    return SYMBOLS.get(name, name) + space
 
 
 def _fracs(tex: str) -> str:
@@ -149,10 +151,12 @@ def _units(runs: Sequence[TextRun]) -> Iterator[str]:
         before, after = pieces[i - 1] if i else "", pieces[i + 1] if i + 1 < len(pieces) else ""
         if not before or not after or after.isspace():
             continue  # no space at the ends; one per gap
-        # A line break between two CJK characters, or after fullwidth punctuation that
-        # carries its own spacing, is a wrapped Chinese line or a block end, not a space.
-        cjk_before, cjk_after = _CJK.fullmatch(before[-1]), _CJK.fullmatch(after[0])
-        if "\n" in piece and (_CJK_PUNCT.fullmatch(before[-1]) or (cjk_before and cjk_after)):
+        # No space after fullwidth punctuation (it carries its own) at a line or block
+        # end, nor at a single line break between CJK characters (a wrapped line).
+        if "\n" in piece and _CJK_PUNCT.fullmatch(before[-1]):
+            continue
+        cjk_both = _CJK.fullmatch(before[-1]) and _CJK.fullmatch(after[0])
+        if piece.count("\n") == 1 and cjk_both:
             continue
         yield " "
 

@@ -330,14 +330,15 @@ def _text_runs(tokens: Sequence[Token]) -> Iterator[TextRun]:
             token.type == "fence" and _fence_lang(token.info) == "math"
         ):
             yield TextRun(token.content.strip(), True)
-            yield TextRun("\n", False)
+            yield TextRun("\n\n", False)
         elif token.type == "inline":
             for run in _inline_runs(token.children or []):
                 if run is None:
                     return
                 yield run
             in_cell = i > 0 and tokens[i - 1].type in ("th_open", "td_open")
-            yield TextRun(" " if in_cell else "\n", False)
+            # A blank line ends a block, so excerpts can tell it from a wrapped line.
+            yield TextRun(" " if in_cell else "\n\n", False)
 
 
 def _inline_runs(children: Sequence[Token]) -> Iterator[TextRun | None]:

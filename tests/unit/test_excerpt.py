@@ -21,9 +21,10 @@ def test_short_text_is_returned_whole_without_ellipsis() -> None:
 
 
 def test_whitespace_is_collapsed_and_wrapped_chinese_lines_are_joined() -> None:
-    runs = [plain("  注意力机制\n是一种   方法。\n\nIt  works\nwell.  ")]
-    # A line break between Chinese characters is a wrap; a space the author typed stays.
-    assert make_excerpt(runs) == "注意力机制是一种 方法。It works well."
+    runs = [plain("  注意力机制\n是一种   方法。\n\nIt  works\nwell.\n\n标题\n\n正文  ")]
+    # A line break between Chinese characters is a wrap; a space the author typed stays;
+    # a blank line (a block end) is a space unless fullwidth punctuation ends the block.
+    assert make_excerpt(runs) == "注意力机制是一种 方法。It works well. 标题 正文"
 
 
 def test_chinese_is_counted_in_characters() -> None:
@@ -72,7 +73,7 @@ def test_trailing_comma_is_dropped_before_the_ellipsis() -> None:
 def test_excerpt_from_rendered_note_leaves_out_code() -> None:
     body = "# 标题\n\n```python\nsecret()\n```\n\n正文 `code` 内容。"
     runs = render_markdown(body, path="n.md", first_line=1).text
-    assert make_excerpt(runs) == "标题正文 code 内容。"
+    assert make_excerpt(runs) == "标题 正文 code 内容。"
 
 
 @pytest.mark.parametrize(
@@ -84,6 +85,7 @@ def test_excerpt_from_rendered_note_leaves_out_code() -> None:
         (r"\begin{aligned} a &= b \\ c &= \frac12 \end{aligned}", "a = b c = 1/2"),
         (r"\{x \mid x \in \mathbb{R}\}", "{x | x ∈ R}"),
         (r"\alpha\,\beta\;\Omega", "α β Ω"),
+        (r"W_0 + \Delta W \cdot \log p", "W_0 + ΔW · log p"),
     ],
 )
 def test_readable_math(tex: str, readable: str) -> None:

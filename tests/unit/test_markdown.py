@@ -163,15 +163,15 @@ def test_text_runs_keep_prose_and_formulas_and_drop_code() -> None:
     )
     runs = render_markdown(body, path="n.md", first_line=1).text
     assert runs == (
-        TextRun("标题\nLoRA 把 ", False),
+        TextRun("标题\n\nLoRA 把 ", False),
         TextRun("W_0 + BA", True),
-        TextRun(" 冻结，用 r=8 训练。论文完 \n列 值 a b 引用\n项", False),
+        TextRun(" 冻结，用 r=8 训练。论文完 \n\n列 值 a b 引用\n\n项", False),
     )
 
 
 def test_display_math_is_an_atomic_run() -> None:
     runs = render_markdown("前\n\n$$\nE = mc^2\n$$\n\n后", path="n.md", first_line=1).text
-    assert runs == (TextRun("前\n", False), TextRun("E = mc^2", True), TextRun("\n后", False))
+    assert runs == (TextRun("前\n\n", False), TextRun("E = mc^2", True), TextRun("\n\n后", False))
 
 
 def test_more_marker_ends_the_text_but_not_the_html() -> None:
