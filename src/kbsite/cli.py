@@ -67,6 +67,25 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     build.set_defaults(run=_cmd_build)
 
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site, rebuilding and reloading the browser on every save",
+        description="Build the site into a temporary folder, serve it, and rebuild on changes "
+        "to content/, templates/, static/ and site.yaml; open pages reload themselves.",
+    )
+    serve.add_argument(
+        "--site", type=Path, default=Path("."), help="site folder holding site.yaml (default: .)"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on; 0 picks a free one"
+    )
+    serve.add_argument("--drafts", action="store_true", help="include notes marked `draft: true`")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.set_defaults(run=_cmd_serve)
+
     new = commands.add_parser(
         "new",
         help="create a note with front matter",
@@ -115,6 +134,58 @@ def _cmd_build(args: argparse.Namespace) -> int:
             f"in {where}/ in {result.seconds:.2f} s"
             + (f", {len(result.warnings)} warnings" if result.warnings else "")
         )
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+    import webbrowser
+
+    from kbsite.serve import BuildReport, Preview, ServeOptions
+
+    first = True
+
+    def report(result: BuildReport) -> None:
+        # One block per rebuild: errors once, with the time it took.
+        ms = f"{result.seconds * 1000:.0f} ms"
+        if not result.ok:
+            _print_diagnostics(result.diagnostics, sys.stderr)
+            count = len([d for d in result.diagnostics if d.is_error])
+            print(
+                f"build failed in {ms}: {count} error{'s' if count != 1 else ''}; "
+                "still serving the last good site",
+                file=sys.stderr,
+            )
+            return
+        _print_diagnostics(result.diagnostics, sys.stderr)
+        if first:
+            print(f"Built {result.notes} notes into {result.pages} pages in {ms}")
+        else:
+            files = len(result.changed)
+            print(f"rebuilt in {ms} ({files} file{'s' if files != 1 else ''} changed)")
+
+    options = ServeOptions(site_dir=args.site, host=args.host, port=args.port, drafts=args.drafts)
+    try:
+        preview = Preview(options, on_build=report)
+    except OSError as exc:
+        print(f"kbsite: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill` stops the preview as cleanly as Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
+    with preview:
+        preview.start()
+        first = False
+        print(f"Serving {preview.url}  (Ctrl-C to stop)", flush=True)
+        if args.open:
+            webbrowser.open(preview.url)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("\nStopped.")
     return EXIT_OK
 
 

@@ -1,0 +1,227 @@
+"""Watching the site: classify file events into kinds, and coalesce bursts into one rebuild."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from kbsite.config import CONFIG_FILE
+
+log = logging.getLogger(__name__)
+
+# What `kbsite serve` watches, relative to the site folder.
+SOURCE_DIRS = ("content", "templates", "static")
+# Quiet time after the last event before rebuilding: an editor's write-temp-then-rename save,
+# or `git checkout` touching hundreds of files, arrives as a burst that must become one build.
+QUIET_SECONDS = 0.1
+# A folder written to continuously (a logger, a sync tool) must not postpone the rebuild forever.
+MAX_DELAY_SECONDS = 1.0
+
+
+class ChangeKind(StrEnum):
+    CONTENT = "content"
+    TEMPLATE = "template"
+    STATIC = "static"
+    CONFIG = "config"
+    IGNORED = "ignored"
+
+
+_KIND_OF_DIR = {
+    "content": ChangeKind.CONTENT,
+    "templates": ChangeKind.TEMPLATE,
+    "static": ChangeKind.STATIC,
+}
+# Files editors and operating systems write beside the real ones.
+_JUNK_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db", "desktop.ini"})
+_JUNK_SUFFIXES = (
+    "~",
+    ".swp",
+    ".swo",
+    ".swx",
+    ".tmp",
+    ".bak",
+    ".part",
+    ".crdownload",
+    "___jb_tmp___",
+    "___jb_old___",
+)
+
+
+def is_editor_junk(name: str) -> bool:
+    """Tell whether a file name belongs to an editor's temporary or backup files."""
+    return (
+        name in _JUNK_NAMES
+        or name.startswith((".#", "#", ".~lock."))
+        or name.endswith(_JUNK_SUFFIXES)
+        or (name.startswith(".") and name.endswith(".swp"))
+    )
+
+
+def classify(path: Path, site_dir: Path, *, ignore: Iterable[Path] = ()) -> ChangeKind:
+    """Say what a change at `path` means for the site: which kind of rebuild, or none.
+
+    Hidden files and folders are ignored, as the content loader skips them too, and so are
+    the folders in `ignore` (the preview's own output).
+    """
+    path = Path(path).absolute()
+    site_dir = site_dir.absolute()
+    for folder in ignore:
+        if path.is_relative_to(folder.absolute()):
+            return ChangeKind.IGNORED
+    if not path.is_relative_to(site_dir):
+        return ChangeKind.IGNORED
+    parts = path.relative_to(site_dir).parts
+    if not parts or any(part.startswith(".") for part in parts) or is_editor_junk(parts[-1]):
+        return ChangeKind.IGNORED
+    if parts == (CONFIG_FILE,):
+        return ChangeKind.CONFIG
+    # a folder created, moved or deleted under a source folder counts like a file
+    return _KIND_OF_DIR.get(parts[0], ChangeKind.IGNORED)
+
+
+Batch = Mapping[Path, ChangeKind]
+
+
+class Debouncer:
+    """Collect changes and run `action(batch)` on one worker thread once events go quiet.
+
+    The batch keeps the last kind seen per path. Changes that arrive while the action runs
+    are collected into the next batch, so a burst during a build causes exactly one more build.
+    """
+
+    def __init__(
+        self,
+        action: Callable[[Batch], object],
+        *,
+        quiet: float = QUIET_SECONDS,
+        max_delay: float = MAX_DELAY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._action = action
+        self._quiet = quiet
+        self._max_delay = max_delay
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._pending: dict[Path, ChangeKind] = {}
+        self._first = 0.0
+        self._last = 0.0
+        self._closed = False
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name="kbsite-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, path: Path, kind: ChangeKind) -> None:
+        """Record one change; ignored kinds are dropped."""
+        if kind is ChangeKind.IGNORED:
+            return
+        with self._cond:
+            now = self._clock()
+            if not self._pending:
+                self._first = now
+            self._pending.pop(path, None)  # keep insertion order = order of last events
+            self._pending[path] = kind
+            self._last = now
+            self._cond.notify_all()
+
+    def idle(self) -> bool:
+        """Tell whether nothing is pending and no action is running."""
+        with self._cond:
+            return not self._pending and not self._busy
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the worker; a running action is allowed to finish."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _due(self) -> float:
+        return min(self._last + self._quiet, self._first + self._max_delay)
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._closed:
+                if not self._pending:
+                    self._cond.wait()
+                    continue
+                wait = self._due() - self._clock()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                batch, self._pending = self._pending, {}
+                self._busy = True
+                self._cond.release()
+                try:
+                    self._action(batch)
+                except Exception:  # a failing action must not stop the watcher
+                    log.exception("rebuild failed unexpectedly")
+                finally:
+                    self._cond.acquire()
+                    self._busy = False
+                    self._cond.notify_all()
+
+
+# Event types that can change what a build reads; opened/closed-without-write events cannot.
+_RELEVANT = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
+
+class SiteWatcher(FileSystemEventHandler):
+    """Watch content/, templates/, static/ and site.yaml; report each classified change."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        on_change: Callable[[Path, ChangeKind], None],
+        *,
+        ignore: Iterable[Path] = (),
+    ) -> None:
+        super().__init__()
+        self._site_dir = site_dir.absolute()
+        self._on_change = on_change
+        self._ignore = tuple(ignore)
+        self._observer = Observer()
+        self._watched: set[str] = set()
+
+    def start(self) -> None:
+        # The site folder itself is watched without recursion: it holds site.yaml, and seeing
+        # a source folder appear there lets us start watching it (no restart needed).
+        self._observer.schedule(self, str(self._site_dir), recursive=False)
+        for name in SOURCE_DIRS:
+            self._watch_folder(self._site_dir / name)
+        self._observer.start()
+
+    def stop(self) -> None:
+        self._observer.stop()
+        if self._observer.is_alive():
+            self._observer.join(timeout=5)
+
+    def _watch_folder(self, folder: Path) -> None:
+        if folder.is_dir() and str(folder) not in self._watched:
+            self._observer.schedule(self, str(folder), recursive=True)
+            self._watched.add(str(folder))
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _RELEVANT:
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        for raw in paths:
+            if not raw:
+                continue
+            path = Path(raw if isinstance(raw, str) else raw.decode())
+            kind = classify(path, self._site_dir, ignore=self._ignore)
+            if kind is ChangeKind.IGNORED:
+                continue
+            if path.parent == self._site_dir and path.name in SOURCE_DIRS:
+                self._watch_folder(path)
+            log.debug("%s %s: %s", event.event_type, path, kind)
+            self._on_change(path, kind)
