@@ -1,0 +1,213 @@
+"""watch.py: which file events mean which rebuild, and bursts becoming one rebuild."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher, classify
+
+SITE = Path("/home/me/notes")
+OUT = Path("/tmp/kbsite-serve-x1")
+
+CASES = [
+    ("content/large-model/lora.md", ChangeKind.CONTENT),
+    ("content/large-model/lora.svg", ChangeKind.CONTENT),
+    ("content/新文件夹/扩散模型.md", ChangeKind.CONTENT),
+    ("content/large-model", ChangeKind.CONTENT),  # a folder created, moved or deleted
+    ("content", ChangeKind.CONTENT),
+    ("templates/note.html", ChangeKind.TEMPLATE),
+    ("templates/partials/header.html", ChangeKind.TEMPLATE),
+    ("static/css/extra.css", ChangeKind.STATIC),
+    ("static/fonts/LXGW.woff2", ChangeKind.STATIC),
+    ("site.yaml", ChangeKind.CONFIG),
+    # editor temp and backup files
+    ("content/large-model/.#lora.md", ChangeKind.IGNORED),  # emacs lock
+    ("content/large-model/#lora.md#", ChangeKind.IGNORED),  # emacs autosave
+    ("content/large-model/lora.md~", ChangeKind.IGNORED),
+    ("content/large-model/.lora.md.swp", ChangeKind.IGNORED),  # vim
+    ("content/large-model/.lora.md.swx", ChangeKind.IGNORED),
+    ("content/large-model/4913", ChangeKind.IGNORED),  # vim's write test
+    ("content/large-model/lora.md___jb_tmp___", ChangeKind.IGNORED),  # JetBrains
+    ("content/large-model/lora.md.tmp", ChangeKind.IGNORED),
+    ("content/.DS_Store", ChangeKind.IGNORED),
+    ("templates/.note.html.swp", ChangeKind.IGNORED),
+    ("site.yaml~", ChangeKind.IGNORED),
+    (".site.yaml.swp", ChangeKind.IGNORED),
+    # hidden folders, other folders, the output
+    (".git/index", ChangeKind.IGNORED),
+    (".git/refs/heads/main", ChangeKind.IGNORED),
+    ("content/.obsidian/workspace.json", ChangeKind.IGNORED),
+    ("public/index.html", ChangeKind.IGNORED),
+    ("README.md", ChangeKind.IGNORED),
+    ("", ChangeKind.IGNORED),  # the site folder itself
+]
+
+
+@pytest.mark.parametrize(("rel", "kind"), CASES, ids=[rel or "<site>" for rel, _ in CASES])
+def test_classifies_changes(rel: str, kind: ChangeKind) -> None:
+    assert classify(SITE / rel, SITE, ignore=(OUT,)) is kind
+
+
+def test_ignores_the_preview_output_and_paths_outside_the_site() -> None:
+    assert classify(OUT / "index.html", SITE, ignore=(OUT,)) is ChangeKind.IGNORED
+    inside = SITE / "content" / ".serve-out"
+    assert classify(inside / "index.html", SITE, ignore=(inside,)) is ChangeKind.IGNORED
+    assert classify(Path("/etc/passwd"), SITE) is ChangeKind.IGNORED
+
+
+class Recorder:
+    """An action that records its batches and can be made to take time."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.batches: list[dict[Path, ChangeKind]] = []
+        self.delay = delay
+        self.started = threading.Event()
+        self.done = threading.Condition()
+
+    def __call__(self, batch: Batch) -> None:
+        self.started.set()
+        time.sleep(self.delay)
+        with self.done:
+            self.batches.append(dict(batch))
+            self.done.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> None:
+        with self.done:
+            assert self.done.wait_for(lambda: len(self.batches) >= count, timeout), self.batches
+
+
+MakeDebouncer = Callable[..., tuple[Debouncer, Recorder]]
+
+
+@pytest.fixture
+def debounced() -> Iterator[MakeDebouncer]:
+    made: list[Debouncer] = []
+
+    def make(
+        delay: float = 0.0, quiet: float = 0.05, max_delay: float = 1.0
+    ) -> tuple[Debouncer, Recorder]:
+        recorder = Recorder(delay)
+        debouncer = Debouncer(recorder, quiet=quiet, max_delay=max_delay)
+        debouncer.start()
+        made.append(debouncer)
+        return debouncer, recorder
+
+    yield make
+    for debouncer in made:
+        debouncer.close()
+
+
+def test_a_burst_of_events_becomes_one_build(debounced: MakeDebouncer) -> None:
+    debouncer, recorder = debounced()
+    for number in range(300):  # `git checkout` touching hundreds of files
+        debouncer.add(SITE / f"content/n{number}.md", ChangeKind.CONTENT)
+    recorder.wait_for(1)
+    time.sleep(0.15)  # three quiet periods: no second build may follow
+    assert len(recorder.batches) == 1
+    assert len(recorder.batches[0]) == 300
+
+
+def test_keeps_the_last_event_per_path(debounced: MakeDebouncer) -> None:
+    debouncer, recorder = debounced()
+    path = SITE / "content/a.md"
+    debouncer.add(path, ChangeKind.CONTENT)
+    debouncer.add(SITE / "site.yaml", ChangeKind.CONFIG)
+    debouncer.add(path, ChangeKind.CONTENT)
+    debouncer.add(SITE / "content/.#a.md", ChangeKind.IGNORED)
+    recorder.wait_for(1)
+    assert list(recorder.batches[0]) == [SITE / "site.yaml", path]
+
+
+def test_events_during_a_build_queue_exactly_one_more(debounced: MakeDebouncer) -> None:
+    debouncer, recorder = debounced(delay=0.3)
+    debouncer.add(SITE / "content/a.md", ChangeKind.CONTENT)
+    assert recorder.started.wait(5)
+    for number in range(50):
+        debouncer.add(SITE / f"content/b{number}.md", ChangeKind.CONTENT)
+    recorder.wait_for(2)
+    deadline = time.monotonic() + 0.2
+    while time.monotonic() < deadline:
+        assert debouncer.idle() or len(recorder.batches) == 2
+        time.sleep(0.01)
+    assert len(recorder.batches) == 2
+    assert len(recorder.batches[1]) == 50
+
+
+def test_continuous_events_still_build_after_max_delay(debounced: MakeDebouncer) -> None:
+    debouncer, recorder = debounced(quiet=0.1, max_delay=0.3)
+    started = time.monotonic()
+    while not recorder.batches and time.monotonic() - started < 3:
+        debouncer.add(SITE / "content/log.md", ChangeKind.CONTENT)
+        time.sleep(0.02)
+    assert recorder.batches, "never built while events kept coming"
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_failing_action_does_not_stop_the_watcher() -> None:
+    calls: list[Batch] = []
+
+    def action(batch: Batch) -> None:
+        calls.append(batch)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+
+    debouncer = Debouncer(action, quiet=0.02)
+    debouncer.start()
+    try:
+        debouncer.add(SITE / "content/a.md", ChangeKind.CONTENT)
+        _poll(lambda: len(calls) == 1)
+        debouncer.add(SITE / "content/a.md", ChangeKind.CONTENT)
+        _poll(lambda: len(calls) == 2)
+    finally:
+        debouncer.close()
+
+
+def test_site_watcher_reports_real_file_events(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: x\n")
+    seen: list[tuple[Path, ChangeKind]] = []
+    lock = threading.Lock()
+
+    def record(path: Path, kind: ChangeKind) -> None:
+        with lock:
+            seen.append((path, kind))
+
+    def kinds_for(path: Path) -> set[ChangeKind]:
+        with lock:
+            return {k for p, k in seen if p == path}
+
+    watcher = SiteWatcher(site, record)
+    watcher.start()
+    try:
+        note = site / "content" / "a.md"
+        note.write_text("hello")
+        _poll(lambda: ChangeKind.CONTENT in kinds_for(note))
+        (site / "site.yaml").write_text("title: y\n")
+        _poll(lambda: ChangeKind.CONFIG in kinds_for(site / "site.yaml"))
+        # a templates/ folder made after start is watched from then on
+        (site / "templates").mkdir()
+        _poll(lambda: ChangeKind.TEMPLATE in kinds_for(site / "templates"))
+        time.sleep(0.05)  # let the watch on the new folder settle
+        template = site / "templates" / "note.html"
+        template.write_text("x")
+        _poll(lambda: ChangeKind.TEMPLATE in kinds_for(template))
+        (site / "content" / ".#a.md").write_text("lock")
+        (site / "README.md").write_text("readme")
+        time.sleep(0.1)
+        with lock:
+            assert all(p.name not in (".#a.md", "README.md") for p, _ in seen)
+    finally:
+        watcher.stop()
+
+
+def _poll(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
