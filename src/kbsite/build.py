@@ -128,7 +128,7 @@ class Builder:
         paths = [note_site_path(n, categories[n.category]) for n in notes]
         problems += check_unique_paths(list(zip(notes, paths, strict=True)))
         targets = {
-            n.rel_path: LinkTarget(p, frozenset(h.id for h in r.toc), n.draft)
+            n.rel_path: LinkTarget(p, frozenset(r.anchors), n.draft)
             for n, p, r in zip(notes, paths, rendered, strict=True)
         }
         asset_paths = frozenset(a.rel_path for a in assets)
@@ -146,7 +146,7 @@ class Builder:
                 assets=asset_paths,
             )
             problems += link_problems
-            excerpt = note.summary or make_excerpt(result.text, config.summary_length)
+            excerpt = note.summary or make_excerpt(result.excerpt_text, config.summary_length)
             entries.append(
                 Entry(
                     note=note,

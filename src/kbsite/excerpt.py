@@ -47,7 +47,7 @@ STYLE_COMMANDS = frozenset({
 
 def make_excerpt(runs: Sequence[TextRun], limit: int = 160) -> str:
     """Return at most `limit` characters of plain text, cut between words and formulas."""
-    units = list(_units(runs))
+    units = list(_units(_prefix(runs, 4 * limit)))
     text = "".join(units)
     if len(text) <= limit:
         return text
@@ -66,6 +66,16 @@ def make_excerpt(runs: Sequence[TextRun], limit: int = 160) -> str:
             cut = k
             break
     return "".join(units[:cut]).rstrip(" ,;:，、；：") + ELLIPSIS
+
+
+def _prefix(runs: Sequence[TextRun], chars: int) -> Sequence[TextRun]:
+    """Return the leading runs holding at least `chars` characters: an excerpt needs no more."""
+    total = 0
+    for index, run in enumerate(runs):
+        total += len(run.text)
+        if total > chars:
+            return runs[: index + 1]
+    return runs
 
 
 def reading_minutes(runs: Sequence[TextRun]) -> int:

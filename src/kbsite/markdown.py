@@ -61,8 +61,15 @@ class RenderedMarkdown:
     html: str
     toc: tuple[Heading, ...]
     links: tuple[Link, ...]
-    text: tuple[TextRun, ...]
+    text: tuple[TextRun, ...]  # the whole body's plain text (reading time counts all of it)
     diagnostics: tuple[Diagnostic, ...]
+    excerpt_runs: int = 0  # how many runs of `text` precede `<!-- more -->` (all when absent)
+    anchors: tuple[str, ...] = ()  # every id a link may target: headings of all levels, footnotes
+
+    @property
+    def excerpt_text(self) -> tuple[TextRun, ...]:
+        """Return the runs an excerpt is made from: the text before `<!-- more -->`."""
+        return self.text[: self.excerpt_runs]
 
 
 TOC_LEVELS = (1, 2, 3, 4)
@@ -81,12 +88,18 @@ def render_markdown(body: str, *, path: str, first_line: int) -> RenderedMarkdow
     md = make_markdown()
     env: EnvType = {}
     tokens = md.parse(body, env)
+    before: list[TextRun] = []
+    after: list[TextRun] = []
+    _text_runs(tokens, before, after)
+    text = (*_merge_runs(iter(before)), *_merge_runs(iter(after)))
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
         toc=tuple(_toc(tokens)),
         links=tuple(_links(tokens, first_line)),
-        text=tuple(_merge_runs(_text_runs(tokens))),
+        text=text,
         diagnostics=tuple(_math_diagnostics(tokens, path, first_line)),
+        excerpt_runs=len(text) - len(tuple(_merge_runs(iter(after)))),
+        anchors=tuple(_anchors(tokens)),
     )
 
 
@@ -259,6 +272,15 @@ def _render_raw_html(
 # --- what the build needs besides HTML ----------------------------------------------------
 
 
+def _anchors(tokens: Sequence[Token]) -> Iterator[str]:
+    """Yield every id in the note a link may point at: all headings, then footnotes."""
+    for token in tokens:
+        if token.type == "heading_close":
+            yield token.meta["anchor"][0]
+        elif token.type == "footnote_open":
+            yield f"fn{token.meta['id'] + 1}"
+
+
 def _toc(tokens: Sequence[Token]) -> Iterator[Heading]:
     """Yield the headings of the table of contents."""
     for token in tokens:
@@ -314,8 +336,9 @@ def _math_diagnostics(tokens: Sequence[Token], path: str, first_line: int) -> It
             yield warning(path, line, f"cannot render formula: {exc.message}", key="math")
 
 
-def _text_runs(tokens: Sequence[Token]) -> Iterator[TextRun]:
-    """Yield the plain text of the body up to `<!-- more -->`, code and footnotes left out."""
+def _text_runs(tokens: Sequence[Token], before: list[TextRun], after: list[TextRun]) -> None:
+    """Collect the body's plain text, code and footnotes left out, split at `<!-- more -->`."""
+    out = before
     skip_depth = 0  # inside the footnote block
     for i, token in enumerate(tokens):
         if token.type == "footnote_block_open":
@@ -325,20 +348,21 @@ def _text_runs(tokens: Sequence[Token]) -> Iterator[TextRun]:
         elif skip_depth:
             continue
         elif token.type == "html_block" and _MORE.search(token.content):
-            return
+            out = after
         elif token.type == "math_block" or (
             token.type == "fence" and _fence_lang(token.info) == "math"
         ):
-            yield TextRun(token.content.strip(), True)
-            yield TextRun("\n\n", False)
+            out.append(TextRun(token.content.strip(), True))
+            out.append(TextRun("\n\n", False))
         elif token.type == "inline":
             for run in _inline_runs(token.children or []):
                 if run is None:
-                    return
-                yield run
+                    out = after
+                else:
+                    out.append(run)
             in_cell = i > 0 and tokens[i - 1].type in ("th_open", "td_open")
             # A blank line ends a block, so excerpts can tell it from a wrapped line.
-            yield TextRun(" " if in_cell else "\n\n", False)
+            out.append(TextRun(" " if in_cell else "\n\n", False))
 
 
 def _inline_runs(children: Sequence[Token]) -> Iterator[TextRun | None]:
@@ -357,7 +381,6 @@ def _inline_runs(children: Sequence[Token]) -> Iterator[TextRun | None]:
             yield TextRun("\n", False)
         elif child.type == "html_inline" and _MORE.search(child.content):
             yield None
-            return
 
 
 def _merge_runs(runs: Iterator[TextRun]) -> Iterator[TextRun]:

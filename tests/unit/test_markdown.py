@@ -174,16 +174,26 @@ def test_display_math_is_an_atomic_run() -> None:
     assert runs == (TextRun("前\n\n", False), TextRun("E = mc^2", True), TextRun("\n\n后", False))
 
 
-def test_more_marker_ends_the_text_but_not_the_html() -> None:
+def test_more_marker_ends_the_excerpt_text_but_not_the_html() -> None:
     source = (FIXTURES / "more.md").read_text(encoding="utf-8")
     result = render_markdown(source, path="n.md", first_line=1)
-    assert result.text == (TextRun("摘要在这里。", False),)
+    assert result.excerpt_text == (TextRun("摘要在这里。", False),)
+    # reading time still counts the whole note
+    assert result.text == (TextRun("摘要在这里。", False), TextRun("正文在这里。", False))
     assert "<p>正文在这里。</p>" in result.html
 
 
-def test_inline_more_marker_also_ends_the_text() -> None:
-    runs = render_markdown("前 <!-- more --> 后\n\n再", path="n.md", first_line=1).text
-    assert runs == (TextRun("前", False),)
+def test_inline_more_marker_also_ends_the_excerpt_text() -> None:
+    result = render_markdown("前 <!-- more --> 后\n\n再", path="n.md", first_line=1)
+    assert result.excerpt_text == (TextRun("前", False),)
+    assert result.text == (TextRun("前", False), TextRun(" 后\n\n再", False))
+
+
+def test_anchors_cover_every_heading_level_and_footnotes() -> None:
+    body = "## 二级\n\n##### 五级\n\n脚注[^a]。\n\n[^a]: 说明。\n"
+    result = render_markdown(body, path="n.md", first_line=1)
+    assert result.anchors == ("二级", "五级", "fn1")
+    assert [h.id for h in result.toc] == ["二级"]
 
 
 def test_rendering_is_pure() -> None:
