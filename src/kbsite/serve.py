@@ -179,6 +179,9 @@ class PreviewServer(ThreadingHTTPServer):
     """The HTTP server; request handlers read the output folder and hub from it."""
 
     daemon_threads = True
+    # the default backlog of 5 drops connections when many tabs reconnect at once (a full
+    # backlog costs the client a one-second SYN retry)
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], output: Path, hub: EventHub) -> None:
         if ":" in address[0]:
@@ -367,7 +370,7 @@ class Preview:
         report = self.rebuild({})
         self._debouncer.start()
         self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
         return report
