@@ -63,8 +63,8 @@
   }
 
   var OVERLAY_CSS = [
-    ":host { all: initial; }",
-    ".backdrop { position: fixed; inset: 0; z-index: 2147483647; background: rgba(12, 14, 18, .55);",
+    ":host { all: initial; display: block; position: fixed; inset: 0; z-index: 2147483647; }",
+    ".backdrop { position: absolute; inset: 0; background: rgba(12, 14, 18, .55);",
     "  display: flex; align-items: flex-start; justify-content: center; padding: 6vh 1rem; overflow: auto;",
     "  font: 15px/1.6 system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', sans-serif; }",
     ".panel { width: min(56rem, 100%); background: #1b1e24; color: #e6e8ec; border-radius: 10px;",

@@ -1,0 +1,108 @@
+"""Live reload as a writer sees it, in Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kbsite.serve import Preview, ServeOptions
+from tests.conftest import WriteSite
+from tests.helpers import note
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+LM = "Large Model"
+BODY = "冻结预训练权重，只训练低秩增量。\n\n" + "\n\n".join(
+    f"第 {n} 段：低秩适配。" for n in range(60)
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if os.environ.get("KBSITE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and KBSITE_REQUIRE_BROWSER=1")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            yield browser.new_page(viewport={"width": 1100, "height": 760})
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def preview(write_site: WriteSite) -> Iterator[Preview]:
+    site = write_site({"content/large-model/lora.md": note("LoRA", LM, "2026-01-11", BODY)})
+    with Preview(ServeOptions(site, port=0)) as running:
+        running.start()
+        yield running
+
+
+def test_page_follows_edits_and_shows_errors(browser_page: object, preview: Preview) -> None:
+    from playwright.sync_api import Page, expect
+
+    page = browser_page
+    assert isinstance(page, Page)
+    lora = preview.options.site_dir / "content/large-model/lora.md"
+    page.goto(preview.url + "large-model/lora/")
+    page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+    page.mouse.wheel(0, 900)
+    page.wait_for_function("window.scrollY > 500")
+    scrolled = page.evaluate("window.scrollY")
+
+    lora.write_text(note("LoRA", LM, "2026-01-11", BODY.replace("冻结", "先冻结")), "utf-8")
+    expect(page.locator("article")).to_contain_text("先冻结预训练权重", timeout=10_000)
+    page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 40  # scroll survived the reload
+
+    lora.write_text(
+        "---\ntitle: LoRA\ncategory: [Large Model\ndate: 2026-01-11\n---\n\n坏了\n", "utf-8"
+    )
+    overlay = page.locator("kbsite-error-overlay")
+    expect(overlay).to_be_visible(timeout=10_000)
+    expect(overlay).to_contain_text("content/large-model/lora.md:")
+    expect(overlay).to_contain_text("kbsite: the build failed")
+    expect(page.locator("article")).to_contain_text("先冻结预训练权重")  # last good page stays
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "error-overlay.png"))
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=str(SCREENSHOTS / "error-overlay-dark.png"))
+
+    lora.write_text(note("LoRA", LM, "2026-01-11", BODY.replace("冻结", "已修复，冻结")), "utf-8")
+    expect(overlay).to_have_count(0, timeout=10_000)
+    expect(page.locator("article")).to_contain_text("已修复，冻结预训练权重")
+
+
+def test_css_change_applies_without_reload(browser_page: object, preview: Preview) -> None:
+    from playwright.sync_api import Page
+
+    page = browser_page
+    assert isinstance(page, Page)
+    static = preview.options.site_dir / "static/css"
+    static.mkdir(parents=True)
+    (static / "kbsite.css").write_text("body { background: rgb(1, 2, 3); }\n", "utf-8")
+    page.goto(preview.url)  # the theme's stylesheet is now the site's own override
+    page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+    page.evaluate("window.__kbsiteMarker = 'still here'")
+    (static / "kbsite.css").write_text("body { background: rgb(200, 10, 20); }\n", "utf-8")
+    page.wait_for_function(
+        "getComputedStyle(document.body).backgroundColor === 'rgb(200, 10, 20)'", timeout=10_000
+    )
+    assert page.evaluate("window.__kbsiteMarker") == "still here"  # no reload happened
