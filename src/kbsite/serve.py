@@ -344,6 +344,7 @@ class Preview:
         self._watcher: SiteWatcher | None = None
         self._debouncer = Debouncer(self.rebuild)
         self._thread: threading.Thread | None = None
+        self.last_report: BuildReport | None = None
         try:
             self.server = PreviewServer((options.host, options.port), self.output, self.hub)
         except BaseException:
@@ -399,6 +400,7 @@ class Preview:
             if ChangeKind.CONFIG in batch.values():
                 self._maybe_move(started)
             report = self._build(started)
+            self.last_report = report
             self._on_build(report)
             return report
 
