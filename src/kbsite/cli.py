@@ -100,6 +100,49 @@ def _parser() -> argparse.ArgumentParser:
         "--site", type=Path, default=Path("."), help="site folder holding site.yaml (default: .)"
     )
     new.set_defaults(run=_cmd_new)
+
+    init = commands.add_parser(
+        "init",
+        help="create a new site: site.yaml, an example note, a GitHub Pages workflow",
+        description="Create a new site in DIR: site.yaml, content/ with an example note, "
+        ".github/workflows/pages.yml, requirements.txt and .gitignore. DIR may hold other "
+        "files (a fresh clone); existing files are never overwritten.",
+    )
+    init.add_argument(
+        "dir", type=Path, nargs="?", default=Path("."), help="site folder (default: .)"
+    )
+    init.add_argument(
+        "--language", choices=("zh-CN", "en"), default="zh-CN", help="UI language (default: zh-CN)"
+    )
+    init.add_argument(
+        "--base-url",
+        help="where the site will be published, e.g. https://user.github.io/notes/ "
+        "(default: a placeholder to edit in site.yaml)",
+    )
+    init.set_defaults(run=_cmd_init)
+
+    check = commands.add_parser(
+        "check",
+        help="build the site and check every link, anchor, image, feed and the sitemap",
+        description="Build the site into a temporary folder (or read --output with --no-build) "
+        "and check every internal link, #anchor, image and asset in the HTML, the Atom feeds "
+        "and sitemap.xml. External links are listed, and fetched only with --external.",
+    )
+    _site_options(check)
+    check.add_argument(
+        "--output", "-o", type=Path, help="build into (or, with --no-build, read) this folder"
+    )
+    check.add_argument(
+        "--no-build", action="store_true", help="check an existing output folder without building"
+    )
+    check.add_argument(
+        "--external", action="store_true", help="also fetch external links (needs a network)"
+    )
+    check.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per external link (default: 10)"
+    )
+    check.add_argument("--verbose", "-v", action="store_true", help="list every external link")
+    check.set_defaults(run=_cmd_check)
     return parser
 
 
@@ -194,6 +237,55 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
     path = create_note(args.site, args.title, args.category, slug=args.slug)
     print(f"Created {path}")
+    return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from kbsite.scaffold import DEFAULT_BASE_URL, init_site
+
+    written = init_site(
+        args.dir, language=args.language, base_url=args.base_url or DEFAULT_BASE_URL
+    )
+    for path in written:
+        print(f"Created {path}")
+    where = "" if args.dir.resolve() == Path.cwd().resolve() else f"cd {args.dir} && "
+    print(
+        f"\nNext: edit site.yaml (title, author, base_url), then `{where}kbsite build`.\n"
+        "To publish: push to GitHub and set Settings -> Pages -> Source to GitHub Actions."
+    )
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from kbsite.check import CheckOptions, run_check
+
+    options = CheckOptions(
+        site_dir=args.site,
+        output=args.output,
+        build=not args.no_build,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        external=args.external,
+        timeout=args.timeout,
+    )
+    report = run_check(options)
+    _print_diagnostics(report.diagnostics, sys.stderr)
+    if args.verbose:
+        for link in report.external:
+            print(f"{link.location}: external link {link.url}")
+    urls = len({link.url for link in report.external})
+    fetched = "fetched" if args.external else "not fetched; --external fetches them"
+    print(
+        f"Checked {report.pages} pages: {report.internal} internal links and assets, "
+        f"{report.feeds} feeds, {report.sitemap_urls} sitemap URLs; "
+        f"{urls} external links ({fetched})"
+    )
+    if report.kept:
+        print(f"The built site is kept in {report.output}/ so the paths above can be opened.")
+    if report.errors:
+        count = report.errors
+        print(f"kbsite check: {count} broken reference{'s' if count != 1 else ''}", file=sys.stderr)
+        return EXIT_ERRORS
     return EXIT_OK
 
 

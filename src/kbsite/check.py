@@ -1,0 +1,480 @@
+"""kbsite check: verify every link, anchor, image and asset of a built site, its feeds and sitemap.
+
+The build already rejects broken Markdown links between notes; this catches the rest: links in
+templates, raw HTML in notes, `#anchors` within a page, and URLs outside base_url's subpath.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.error import HTTPError, URLError
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import Request, urlopen
+
+from kbsite import __version__
+from kbsite.config import SiteConfig, load_config
+from kbsite.errors import Diagnostic, KbsiteError, SourceLocation, did_you_mean, display_path, error
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+# Attributes that hold a URL the browser loads or follows.
+_URL_ATTRS: dict[str, tuple[str, ...]] = {
+    "a": ("href",),
+    "area": ("href",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "script": ("src",),
+    "iframe": ("src",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+}
+_ORIGIN_ONLY_RELS = frozenset({"preconnect", "dns-prefetch"})  # name a host, not a resource
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A URL in a page: `line` is its tag's line in the HTML, `value` the attribute's text."""
+
+    line: int
+    tag: str
+    attr: str
+    value: str
+    rel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    ids: frozenset[str]
+    references: tuple[Reference, ...]
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.references: list[Reference] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value for name, value in attrs if value is not None}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.ids.add(values["name"])
+        rel = values.get("rel", "").lower()
+        if tag == "link" and _ORIGIN_ONLY_RELS & set(rel.split()):
+            return
+        line = self.getpos()[0]
+        for attr in _URL_ATTRS.get(tag, ()):
+            if attr in values:
+                urls = _srcset_urls(values[attr]) if attr == "srcset" else [values[attr]]
+                self.references += [Reference(line, tag, attr, url, rel) for url in urls]
+
+
+def parse_page(text: str) -> ParsedPage:
+    """Return the element ids of an HTML page and every URL it refers to."""
+    parser = _PageParser()
+    parser.feed(text)
+    parser.close()
+    return ParsedPage(frozenset(parser.ids), tuple(parser.references))
+
+
+def _srcset_urls(srcset: str) -> list[str]:
+    return [c.split()[0] for c in srcset.split(",") if c.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a URL leads: `internal` (an output file), `external`, `outside` base_url, or `skip`."""
+
+    kind: str
+    rel: str = ""  # output file for internal, the URL path for outside, the URL for external
+    fragment: str = ""
+
+
+def classify(config: SiteConfig, page: str, value: str) -> Target:
+    """Resolve a URL found in output file `page` against the site's base_url."""
+    parts = urlsplit(value.strip())
+    if parts.scheme and parts.scheme.lower() not in ("http", "https"):
+        return Target("skip")  # mailto:, tel:, data:, javascript:
+    if parts.netloc and parts.netloc.lower() != urlsplit(config.base_url).netloc.lower():
+        return Target("external", value.strip())
+    path = unquote(urlsplit(urljoin(config.base_path + page, value.strip())).path)
+    if not path.startswith(config.base_path):
+        # https://user.github.io/other-repo/ is another site; a bare /path is a subpath bug
+        return Target("external", value.strip()) if parts.netloc else Target("outside", path)
+    rel = path[len(config.base_path) :]
+    if not rel or rel.endswith("/"):
+        rel += "index.html"
+    return Target("internal", rel, unquote(parts.fragment))
+
+
+def target_exists(output: Path, rel: str) -> bool:
+    """Whether a static host serves output file `rel` (a folder redirects to its index.html)."""
+    if ".." in PurePosixPath(rel).parts:
+        return False
+    path = output / rel
+    return path.is_file() or (path.is_dir() and (path / "index.html").is_file())
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSource:
+    """The note an output page was made from: its path for messages, and its file."""
+
+    shown: str
+    path: Path
+
+
+def note_sources(config: SiteConfig, *, drafts: bool = False) -> dict[str, NoteSource]:
+    """Map each note page's output file to the note it comes from."""
+    from kbsite.content import load_content
+    from kbsite.index import note_site_path
+    from kbsite.urls import output_file
+
+    content, _ = load_content(config)
+    categories = {c.name: c for c in config.categories}
+    return {
+        output_file(note_site_path(n, categories[n.category])): NoteSource(
+            n.source, config.content_dir / n.rel_path
+        )
+        for n in content.notes
+        if n.category in categories and (drafts or not n.draft)
+    }
+
+
+@dataclass(slots=True)
+class _Locator:
+    """Find where a reference was written: the note's line, else the output file's line."""
+
+    output: Path
+    base_path: str
+    sources: Mapping[str, NoteSource]
+    _lines: dict[Path, list[str]] = field(default_factory=dict)
+
+    def locate(self, page: str, ref: Reference, occurrence: int) -> SourceLocation:
+        source = self.sources.get(page)
+        if source is not None:
+            lines = self._read(source.path)
+            needles = {ref.value, unquote(ref.value), htmllib.escape(ref.value)}
+            if ref.value.startswith(self.base_path):  # a root-relative link, as written
+                needles.add("/" + unquote(ref.value[len(self.base_path) :]))
+            found = [n for n, line in enumerate(lines, 1) if any(s in line for s in needles)]
+            if found:
+                return SourceLocation(source.shown, found[min(occurrence, len(found) - 1)])
+        return SourceLocation(display_path(self.output / page), ref.line)
+
+    def _read(self, path: Path) -> list[str]:
+        if path not in self._lines:
+            try:
+                self._lines[path] = path.read_text(encoding="utf-8-sig").splitlines()
+            except OSError:
+                self._lines[path] = []
+        return self._lines[path]
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLink:
+    url: str
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    output: Path
+    pages: int = 0
+    internal: int = 0
+    feeds: int = 0
+    sitemap_urls: int = 0
+    external: tuple[ExternalLink, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    kept: bool = False  # a temporary build kept so the paths in messages can be opened
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+
+def check_pages(
+    config: SiteConfig, output: Path, sources: Mapping[str, NoteSource]
+) -> tuple[int, int, list[ExternalLink], list[Diagnostic]]:
+    """Check every reference in every HTML page; return counts, external links, problems."""
+    pages = {
+        p.relative_to(output).as_posix(): parse_page(p.read_text(encoding="utf-8"))
+        for p in sorted(output.rglob("*.html"))
+    }
+    locator = _Locator(output, config.base_path, sources)
+    external: list[ExternalLink] = []
+    problems: list[Diagnostic] = []
+    internal = 0
+    for page, parsed in pages.items():
+        seen: Counter[str] = Counter()
+        for ref in parsed.references:
+            occurrence = seen[ref.value]
+            seen[ref.value] += 1
+            target = classify(config, page, ref.value)
+            if target.kind == "external":
+                external.append(ExternalLink(target.rel, locator.locate(page, ref, occurrence)))
+            elif target.kind != "skip":
+                internal += 1
+                if message := _problem(config, output, pages, page, ref, target):
+                    problems.append(Diagnostic(locator.locate(page, ref, occurrence), message))
+    return len(pages), internal, external, problems
+
+
+def _problem(
+    config: SiteConfig,
+    output: Path,
+    pages: Mapping[str, ParsedPage],
+    page: str,
+    ref: Reference,
+    target: Target,
+) -> str:
+    """Return what is wrong with a reference, or '' when nothing is."""
+    kind = _kind(ref)
+    if target.kind == "outside":
+        return (
+            f"{kind} '{ref.value}' points outside the site's base path {config.base_path} "
+            "(it would break on a GitHub project site; use url_for() in templates, "
+            "relative links in notes)"
+        )
+    if target.kind != "internal":
+        return ""
+    if not target_exists(output, target.rel):
+        missing = config.base_path + target.rel.removesuffix("index.html")
+        return f"broken {kind} '{ref.value}': {missing} is not in the site"
+    fragment = target.fragment
+    if not fragment or fragment.lower() == "top" or not target.rel.endswith(".html"):
+        return ""
+    ids = pages[target.rel].ids if target.rel in pages else frozenset()
+    if fragment in ids:
+        return ""
+    shown = config.base_path + target.rel.removesuffix("index.html")
+    where = "this page" if target.rel == page else shown
+    hint = did_you_mean(fragment, sorted(ids))
+    return f"broken anchor '{ref.value}': no element with id '{fragment}' in {where}{hint}"
+
+
+def _kind(ref: Reference) -> str:
+    if ref.tag == "img" or ref.attr in ("srcset", "poster"):
+        return "image"
+    if ref.tag == "link":
+        return "stylesheet" if "stylesheet" in ref.rel else "icon" if "icon" in ref.rel else "link"
+    return {"a": "link", "area": "link", "script": "script"}.get(ref.tag, "asset")
+
+
+def check_feed(config: SiteConfig, output: Path, rel: str) -> list[Diagnostic]:
+    """Check an Atom feed: well-formed, required elements, absolute URLs under base_url."""
+    path = output / rel
+    shown, text = display_path(path), path.read_text(encoding="utf-8")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        return [error(shown, exc.position[0], f"feed is not well-formed XML: {exc}")]
+    if root.tag != f"{ATOM}feed":
+        return [error(shown, 1, f"not an Atom feed: the root element is <{root.tag}>")]
+    problems = _missing(shown, root, "feed", ("id", "title", "updated"))
+    urls = [(url, True) for url in [root.findtext(f"{ATOM}id") or "", *_hrefs(root)]]
+    for entry in root.iter(f"{ATOM}entry"):
+        problems += _missing(shown, entry, "entry", ("id", "title", "updated"))
+        entry_id = entry.findtext(f"{ATOM}id") or ""
+        rels = [link.get("rel", "alternate") for link in entry.findall(f"{ATOM}link")]
+        if "alternate" not in rels:
+            message = 'entry has no <link rel="alternate">'
+            problems.append(error(shown, _line_of(text, entry_id), message, key="feed"))
+        urls += [(url, True) for url in [entry_id, *_hrefs(entry)]]
+        content = entry.find(f"{ATOM}content")
+        if content is not None and content.get("type") == "html":
+            # A missing target here is already reported where the note's page links to it.
+            urls += [(url, False) for url in _content_urls(content.text or "")]
+    for url, must_exist in urls:
+        if message := _absolute_problem(config, output, url, must_exist=must_exist):
+            problems.append(error(shown, _line_of(text, url), message, key="feed"))
+    return problems
+
+
+def _hrefs(element: ET.Element) -> list[str]:
+    return [link.get("href", "") for link in element.findall(f"{ATOM}link")]
+
+
+def _content_urls(html: str) -> list[str]:
+    """URLs in an entry's HTML, except same-page #anchors (footnotes) and mailto: and such."""
+    return [
+        ref.value
+        for ref in parse_page(html).references
+        if not ref.value.startswith("#") and urlsplit(ref.value).scheme in ("", "http", "https")
+    ]
+
+
+def _missing(shown: str, element: ET.Element, what: str, names: Iterable[str]) -> list[Diagnostic]:
+    return [
+        error(shown, 0, f"{what} has no <{name}>", key="feed")
+        for name in names
+        if element.find(f"{ATOM}{name}") is None
+    ]
+
+
+def _absolute_problem(
+    config: SiteConfig, output: Path, url: str, *, must_exist: bool = True
+) -> str:
+    """Feeds and sitemaps are read away from the site: every URL must be absolute."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return f"'{url}' is not an absolute URL; feed readers and crawlers cannot resolve it"
+    if parts.netloc.lower() != urlsplit(config.base_url).netloc.lower():
+        return ""  # a link to another site, inside a note's content
+    if not url.startswith(config.base_url):
+        return f"'{url}' is not under base_url {config.base_url}"
+    if must_exist and not target_exists(output, classify(config, "", url).rel):
+        return f"'{url}' is not in the site"
+    return ""
+
+
+def check_sitemap(config: SiteConfig, output: Path) -> tuple[int, list[Diagnostic]]:
+    """Check sitemap.xml: every URL absolute, under base_url, and present in the output."""
+    path = output / "sitemap.xml"
+    shown = display_path(path)
+    if not path.is_file():
+        return 0, [error(shown, 0, "sitemap.xml is missing")]
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        return 0, [error(shown, exc.position[0], f"sitemap is not well-formed XML: {exc}")]
+    if root.tag != f"{SITEMAP}urlset":
+        return 0, [error(shown, 1, f"not a sitemap: the root element is <{root.tag}>")]
+    urls = [loc.text or "" for loc in root.iter(f"{SITEMAP}loc")]
+    robots = output / "robots.txt"
+    robots_urls = [
+        line.split(":", 1)[1].strip()
+        for line in (robots.read_text(encoding="utf-8").splitlines() if robots.is_file() else [])
+        if line.lower().startswith("sitemap:")
+    ]
+    problems = [
+        error(shown, _line_of(text, url), message, key="sitemap")
+        for url in urls
+        if (message := _absolute_problem(config, output, url))
+    ]
+    problems += [
+        error(display_path(robots), _line_of(robots.read_text(encoding="utf-8"), url), message)
+        for url in robots_urls
+        if (message := _absolute_problem(config, output, url))
+    ]
+    return len(urls), problems
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The first line holding `needle` (as written, or XML-escaped); 0 when absent."""
+    for candidate in (htmllib.escape(needle, quote=False), needle):
+        index = text.find(candidate) if candidate else -1
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return 0
+
+
+def fetch_external(links: Sequence[ExternalLink], timeout: float) -> list[Diagnostic]:
+    """Fetch each external URL once (HEAD, then GET); report the failing ones where used."""
+    places: dict[str, list[SourceLocation]] = {}
+    for link in links:
+        places.setdefault(link.url, []).append(link.location)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = dict(zip(places, pool.map(lambda u: probe(u, timeout), places), strict=True))
+    return [
+        Diagnostic(location, f"external link '{url}' failed: {problem}")
+        for url, problem in results.items()
+        if problem
+        for location in places[url]
+    ]
+
+
+def probe(url: str, timeout: float) -> str:
+    """Return why a URL cannot be fetched, or '' when it answers below 400."""
+    problem = ""
+    for method in ("HEAD", "GET"):  # some servers refuse HEAD (405) but serve GET
+        request = Request(url, method=method, headers={"User-Agent": f"kbsite-check/{__version__}"})
+        try:
+            with urlopen(request, timeout=timeout):
+                return ""
+        except HTTPError as exc:
+            problem = f"HTTP {exc.code} {exc.reason}"
+        except (URLError, OSError, ValueError) as exc:
+            problem = str(getattr(exc, "reason", exc))
+    return problem
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    site_dir: Path
+    output: Path | None = None  # None: build into a temporary folder
+    build: bool = True
+    drafts: bool = False
+    base_url: str | None = None
+    external: bool = False
+    timeout: float = 10.0
+
+
+def run_check(options: CheckOptions) -> CheckReport:
+    """Build the site (unless told not to) and check it; raise KbsiteError if the build fails."""
+    from kbsite.build import Builder, BuildOptions
+
+    config = load_config(options.site_dir, base_url=options.base_url)
+    if not options.build:
+        output = (options.output or config.output_dir).resolve()
+        if not (output / "index.html").is_file():
+            message = "no built site here; run kbsite build first, or drop --no-build"
+            raise KbsiteError([error(display_path(output), 0, message)])
+        return check_output(config, output, options)
+    temp = None if options.output else Path(tempfile.mkdtemp(prefix="kbsite-check-"))
+    output = options.output or (temp or Path()) / "site"
+    try:
+        build = BuildOptions(
+            options.site_dir, output=output, drafts=options.drafts, base_url=options.base_url
+        )
+        result = Builder(build).build()
+        report = check_output(config, result.output, options, warnings=result.warnings)
+    except BaseException:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+        raise
+    if temp and not report.errors:
+        shutil.rmtree(temp, ignore_errors=True)
+    return replace(report, kept=bool(temp and report.errors))
+
+
+def check_output(
+    config: SiteConfig,
+    output: Path,
+    options: CheckOptions,
+    warnings: Sequence[Diagnostic] = (),
+) -> CheckReport:
+    """Check a built site in `output`."""
+    sources = note_sources(config, drafts=options.drafts)
+    pages, internal, external, problems = check_pages(config, output, sources)
+    feeds = sorted(p.relative_to(output).as_posix() for p in output.rglob("atom.xml"))
+    for feed in feeds:
+        problems += check_feed(config, output, feed)
+    sitemap_urls, sitemap_problems = check_sitemap(config, output)
+    problems += sitemap_problems
+    if options.external:
+        problems += fetch_external(external, options.timeout)
+    return CheckReport(
+        output=output,
+        pages=pages,
+        internal=internal,
+        feeds=len(feeds),
+        sitemap_urls=sitemap_urls,
+        external=tuple(external),
+        diagnostics=(*warnings, *sorted(problems)),
+    )

@@ -1,0 +1,157 @@
+"""Publishing: the GitHub Pages workflow, and `kbsite init` making a site that deploys the same way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kbsite.scaffold import EXAMPLE_NOTE, WORKFLOW_PATH, pages_workflow
+from tests.conftest import REPO, Run
+
+REQUIRED = os.environ.get("KBSITE_REQUIRE_BROWSER") == "1"  # CI: a missing tool is a failure
+
+
+def _workflow(text: str) -> dict[Any, Any]:
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    # YAML 1.1 reads the key `on` as the boolean true.
+    data["on"] = data.pop(True)
+    return data
+
+
+def _steps(job: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {step.get("uses", step.get("name", "")).split("@")[0]: step for step in job["steps"]}
+
+
+def test_repository_workflow_is_the_starter_workflow_built_from_source() -> None:
+    # One source of truth: src/kbsite/starter/pages.yml; the repository installs from its checkout.
+    repo_copy = (REPO / WORKFLOW_PATH).read_text(encoding="utf-8")
+    assert repo_copy == pages_workflow(from_source=True)
+    assert "run: pip install ." in repo_copy
+    assert "run: pip install -r requirements.txt" in pages_workflow()
+
+
+@pytest.mark.parametrize("from_source", [True, False], ids=["repository", "scaffold"])
+def test_workflow_builds_on_push_and_deploys_with_least_privilege(from_source: bool) -> None:
+    flow = _workflow(pages_workflow(from_source=from_source))
+    assert flow["on"] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build = _steps(flow["jobs"]["build"])
+    assert list(build)[:2] == ["actions/checkout", "actions/setup-python"]
+    python = build["actions/setup-python"]["with"]
+    assert python["python-version"] == "3.11" and python["cache"] == "pip"
+    assert build["actions/configure-pages"]["id"] == "pages"
+    assert build["Build"]["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}/"
+    assert build["Build"]["run"] == 'kbsite build --output public --base-url "$BASE_URL"'
+    assert build["actions/upload-pages-artifact"]["with"]["path"] == "public"
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    assert _steps(deploy)["actions/deploy-pages"]["id"] == "deployment"
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint")
+    if found is None:
+        if REQUIRED:
+            pytest.fail("actionlint is missing: pip install -e '.[test]'")
+        pytest.skip("actionlint is not installed (pip install -e '.[test]')")
+    return found
+
+
+def test_actionlint_passes_on_the_repository_and_scaffolded_workflows(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    actionlint = _actionlint()
+    assert run("init", str(tmp_path / "site")).status == 0
+    for workflow in (REPO / WORKFLOW_PATH, tmp_path / "site" / WORKFLOW_PATH):
+        result = subprocess.run(
+            [actionlint, "-no-color", str(workflow)], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_mistake_in_a_workflow(tmp_path: Path) -> None:
+    actionlint = _actionlint()
+    broken = tmp_path / "pages.yml"
+    broken.write_text(pages_workflow().replace("steps.pages.outputs", "steps.page.outputs"))
+    result = subprocess.run(
+        [actionlint, "-no-color", str(broken)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert 'property "page" is not defined' in result.stdout
+
+
+def test_init_makes_a_site_that_builds_and_checks_right_away(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    site = tmp_path / "my-notes"
+    result = run("init", str(site))
+    assert result.status == 0, result.err
+    for rel in ("site.yaml", EXAMPLE_NOTE, WORKFLOW_PATH, "requirements.txt", ".gitignore"):
+        assert (site / rel).is_file(), rel
+        assert f"Created {site / rel}" in result.out
+    assert (site / ".gitignore").read_text() == "public/\n.kbsite-cache/\n"
+    assert (site / WORKFLOW_PATH).read_text() == pages_workflow()
+    assert (site / "requirements.txt").read_text().startswith("kbsite==")
+
+    built = run("build", "--site", str(site), "--quiet")
+    assert built.status == 0, built.err
+    assert built.err == ""  # the example note renders without a warning
+    page = (site / "public/machine-learning/hello-kbsite/index.html").read_text()
+    assert '<html lang="zh-CN">' in page and "你好，kbsite" in page
+    assert "<math" in page and 'class="highlight' in page
+    assert run("check", "--site", str(site)).status == 0
+
+
+def test_init_in_english_with_a_base_url(tmp_path: Path, run: Callable[..., Run]) -> None:
+    site = tmp_path / "site"
+    url = "https://ada.github.io/research/"
+    assert run("init", str(site), "--language", "en", "--base-url", url).status == 0
+    config = yaml.safe_load((site / "site.yaml").read_text())
+    assert config["language"] == "en" and config["base_url"] == url
+    assert run("build", "--site", str(site), "--quiet").status == 0
+    page = (site / "public/index.html").read_text()
+    assert '<html lang="en">' in page
+    assert 'href="/research/machine-learning/hello-kbsite/"' in page
+
+
+def test_init_fills_a_fresh_clone_and_extends_its_gitignore(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    clone = tmp_path / "notes"
+    (clone / ".git").mkdir(parents=True)
+    (clone / "README.md").write_text("# notes\n")
+    (clone / ".gitignore").write_text("__pycache__/\npublic\n")
+    result = run("init", str(clone))
+    assert result.status == 0, result.err
+    assert (clone / "README.md").read_text() == "# notes\n"
+    assert (clone / ".gitignore").read_text() == "__pycache__/\npublic\n# kbsite\n.kbsite-cache/\n"
+    assert run("build", "--site", str(clone), "--quiet").status == 0
+
+
+def test_init_never_overwrites_and_writes_nothing_on_conflict(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    site = tmp_path / "site"
+    (site / ".github/workflows").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: mine\n")
+    (site / WORKFLOW_PATH).write_text("name: mine\n")
+    result = run("init", str(site))
+    assert result.status == 1
+    assert result.err.splitlines()[:2] == [
+        f"{site / WORKFLOW_PATH}: already exists; kbsite init never overwrites files "
+        "(move it away, or run kbsite init in an empty folder)",
+        f"{site / 'site.yaml'}: already exists; kbsite init never overwrites files "
+        "(move it away, or run kbsite init in an empty folder)",
+    ]
+    assert (site / "site.yaml").read_text() == "title: mine\n"
+    assert sorted(p.name for p in site.iterdir()) == [".github", "site.yaml"]
