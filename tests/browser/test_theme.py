@@ -20,6 +20,8 @@ PAGES = {
     "home": "/",
     "category": "/large-model/",
     "note": "/reinforcement-learning/dqn/",  # math, code, a table, footnotes and a TOC
+    "tag": "/tags/lora/",
+    "archive": "/archive/",
 }
 WIDTHS = {"wide": 1280, "phone": 375}
 THEMES = ("light", "dark")
