@@ -155,3 +155,16 @@ def test_init_never_overwrites_and_writes_nothing_on_conflict(
     ]
     assert (site / "site.yaml").read_text() == "title: mine\n"
     assert sorted(p.name for p in site.iterdir()) == [".github", "site.yaml"]
+
+
+def test_a_custom_domain_cname_reaches_the_output_root(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    site = tmp_path / "site"
+    assert run("init", str(site), "--base-url", "https://notes.example.com/").status == 0
+    (site / "static").mkdir()
+    (site / "static/CNAME").write_text("notes.example.com\n")
+    assert run("build", "--site", str(site), "--quiet").status == 0
+    assert (site / "public/CNAME").read_text() == "notes.example.com\n"
+    assert 'href="/machine-learning/hello-kbsite/"' in (site / "public/index.html").read_text()
+    assert run("check", "--site", str(site), "--no-build").status == 0
