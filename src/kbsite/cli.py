@@ -270,10 +270,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     )
     report = run_check(options)
     _print_diagnostics(report.diagnostics, sys.stderr)
-    if args.verbose:
-        for link in report.external:
-            print(f"{link.location}: external link {link.url}")
-    urls = len({link.url for link in report.external})
+    places: dict[str, list[str]] = {}
+    for link in report.external:
+        places.setdefault(link.url, []).append(str(link.location))
+    if args.verbose:  # one line per URL: a menu link would otherwise repeat on every page
+        for url, where in places.items():
+            more = f" (and {len(where) - 1} more places)" if len(where) > 1 else ""
+            print(f"{where[0]}: external link {url}{more}")
+    urls = len(places)
     fetched = "fetched" if args.external else "not fetched; --external fetches them"
     print(
         f"Checked {report.pages} pages: {report.internal} internal links and assets, "
