@@ -3,32 +3,50 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from kbsite.config import SiteConfig, load_config
 from kbsite.content import Asset, Note, NoteCache, load_content
 from kbsite.errors import Diagnostic, KbsiteError, error
-from kbsite.excerpt import make_excerpt, reading_minutes
-from kbsite.feeds import robots_txt, site_feeds, sitemap
+from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.highlight import pygments_css
 from kbsite.i18n import strings_for
-from kbsite.index import Entry, Tag, build_site, check_unique_paths, note_site_path, tag_for
+from kbsite.index import (
+    CategoryIndex,
+    Entry,
+    Site,
+    Tag,
+    TagIndex,
+    build_site,
+    check_unique_paths,
+    note_site_path,
+    tag_for,
+)
 from kbsite.links import LinkTarget, resolve_links
-from kbsite.markdown import RenderedMarkdown, render_markdown
-from kbsite.output import Manifest, check_output_dir, sync_site, write_site
-from kbsite.pages import plan_pages
+from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
+from kbsite.pages import Page, plan_pages
+from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, render_notes
 from kbsite.templates import THEME_DIR, make_environment, render_page
 from kbsite.urls import output_file
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+Writer = StagedOutput | SyncedOutput
+# Below this many pages, worker processes cost more than they save.
+PARALLEL_PAGES = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +58,8 @@ class BuildOptions:
     # serve: pages get the live-reload script, and output is updated in place (only changed bytes)
     live_reload: bool = False
     incremental_output: bool = False
+    jobs: int | None = None  # worker processes for cold builds; None: one per core
+    cache: bool = True  # keep rendered notes in <site>/.kbsite-cache/ between runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +71,20 @@ class BuildResult:
     output: Path
     warnings: tuple[Diagnostic, ...] = ()
     changed: tuple[str, ...] = ()  # output files written or removed (all of them for a full write)
+    rendered: int = 0  # notes rendered by this build (the rest came from the cache)
 
 
 @dataclass(slots=True)
 class Builder:
-    """Builds a site; keeps rendered notes between builds, keyed by the note's content hash."""
+    """Builds a site; keeps parsed and rendered notes between builds (for `serve`)."""
 
     options: BuildOptions
     progress: Progress | None = None
-    _render_cache: dict[tuple[str, str, int], RenderedMarkdown] = field(default_factory=dict)
     _note_cache: NoteCache = field(default_factory=dict)
     _manifest: Manifest = field(default_factory=dict)
     _config: SiteConfig | None = None
+    _store: RenderStore | None = None
+    _written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -70,65 +92,73 @@ class Builder:
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
         output = self.options.output.resolve() if self.options.output else config.output_dir
         check_output_dir(config, output)
-        if config != self._config:  # categories or time zone may have changed: reparse all
+        if config != self._config:  # categories or time zone may have changed: start afresh
             self._note_cache.clear()
+            self._written.clear()
             self._config = config
         content, problems = load_content(config, self._note_cache)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
-        rendered = self._render_all(notes)
-        entries = self._place(config, notes, rendered, content.assets, problems)
+        store = self._render_store(config)
+        rendered, fresh = render_notes(
+            notes,
+            store,
+            config.summary_length,
+            jobs=self.options.jobs or default_jobs(),
+            progress=lambda done, total: self._report("render", done, total),
+        )
+        entries = self._place(config, notes, rendered, store, content.assets, problems)
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
-        files, copies, page_count = self._emit(config, entries, content.assets, problems)
-        if self.options.incremental_output:
-            changed = tuple(sync_site(output, files, copies, self._manifest))
-        else:
-            self._report("write", 0, len(files) + len(copies))
-            write_site(output, files, copies)
-            self._report("write", len(files) + len(copies), len(files) + len(copies))
-            changed = tuple(sorted([*files, *copies]))
+        site = build_site(config, entries)
+        pages = plan_pages(site, strings_for(config.language))
+        writer: Writer = (
+            SyncedOutput(output, self._manifest)
+            if self.options.incremental_output
+            else StagedOutput(output)
+        )
+        try:
+            self._write_pages(config, site, pages, writer)
+            self._write_extras(config, site, pages, content.assets, writer)
+            changed = writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
         return BuildResult(
             notes=len(entries),
-            pages=page_count,
-            files=len(files) + len(copies),
+            pages=len(pages),
+            files=len(writer.fresh) if isinstance(writer, SyncedOutput) else len(changed),
             seconds=time.perf_counter() - started,
             output=output,
             warnings=tuple(sorted(problems)),
-            changed=changed,
+            changed=tuple(changed),
+            rendered=fresh,
         )
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
 
-    def _render_all(self, notes: list[Note]) -> list[RenderedMarkdown]:
-        rendered = []
-        fresh: dict[tuple[str, str, int], RenderedMarkdown] = {}
-        for number, note in enumerate(notes, 1):
-            key = (note.digest, note.source, note.body_line)
-            result = self._render_cache.get(key) or render_markdown(
-                note.body, path=note.source, first_line=note.body_line
-            )
-            fresh[key] = result
-            rendered.append(result)
-            self._report("render", number, len(notes))
-        self._render_cache = fresh  # forget notes that were deleted or changed
-        return rendered
+    def _render_store(self, config: SiteConfig) -> RenderStore:
+        folder = (config.root / CACHE_DIR / "render") if self.options.cache else None
+        if self._store is None or self._store.folder != folder:
+            self._store = RenderStore(folder)
+        return self._store
 
     def _place(
         self,
         config: SiteConfig,
         notes: list[Note],
-        rendered: list[RenderedMarkdown],
+        rendered: list[RenderedNote],
+        store: RenderStore,
         assets: tuple[Asset, ...],
         problems: list[Diagnostic],
     ) -> list[Entry]:
-        """Give each note its URL, resolve its links, and make its excerpt."""
+        """Give each note its URL and tags, and resolve its links."""
         categories = {c.name: c for c in config.categories}
         paths = [note_site_path(n, categories[n.category]) for n in notes]
         problems += check_unique_paths(list(zip(notes, paths, strict=True)))
         targets = {
-            n.rel_path: LinkTarget(p, frozenset(r.anchors), n.draft)
+            n.rel_path: LinkTarget(p, r.anchors, n.draft)
             for n, p, r in zip(notes, paths, rendered, strict=True)
         }
         asset_paths = frozenset(a.rel_path for a in assets)
@@ -136,95 +166,196 @@ class Builder:
         entries = []
         for note, path, result in zip(notes, paths, rendered, strict=True):
             problems += result.diagnostics
-            html, link_problems = resolve_links(
+            rewrites, link_problems = resolve_links(
                 config=config,
                 source=note.source,
                 rel_path=note.rel_path,
-                html=result.html,
                 links=result.links,
                 notes=targets,
                 assets=asset_paths,
             )
             problems += link_problems
-            excerpt = note.summary or make_excerpt(result.excerpt_text, config.summary_length)
             entries.append(
                 Entry(
                     note=note,
                     site_path=path,
-                    html=html,
-                    toc=result.toc,
-                    excerpt=excerpt,
-                    reading_minutes=reading_minutes(result.text),
                     category=categories[note.category],
                     tags=tuple(tags[t.lower()] for t in note.tags),
+                    rendered=result,
+                    rewrites=rewrites,
+                    load_html=store.html,
                 )
             )
         return entries
 
-    def _emit(
+    def _write_pages(
+        self, config: SiteConfig, site: Site, pages: list[Page], writer: Writer
+    ) -> None:
+        """Render every page; in serve, skip pages whose inputs did not change."""
+        env = make_environment(config, live_reload=self.options.live_reload)
+        shared = {"categories": site.categories}
+        jobs = self.options.jobs or default_jobs()
+        if isinstance(writer, StagedOutput):
+            self._written.clear()
+            if jobs > 1 and len(pages) >= PARALLEL_PAGES and threading.active_count() == 1:
+                _render_pages_parallel(env, shared, pages, writer, jobs, self._report)
+                return
+            for number, page in enumerate(pages, 1):
+                writer.write(output_file(page.site_path), _render(env, shared, page))
+                if number % 100 == 0 or number == len(pages):
+                    self._report("pages", number, len(pages))
+            return
+        site_key = _site_key(config, site, self.options.live_reload)
+        for page in pages:
+            rel = output_file(page.site_path)
+            key = (site_key, page.template, page.title, _fingerprint(page.context))
+            if self._written.get(rel) == key and writer.keep(rel):
+                continue
+            writer.write(rel, _render(env, shared, page))
+            self._written[rel] = key
+
+    def _write_extras(
         self,
         config: SiteConfig,
-        entries: list[Entry],
+        site: Site,
+        pages: list[Page],
         assets: tuple[Asset, ...],
-        problems: list[Diagnostic],
-    ) -> tuple[dict[str, bytes], dict[str, Path], int]:
-        """Render every page and feed; return output files, files to copy, and the page count."""
-        site = build_site(config, entries)
-        pages = plan_pages(site, strings_for(config.language))
-        env = make_environment(config, live_reload=self.options.live_reload)
-        files: dict[str, bytes] = {}
-        for number, page in enumerate(pages, 1):
-            context = {
-                "page": page,
-                "page_path": page.site_path,
-                "categories": site.categories,
-                **page.context,
-            }
-            try:
-                html = render_page(env, page.template, context)
-            except jinja2.TemplateSyntaxError as exc:
-                raise KbsiteError(
-                    [
-                        error(
-                            exc.filename or exc.name or "template",
-                            exc.lineno,
-                            f"template syntax: {exc.message}",
-                        )
-                    ]
-                ) from None
-            except jinja2.TemplateError as exc:
-                raise KbsiteError([_template_error(exc, page.template)]) from None
-            files[output_file(page.site_path)] = html.encode("utf-8")
-            self._report("pages", number, len(pages))
-        for path, data in site_feeds(site).items():
-            files[output_file(path)] = data
+        writer: Writer,
+    ) -> None:
+        """Write feeds, sitemap, robots.txt and the files copied as they are."""
+        for path, index_entries in _feed_inputs(site):
+            key = ("feed", config, tuple(index_entries[:FEED_SIZE]))
+            self._keyed(writer, output_file(path), key, partial(site_feeds, site, path))
         listed: list[tuple[str, datetime | None]] = [
-            (p.site_path, None)
-            for p in pages
-            if p.site_path != "/404.html" and p.template != "note.html"
+            (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
         ]
         listed += [(e.site_path, e.note.updated or e.note.date) for e in site.entries]
-        files["sitemap.xml"] = sitemap(config, sorted(listed, key=lambda pair: pair[0]))
-        files["robots.txt"] = robots_txt(config)
-        files[".nojekyll"] = b""
-        files["css/highlight.css"] = pygments_css().encode("utf-8")
-        copies = _static_files(config)
+        listed.sort(key=lambda pair: pair[0])
+        self._keyed(
+            writer,
+            "sitemap.xml",
+            ("sitemap", config, tuple(listed)),
+            lambda: sitemap(config, listed),
+        )
+        writer.write("robots.txt", robots_txt(config))
+        writer.write(".nojekyll", b"")
+        writer.write("css/highlight.css", pygments_css().encode("utf-8"))
+        for rel, source in _static_files(config).items():
+            writer.copy(rel, source)
         for asset in assets:
-            copies[asset.rel_path] = asset.source
-        return files, copies, len(pages)
+            writer.copy(asset.rel_path, asset.source)
+
+    def _keyed(self, writer: Writer, rel: str, key: Hashable, produce: Callable[[], bytes]) -> None:
+        """Write a file unless, in serve, its inputs are those it was last written from."""
+        if isinstance(writer, SyncedOutput) and self._written.get(rel) == key and writer.keep(rel):
+            return
+        writer.write(rel, produce())
+        self._written[rel] = key
+
+
+def _feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:
+    feeds = [("/atom.xml", site.entries)]
+    feeds += [(f"{index.site_path}atom.xml", index.entries) for index in site.categories]
+    return feeds
+
+
+def _site_key(config: SiteConfig, site: Site, live_reload: bool) -> Hashable:
+    """What every page shows besides its own context: config, templates, category counts."""
+    templates = []
+    for folder in (config.root / "templates", THEME_DIR / "templates"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    templates.append((str(path), stat.st_mtime_ns, stat.st_size))
+    counts = tuple((index.category.slug, len(index.entries)) for index in site.categories)
+    return (config, live_reload, tuple(templates), counts)
+
+
+def _fingerprint(value: Any) -> Hashable:
+    """Reduce a page context to what its page shows; list indexes count by length."""
+    if isinstance(value, CategoryIndex):
+        return ("category", value.category, len(value.entries))
+    if isinstance(value, TagIndex):
+        return ("tag", value.tag, len(value.entries))
+    if isinstance(value, dict):
+        return tuple((k, _fingerprint(v)) for k, v in value.items())
+    if isinstance(value, tuple | list):
+        return tuple(_fingerprint(v) for v in value)
+    return value  # type: ignore[no-any-return]
+
+
+def _render(env: jinja2.Environment, shared: dict[str, Any], page: Page) -> bytes:
+    """Render one page, turning template mistakes into diagnostics with file and line."""
+    context = {"page": page, "page_path": page.site_path, **shared, **page.context}
+    try:
+        return render_page(env, page.template, context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or page.template
+        raise KbsiteError([error(where, exc.lineno, f"template syntax: {exc.message}")]) from None
+    except jinja2.TemplateError as exc:
+        raise KbsiteError([_template_error(exc, page.template)]) from None
+
+
+# Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
+_WORKER_JOB: tuple[jinja2.Environment, dict[str, Any], list[Page], Path] | None = None
+
+
+def _init_page_worker(
+    env: jinja2.Environment, shared: dict[str, Any], pages: list[Page], root: Path
+) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = (env, shared, pages, root)
+
+
+def _render_page_range(start: int, stop: int) -> list[str]:
+    """Worker: render pages[start:stop] straight into the staging folder."""
+    assert _WORKER_JOB is not None
+    env, shared, pages, root = _WORKER_JOB
+    written = []
+    for page in pages[start:stop]:
+        rel = output_file(page.site_path)
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_render(env, shared, page))
+        written.append(rel)
+    return written
+
+
+def _render_pages_parallel(
+    env: jinja2.Environment,
+    shared: dict[str, Any],
+    pages: list[Page],
+    writer: StagedOutput,
+    jobs: int,
+    report: Progress,
+) -> None:
+    """Render pages across processes forked after planning, so they share the site's data."""
+    step = max(50, len(pages) // (jobs * 8))
+    ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
+    context = get_context("fork")
+    args = (env, shared, pages, writer.root)
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_page_worker, initargs=args
+    ) as pool:
+        futures = [pool.submit(_render_page_range, start, stop) for start, stop in ranges]
+        done = 0
+        for future in futures:
+            written = future.result()
+            writer.written.extend(written)
+            done += len(written)
+            report("pages", done, len(pages))
 
 
 def _template_error(exc: jinja2.TemplateError, template: str) -> Diagnostic:
     """Point at the template line a rendering error came from, found in the traceback."""
-    import traceback
-
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".html") or frame.filename.endswith(".xml"):
+        if frame.filename.endswith((".html", ".xml")):
             return error(frame.filename, frame.lineno or 0, f"template error: {exc}")
     return error(template, 0, f"template error: {exc}")
 
 
-def _canonical_tags(notes: list[Note]) -> dict[str, Tag]:
+def _canonical_tags(notes: Sequence[Note]) -> dict[str, Tag]:
     """Map each tag spelling (any case) to one Tag; the first spelling in source order wins."""
     tags: dict[str, Tag] = {}
     by_slug: dict[str, Tag] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -296,8 +297,9 @@ def _tags(doc: YamlDocument, value: object, problems: list[Diagnostic]) -> tuple
     return tuple(tags)
 
 
-# (rel path, mtime_ns, size) -> what parsing that file gave; lets `serve` skip unchanged notes.
-NoteCache = dict[tuple[str, int, int], tuple[Note | None, tuple[Diagnostic, ...]]]
+# (rel path, inode, mtime_ns, ctime_ns, size) -> what parsing that file gave; lets `serve` skip
+# unchanged notes. The inode catches editors that save by renaming a new file into place.
+NoteCache = dict[tuple[str, int, int, int, int], tuple[Note | None, tuple[Diagnostic, ...]]]
 
 
 def load_content(
@@ -322,7 +324,7 @@ def load_content(
             stat = path.stat()
         except OSError:
             continue  # deleted while we were listing: it is simply not part of this build
-        key = (rel, stat.st_mtime_ns, stat.st_size)
+        key = (rel, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         cached = cache.get(key) if cache is not None else None
         note, found = (
             cached if cached is not None else _read_note(path, rel, f"{shown}/{rel}", config)
@@ -360,10 +362,8 @@ def _read_note(
 def _walk(root: Path) -> list[Path]:
     """List files under root, skipping hidden files and folders (editor and VCS files)."""
     found: list[Path] = []
-    for path in root.rglob("*"):
-        rel_parts = path.relative_to(root).parts
-        if any(part.startswith(".") or part.endswith("~") for part in rel_parts):
-            continue
-        if path.is_file():
-            found.append(path)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(folder)
+        found.extend(base / f for f in files if not f.startswith(".") and not f.endswith("~"))
     return found

@@ -56,6 +56,10 @@ class KbsiteError(Exception):
         self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(diagnostics))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[KbsiteError], tuple[tuple[Diagnostic, ...]]]:
+        # Keep the diagnostics when the error crosses from a worker process.
+        return (KbsiteError, (self.diagnostics,))
+
 
 def error(path: str, line: int, message: str, *, key: str = "", column: int = 0) -> Diagnostic:
     """Make an error diagnostic."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from kbsite import __version__
 from kbsite.config import SiteConfig
 from kbsite.index import Entry, Site
-from kbsite.urls import absolute_url
+from kbsite.urls import absolute_url, origin
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -20,8 +20,8 @@ _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
 
 def _absolutize(config: SiteConfig, html: str) -> str:
     """Make root-relative URLs absolute: feed readers show entries away from the site."""
-    origin = config.base_url[: len(config.base_url) - len(config.base_path)]
-    return _ROOT_RELATIVE.sub(lambda m: f'{m[1]}="{origin}{m[2]}"', html)
+    host = origin(config)
+    return _ROOT_RELATIVE.sub(lambda m: f'{m[1]}="{host}{m[2]}"', html)
 
 
 def atom_feed(
@@ -68,24 +68,20 @@ def atom_feed(
     return _serialize(feed)
 
 
-def site_feeds(site: Site) -> dict[str, bytes]:
-    """Return the site feed and one feed per category, keyed by site path."""
+def site_feeds(site: Site, feed_path: str) -> bytes:
+    """Return the feed at feed_path: the site's (/atom.xml) or a category's (/<slug>/atom.xml)."""
     config = site.config
-    feeds = {
-        "/atom.xml": atom_feed(
-            config, site.entries, feed_path="/atom.xml", page_path="/", title=config.title
+    if feed_path == "/atom.xml":
+        return atom_feed(
+            config, site.entries, feed_path=feed_path, page_path="/", title=config.title
         )
-    }
     for index in site.categories:
-        path = f"{index.site_path}atom.xml"
-        feeds[path] = atom_feed(
-            config,
-            index.entries,
-            feed_path=path,
-            page_path=index.site_path,
-            title=f"{config.title} · {index.category.name}",
-        )
-    return feeds
+        if feed_path == f"{index.site_path}atom.xml":
+            title = f"{config.title} · {index.category.name}"
+            return atom_feed(
+                config, index.entries, feed_path=feed_path, page_path=index.site_path, title=title
+            )
+    raise KeyError(feed_path)
 
 
 def sitemap(config: SiteConfig, pages: Sequence[tuple[str, datetime | None]]) -> bytes:

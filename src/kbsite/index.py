@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slugify import slugify
@@ -12,7 +12,9 @@ from slugify import slugify
 from kbsite.config import Category, SiteConfig
 from kbsite.content import Note
 from kbsite.errors import Diagnostic, error
+from kbsite.links import Rewrites, apply_rewrites
 from kbsite.markdown import Heading
+from kbsite.render import RenderedNote
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +29,19 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A note placed on the site: its URL, final HTML and what lists show of it."""
+    """A note placed on the site: its URL, rendering, and what lists show of it.
+
+    The body HTML is read from the render store when a page or feed needs it (`html`), so a
+    site of 10,000 notes does not hold 10,000 bodies in memory.
+    """
 
     note: Note
     site_path: str
-    html: str
-    toc: tuple[Heading, ...]
-    excerpt: str
-    reading_minutes: int
     category: Category
     tags: tuple[Tag, ...]
+    rendered: RenderedNote
+    rewrites: Rewrites  # resolved URLs of the note's relative links
+    load_html: Callable[[str], str] = field(compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -45,6 +50,23 @@ class Entry:
     @property
     def date(self) -> datetime:
         return self.note.date
+
+    @property
+    def html(self) -> str:
+        """Return the note's body HTML with its links pointing at site URLs."""
+        return apply_rewrites(self.load_html(self.rendered.key), self.rewrites)
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        return self.rendered.toc
+
+    @property
+    def excerpt(self) -> str:
+        return self.rendered.excerpt
+
+    @property
+    def reading_minutes(self) -> int:
+        return self.rendered.reading_minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +101,16 @@ class Site:
     tags: tuple[TagIndex, ...]
     years: tuple[YearIndex, ...]
 
-    def neighbours(self, entry: Entry) -> tuple[Entry | None, Entry | None]:
-        """Return (newer, older) notes in the entry's own category."""
+    def neighbours(self) -> dict[str, tuple[Entry | None, Entry | None]]:
+        """Map each entry's site path to its (newer, older) notes in its own category."""
+        found: dict[str, tuple[Entry | None, Entry | None]] = {}
         for index in self.categories:
-            if index.category == entry.category:
-                items = index.entries
-                position = items.index(entry)
+            items = index.entries
+            for position, entry in enumerate(items):
                 newer = items[position - 1] if position > 0 else None
                 older = items[position + 1] if position + 1 < len(items) else None
-                return newer, older
-        return None, None
+                found[entry.site_path] = (newer, older)
+        return found
 
 
 def newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:

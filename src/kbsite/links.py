@@ -26,17 +26,19 @@ class LinkTarget:
     draft: bool = False
 
 
+Rewrites = tuple[tuple[str, str], ...]
+
+
 def resolve_links(
     *,
     config: SiteConfig,
     source: str,
     rel_path: str,
-    html: str,
     links: tuple[Link, ...],
     notes: Mapping[str, LinkTarget],
     assets: frozenset[str],
-) -> tuple[str, list[Diagnostic]]:
-    """Rewrite relative links in a note's HTML to site URLs; report the broken ones."""
+) -> tuple[Rewrites, list[Diagnostic]]:
+    """Work out the site URL of each relative link in a note; report the broken ones."""
     problems: list[Diagnostic] = []
     rewrites: dict[str, str] = {}
     for link in links:
@@ -45,16 +47,22 @@ def resolve_links(
         resolved = _resolve_one(config, source, rel_path, link, notes, assets, problems)
         if resolved is not None:
             rewrites[link.href] = resolved
+    return tuple(rewrites.items()), problems
+
+
+def apply_rewrites(html: str, rewrites: Rewrites) -> str:
+    """Replace href and src values in rendered HTML by their resolved URLs."""
     if not rewrites:
-        return html, problems
+        return html
+    table = dict(rewrites)
 
     def substitute(match: re.Match[str]) -> str:
         value = htmllib.unescape(match[2])
-        if value not in rewrites:
+        if value not in table:
             return match[0]
-        return f'{match[1]}="{htmllib.escape(rewrites[value])}"'
+        return f'{match[1]}="{htmllib.escape(table[value])}"'
 
-    return _ATTR.sub(substitute, html), problems
+    return _ATTR.sub(substitute, html)
 
 
 def _resolve_one(

@@ -29,7 +29,15 @@ class Pagination:
 
     @property
     def pages(self) -> list[tuple[int, str]]:
-        return [(n, page_path(self.base, n)) for n in range(1, self.total + 1)]
+        """Return the page numbers to link: the ends and a window around this page.
+
+        Listing all of them would make each of N pages link N pages: quadratic in site size.
+        """
+        window = range(max(1, self.number - 2), min(self.total, self.number + 2) + 1)
+        numbers = sorted(
+            {1, 2, self.total - 1, self.total, *window} & set(range(1, self.total + 1))
+        )
+        return [(n, page_path(self.base, n)) for n in numbers]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +94,9 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
         )
     pages.append(Page("/tags/", "tags.html", strings["tags"], {"tags": site.tags}))
     pages.append(Page("/archive/", "archive.html", strings["archive"], {"years": site.years}))
+    neighbours = site.neighbours()
     for entry in site.entries:
-        newer, older = site.neighbours(entry)
+        newer, older = neighbours[entry.site_path]
         pages.append(
             Page(
                 entry.site_path,

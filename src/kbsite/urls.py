@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urljoin
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
 
 from kbsite.config import SiteConfig
 
@@ -11,6 +12,8 @@ from kbsite.config import SiteConfig
 # ("/notes/large-model/lora/") so the site works as a GitHub project page.
 
 
+# Templates ask for the same few URLs (home, categories, feeds) on every page: cache them.
+@lru_cache(maxsize=65536)
 def url_for(config: SiteConfig, site_path: str) -> str:
     """Return the root-relative URL of a site path, under base_url's subpath."""
     if "://" in site_path or site_path.startswith(("mailto:", "#")):
@@ -18,9 +21,19 @@ def url_for(config: SiteConfig, site_path: str) -> str:
     return config.base_path + quote(site_path.lstrip("/"), safe="/#%:@!$&'()*+,;=~-._")
 
 
+@lru_cache(maxsize=65536)
 def absolute_url(config: SiteConfig, site_path: str) -> str:
     """Return the absolute URL of a site path, for feeds, sitemaps and canonical links."""
-    return urljoin(config.base_url, url_for(config, site_path))
+    url = url_for(config, site_path)
+    if "://" in url:
+        return url
+    return origin(config) + url
+
+
+def origin(config: SiteConfig) -> str:
+    """Return scheme and host of base_url: https://user.github.io."""
+    parts = urlsplit(config.base_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def output_file(site_path: str) -> str:

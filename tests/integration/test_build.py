@@ -217,7 +217,12 @@ def test_failed_build_leaves_last_good_site(write_site: WriteSite, run: Callable
     assert result.status == 1
     assert result.err.startswith("content/large-model/dpo.md:3:1: invalid YAML")
     assert read(site, "large-model/lora/index.html") == before
-    assert sorted(p.name for p in site.iterdir()) == ["content", "public", "site.yaml"]
+    assert sorted(p.name for p in site.iterdir()) == [
+        ".kbsite-cache",
+        "content",
+        "public",
+        "site.yaml",
+    ]
 
 
 @pytest.mark.parametrize(

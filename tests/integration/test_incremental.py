@@ -1,0 +1,127 @@
+"""Caches never change what is built: incremental and parallel builds equal a clean build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kbsite.build
+import kbsite.render
+from kbsite.build import Builder, BuildOptions
+from tests.conftest import WriteSite
+from tests.helpers import note
+
+LM, CV = "Large Model", "Computer Vision"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".kbsite-output"
+    }
+
+
+def clean_build(site: Path, out: Path, **options: object) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    Builder(BuildOptions(site_dir=site, output=out, cache=False, jobs=1, **options)).build()  # type: ignore[arg-type]
+    return tree(out)
+
+
+def many_notes(count: int) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    for i in range(count):
+        category, folder = (LM, "large-model") if i % 2 else (CV, "computer-vision")
+        body = f"第 {i} 篇，公式 $x_{{{i}}}^2$。\n\n## 小节\n\n```python\nprint({i})\n```\n"
+        if i:
+            body += f"\n见 [上一篇](../{'large-model' if (i - 1) % 2 else 'computer-vision'}/n{i - 1}.md#小节)。\n"
+        files[f"content/{folder}/n{i}.md"] = note(
+            f"笔记 {i}", category, f"2026-01-{1 + i % 28:02d}", body, tags=f"[t{i % 3}]"
+        )
+    return files
+
+
+def test_serve_builds_after_edits_equal_a_clean_build(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(12))
+    live = tmp_path / "live"
+    builder = Builder(BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1))
+    builder.build()
+    edits = [
+        lambda: (site / "content/large-model/n3.md").write_text(
+            note("改过的标题", LM, "2026-02-01", "新正文 $y$。\n\n## 小节\n"), encoding="utf-8"
+        ),
+        lambda: (site / "content/computer-vision/new.md").write_text(
+            note("新笔记", CV, "2026-03-01", "新的。"), encoding="utf-8"
+        ),
+        lambda: (site / "content/large-model/n5.md").unlink(),
+        lambda: (site / "content/large-model/n7.md").rename(
+            site / "content/large-model/renamed.md"
+        ),
+        lambda: (
+            (site / "templates").mkdir()
+            or (site / "templates/404.html").write_text(
+                "{% extends 'base.html' %}{% block content %}gone{% endblock %}", encoding="utf-8"
+            )
+        ),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        if number == 3:  # n8 linked to n7, which moved: fix the link as a writer would
+            text = (site / "content/computer-vision/n8.md").read_text(encoding="utf-8")
+            (site / "content/computer-vision/n8.md").write_text(
+                text.replace("n7.md", "renamed.md"), encoding="utf-8"
+            )
+        if number == 2:
+            text = (site / "content/computer-vision/n6.md").read_text(encoding="utf-8")
+            (site / "content/computer-vision/n6.md").write_text(
+                text.replace("n5.md", "n3.md"), encoding="utf-8"
+            )
+        result = builder.build()
+        assert tree(live) == clean_build(site, tmp_path / "clean"), f"after edit {number}"
+        assert result.changed, f"edit {number} changed nothing"
+
+
+def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(6))
+    builder = Builder(
+        BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1)
+    )
+    first = builder.build()
+    assert first.rendered == 6
+    again = builder.build()
+    assert (again.rendered, again.changed) == (0, ())
+    (site / "content/large-model/n1.md").write_text(
+        note("笔记 1", LM, "2026-01-02", "只改了正文。\n\n## 小节\n"), encoding="utf-8"
+    )
+    edited = builder.build()
+    assert edited.rendered == 1
+    assert "large-model/n1/index.html" in edited.changed
+    assert "computer-vision/n0/index.html" not in edited.changed
+
+
+def test_persistent_cache_is_reused_across_runs(write_site: WriteSite, tmp_path: Path) -> None:
+    site = write_site(many_notes(5))
+    options = BuildOptions(site_dir=site, output=tmp_path / "out", jobs=1)
+    assert Builder(options).build().rendered == 5
+    assert (site / ".kbsite-cache").is_dir()
+    second = Builder(options).build()
+    assert second.rendered == 0
+    assert tree(tmp_path / "out") == clean_build(site, tmp_path / "clean")
+
+
+def test_parallel_build_equals_sequential(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small thresholds so this small site takes the parallel paths for notes and pages.
+    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
+    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    site = write_site(many_notes(30))
+    parallel = tmp_path / "parallel"
+    Builder(BuildOptions(site_dir=site, output=parallel, cache=False, jobs=2)).build()
+    assert tree(parallel) == clean_build(site, tmp_path / "sequential")
