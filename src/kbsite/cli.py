@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default: `output` in site.yaml, else public/)",
     )
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    build.add_argument(
+        "--jobs", "-j", type=_positive_int, help="worker processes (default: one per core)"
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="render every note afresh; leave .kbsite-cache/ alone",
+    )
     build.set_defaults(run=_cmd_build)
 
     serve = commands.add_parser(
@@ -161,7 +169,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from kbsite.progress import progress_printer
 
     options = BuildOptions(
-        site_dir=args.site, output=args.output, drafts=args.drafts, base_url=args.base_url
+        site_dir=args.site,
+        output=args.output,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        jobs=args.jobs,
+        cache=not args.no_cache,
     )
     progress = None if args.quiet else progress_printer(sys.stderr)
     result = Builder(options, progress=progress).build()
@@ -291,6 +304,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"kbsite check: {count} broken reference{'s' if count != 1 else ''}", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:

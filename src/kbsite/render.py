@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from pathlib import Path
 from kbsite import __version__
 from kbsite.content import Note
 from kbsite.errors import Diagnostic
-from kbsite.excerpt import make_excerpt, reading_minutes
+from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.markdown import Heading, Link, render_markdown
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,21 @@ def render_note(note: Note, key: str, summary_length: int) -> tuple[RenderedNote
         toc=result.toc,
         anchors=frozenset(result.anchors),
         links=result.links,
-        excerpt=note.summary or make_excerpt(result.excerpt_text, summary_length),
+        excerpt=plain_summary(note.summary)
+        if note.summary
+        else make_excerpt(result.excerpt_text, summary_length),
         reading_minutes=reading_minutes(result.text),
         diagnostics=result.diagnostics,
     )
     return meta, result.html
+
+
+_INLINE_MATH = re.compile(r"\$([^$\s](?:[^$]*[^$\s])?)\$")
+
+
+def plain_summary(summary: str) -> str:
+    """Show math in a hand-written summary as readable text: cards and feeds are plain text."""
+    return _INLINE_MATH.sub(lambda m: readable_math(m[1]), summary)
 
 
 def _render_chunk(
