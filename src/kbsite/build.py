@@ -29,12 +29,13 @@ from kbsite.index import (
     Site,
     Tag,
     TagIndex,
+    YearIndex,
     build_site,
     check_unique_paths,
     note_site_path,
     tag_for,
 )
-from kbsite.links import LinkTarget, resolve_links
+from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
 from kbsite.pages import Page, plan_pages
 from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, render_notes
@@ -85,6 +86,13 @@ class Builder:
     _config: SiteConfig | None = None
     _store: RenderStore | None = None
     _written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
+    _entries: dict[str, Entry] = field(default_factory=dict)  # by source, from the last build
+    _links: dict[tuple[str, str, str], tuple[Rewrites, list[Diagnostic]]] = field(
+        default_factory=dict
+    )
+    _link_world: Hashable = None
+    _site_key: Hashable = None
+    _env: tuple[Hashable, jinja2.Environment] | None = None
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -95,6 +103,7 @@ class Builder:
         if config != self._config:  # categories or time zone may have changed: start afresh
             self._note_cache.clear()
             self._written.clear()
+            self._entries.clear()
             self._config = config
         content, problems = load_content(config, self._note_cache)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
@@ -162,37 +171,50 @@ class Builder:
             for n, p, r in zip(notes, paths, rendered, strict=True)
         }
         asset_paths = frozenset(a.rel_path for a in assets)
+        # Link resolution depends on every note's URL and anchors: while those stay the same
+        # (the common case of an edit in serve), reuse each note's previous resolution.
+        link_world = (config, targets, asset_paths)
+        if link_world != self._link_world:
+            self._links.clear()
+            self._link_world = link_world
         tags = _canonical_tags(notes)
         entries = []
         for note, path, result in zip(notes, paths, rendered, strict=True):
             problems += result.diagnostics
-            rewrites, link_problems = resolve_links(
-                config=config,
-                source=note.source,
-                rel_path=note.rel_path,
-                links=result.links,
-                notes=targets,
-                assets=asset_paths,
-            )
-            problems += link_problems
-            entries.append(
-                Entry(
-                    note=note,
-                    site_path=path,
-                    category=categories[note.category],
-                    tags=tuple(tags[t.lower()] for t in note.tags),
-                    rendered=result,
-                    rewrites=rewrites,
-                    load_html=store.html,
+            link_key = (note.rel_path, note.source, result.key)
+            if link_key not in self._links:
+                self._links[link_key] = resolve_links(
+                    config=config,
+                    source=note.source,
+                    rel_path=note.rel_path,
+                    links=result.links,
+                    notes=targets,
+                    assets=asset_paths,
                 )
+            rewrites, link_problems = self._links[link_key]
+            problems += link_problems
+            entry = Entry(
+                note=note,
+                site_path=path,
+                category=categories[note.category],
+                tags=tuple(tags[t.lower()] for t in note.tags),
+                rendered=result,
+                rewrites=rewrites,
+                load_html=store.html,
             )
+            # Reuse the previous build's equal Entry: comparing page inputs then hits the
+            # identity shortcut instead of comparing every field of thousands of entries.
+            previous = self._entries.get(note.source)
+            entries.append(previous if previous == entry else entry)
+        self._entries = {e.note.source: e for e in entries}
         return entries
 
     def _write_pages(
         self, config: SiteConfig, site: Site, pages: list[Page], writer: Writer
     ) -> None:
         """Render every page; in serve, skip pages whose inputs did not change."""
-        env = make_environment(config, live_reload=self.options.live_reload)
+        templates = _templates_signature(config)
+        env = self._environment(config, templates)
         shared = {"categories": site.categories}
         jobs = self.options.jobs or default_jobs()
         if isinstance(writer, StagedOutput):
@@ -205,14 +227,25 @@ class Builder:
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             return
-        site_key = _site_key(config, site, self.options.live_reload)
+        site_key = _site_key(config, site, self.options.live_reload, templates)
+        if site_key != self._site_key:  # config, templates or category counts changed: all pages
+            self._written.clear()
+            self._site_key = site_key
         for page in pages:
             rel = output_file(page.site_path)
-            key = (site_key, page.template, page.title, _fingerprint(page.context))
+            key = (page.template, page.title, _fingerprint(page.context))
             if self._written.get(rel) == key and writer.keep(rel):
                 continue
             writer.write(rel, _render(env, shared, page))
             self._written[rel] = key
+
+    def _environment(self, config: SiteConfig, templates: Hashable) -> jinja2.Environment:
+        """Reuse the Jinja environment (and its compiled templates) while config and templates
+        stay the same; a new override file must replace the theme's template it shadows."""
+        key = (config, self.options.live_reload, templates)
+        if self._env is None or self._env[0] != key:
+            self._env = (key, make_environment(config, live_reload=self.options.live_reload))
+        return self._env[1]
 
     def _write_extras(
         self,
@@ -259,21 +292,30 @@ def _feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:
     return feeds
 
 
-def _site_key(config: SiteConfig, site: Site, live_reload: bool) -> Hashable:
-    """What every page shows besides its own context: config, templates, category counts."""
-    templates = []
+def _templates_signature(config: SiteConfig) -> Hashable:
+    """Name, mtime and size of every template file, the site's overrides first."""
+    found = []
     for folder in (config.root / "templates", THEME_DIR / "templates"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     stat = path.stat()
-                    templates.append((str(path), stat.st_mtime_ns, stat.st_size))
+                    found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def _site_key(config: SiteConfig, site: Site, live_reload: bool, templates: Hashable) -> Hashable:
+    """What every page shows besides its own context: config, templates, category counts."""
     counts = tuple((index.category.slug, len(index.entries)) for index in site.categories)
-    return (config, live_reload, tuple(templates), counts)
+    return (config, live_reload, templates, counts)
 
 
 def _fingerprint(value: Any) -> Hashable:
     """Reduce a page context to what its page shows; list indexes count by length."""
+    if isinstance(value, YearIndex):
+        # The archive lists every note by title and date: an edit to one note's body must not
+        # re-render it. (A custom archive.html showing excerpts refreshes on the next build.)
+        return ("year", value.year, tuple(_archive_line(e) for e in value.entries))
     if isinstance(value, CategoryIndex):
         return ("category", value.category, len(value.entries))
     if isinstance(value, TagIndex):
@@ -283,6 +325,10 @@ def _fingerprint(value: Any) -> Hashable:
     if isinstance(value, tuple | list):
         return tuple(_fingerprint(v) for v in value)
     return value  # type: ignore[no-any-return]
+
+
+def _archive_line(entry: Entry) -> Hashable:
+    return (entry.site_path, entry.title, entry.date, entry.category, entry.tags)
 
 
 def _render(env: jinja2.Environment, shared: dict[str, Any], page: Page) -> bytes:

@@ -52,13 +52,24 @@ class RenderedNote:
 @cache
 def renderer_salt() -> str:
     """Identify everything besides a note's text that shapes its HTML, for cache keys."""
-    parts = [__version__]
+    parts = [__version__, _package_source_digest()]
     for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pykatex", "linkify-it-py"):
         try:
             parts.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{package}=?")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _package_source_digest() -> str:
+    """Hash kbsite's own code, so an edited checkout (same version number) never reuses
+    renderings made by different code."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def render_key(note: Note, summary_length: int) -> str:

@@ -12,27 +12,36 @@ from kbsite.config import SiteConfig
 # ("/notes/large-model/lora/") so the site works as a GitHub project page.
 
 
-# Templates ask for the same few URLs (home, categories, feeds) on every page: cache them.
-@lru_cache(maxsize=65536)
 def url_for(config: SiteConfig, site_path: str) -> str:
     """Return the root-relative URL of a site path, under base_url's subpath."""
-    if "://" in site_path or site_path.startswith(("mailto:", "#")):
-        return site_path
-    return config.base_path + quote(site_path.lstrip("/"), safe="/#%:@!$&'()*+,;=~-._")
+    return _url_for(config.base_path, site_path)
 
 
-@lru_cache(maxsize=65536)
 def absolute_url(config: SiteConfig, site_path: str) -> str:
     """Return the absolute URL of a site path, for feeds, sitemaps and canonical links."""
-    url = url_for(config, site_path)
+    url = _url_for(config.base_path, site_path)
     if "://" in url:
         return url
     return origin(config) + url
 
 
+# Templates ask for the same few URLs (home, categories, feeds) on every page: cache them.
+# Keyed by the base path, not the config, whose hash would be recomputed on every call.
+@lru_cache(maxsize=65536)
+def _url_for(base_path: str, site_path: str) -> str:
+    if "://" in site_path or site_path.startswith(("mailto:", "#")):
+        return site_path
+    return base_path + quote(site_path.lstrip("/"), safe="/#%:@!$&'()*+,;=~-._")
+
+
 def origin(config: SiteConfig) -> str:
     """Return scheme and host of base_url: https://user.github.io."""
-    parts = urlsplit(config.base_url)
+    return _origin(config.base_url)
+
+
+@lru_cache(maxsize=64)
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
     return f"{parts.scheme}://{parts.netloc}"
 
 
