@@ -49,6 +49,7 @@ class SiteConfig:
     output: str = "public"
     categories: tuple[Category, ...] = ()
     menu: tuple[MenuLink, ...] = ()
+    search: bool = True  # build a Pagefind full-text index and show the search box
 
     @property
     def base_path(self) -> str:
@@ -89,6 +90,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "output": (str, "a folder name"),
     "categories": (list, "a list"),
     "menu": (list, "a list"),
+    "search": (bool, "true or false"),
 }
 _REQUIRED = ("title", "base_url")
 
@@ -130,7 +132,7 @@ def parse_config(
             )
             continue
         expected, human = _FIELDS[key]
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
             problems.append(doc.error((key,), f"expected {human}, got {type_name(value)}"))
             continue
         values[key] = value

@@ -7,12 +7,13 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from kbsite.config import SiteConfig
 from kbsite.errors import Diagnostic, error, warning
 from kbsite.markdown import Link
 from kbsite.urls import url_for
+from kbsite.wikilinks import WikiIndex, parse_wiki_href, resolve_wiki
 
 _ATTR = re.compile(r'(\s(?:href|src))="([^"]*)"')
 
@@ -37,12 +38,21 @@ def resolve_links(
     links: tuple[Link, ...],
     notes: Mapping[str, LinkTarget],
     assets: frozenset[str],
+    wiki: WikiIndex | None = None,
 ) -> tuple[Rewrites, list[Diagnostic]]:
     """Work out the site URL of each relative link in a note; report the broken ones."""
     problems: list[Diagnostic] = []
     rewrites: dict[str, str] = {}
     for link in links:
         if link.href in rewrites:
+            continue
+        target = parse_wiki_href(link.href)
+        if target is not None:
+            place, wiki_problems = resolve_wiki(
+                target, source=source, line=link.line, index=wiki, notes=notes
+            )
+            problems += wiki_problems
+            rewrites[link.href] = _wiki_url(config, target.name, place)
             continue
         resolved = _resolve_one(config, source, rel_path, link, notes, assets, problems)
         if resolved is not None:
@@ -63,6 +73,16 @@ def apply_rewrites(html: str, rewrites: Rewrites) -> str:
         return f'{match[1]}="{htmllib.escape(table[value])}"'
 
     return _ATTR.sub(substitute, html)
+
+
+def _wiki_url(config: SiteConfig, name: str, place: tuple[str, str] | None) -> str:
+    """Return a wiki link's URL; an unresolved one searches for its name (or goes nowhere)."""
+    if place is None:
+        if not config.search:
+            return "#"
+        return url_for(config, "/search/") + "?q=" + quote(name, safe="")
+    site_path, anchor = place
+    return url_for(config, site_path) + (f"#{anchor}" if anchor else "")
 
 
 def _resolve_one(

@@ -28,6 +28,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from kbsite.errors import Diagnostic, warning
 from kbsite.highlight import render_code_block
 from kbsite.math import MathError, bracket_math_plugin, render_tex
+from kbsite.wikilinks import wikilinks_plugin
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ def make_markdown() -> MarkdownIt:
     )
     md.use(bracket_math_plugin)
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
+    md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
     for name in ("math_inline", "math_inline_double", "math_block"):
