@@ -49,6 +49,8 @@ class SiteConfig:
     output: str = "public"
     categories: tuple[Category, ...] = ()
     menu: tuple[MenuLink, ...] = ()
+    # `categories: auto`: any category a note names is accepted (see content.settle_categories)
+    auto_categories: bool = False
     search: bool = True  # build a Pagefind full-text index and show the search box
 
     @property
@@ -76,6 +78,20 @@ class SiteConfig:
                 return category
         return None
 
+    def category_for(self, name: str) -> Category | None:
+        """Find a declared category, or with `categories: auto` make one from the name."""
+        found = self.category_named(name)
+        if found is not None or not self.auto_categories:
+            return found
+        name = " ".join(name.split())
+        slug = category_slug(name)
+        return Category(name, slug) if name and slug else None
+
+
+def category_slug(name: str) -> str:
+    """Return the URL slug of a category name: pinyin for Chinese, else its own characters."""
+    return slugify(name) or slugify(name, allow_unicode=True)
+
 
 # key -> (expected python type, human name). Order is the documented order.
 _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
@@ -88,7 +104,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "paginate": (int, "a whole number"),
     "summary_length": (int, "a whole number"),
     "output": (str, "a folder name"),
-    "categories": (list, "a list"),
+    "categories": ((list, str), "a list or `auto`"),
     "menu": (list, "a list"),
     "search": (bool, "true or false"),
 }
@@ -142,12 +158,18 @@ def parse_config(
     if base_url is not None:
         values["base_url"] = base_url
     problems += _check_scalars(doc, values, base_url_from_cli=base_url is not None)
-    categories = _parse_categories(doc, values.pop("categories", []), problems)
+    categories = _parse_categories(doc, _category_list(doc, values, problems), problems)
     menu = _parse_menu(doc, values.pop("menu", []), problems)
     if problems:
         raise KbsiteError(problems)
     values["base_url"] = values["base_url"].rstrip("/") + "/"
-    return SiteConfig(root=root, categories=categories, menu=menu, **values)
+    return SiteConfig(
+        root=root,
+        categories=categories,
+        menu=menu,
+        auto_categories=isinstance(data.get("categories"), str),
+        **values,
+    )
 
 
 def _check_scalars(
@@ -197,6 +219,19 @@ def _check_scalars(
     if "output" in values and not re.fullmatch(r"[^\0]+", values["output"]):
         problems.append(doc.error(("output",), "must be a folder name"))
     return problems
+
+
+def _category_list(
+    doc: YamlDocument, values: dict[str, Any], problems: list[Diagnostic]
+) -> list[Any]:
+    """Return the declared categories; `categories: auto` declares none (notes name them)."""
+    value = values.pop("categories", [])
+    if isinstance(value, str):
+        if value.strip() != "auto":
+            message = f"expected a list of categories or `auto`, got '{value}'"
+            problems.append(doc.error(("categories",), message))
+        return []
+    return list(value)
 
 
 def _parse_categories(

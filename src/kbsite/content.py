@@ -5,21 +5,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from slugify import slugify
-
-from kbsite.config import SiteConfig
-from kbsite.dates import DateError, parse_date
+from kbsite import frontmatter, notefields
+from kbsite.config import Category, SiteConfig
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
-from kbsite.yamlmarks import YamlDocument, parse_yaml, type_name
+from kbsite.yamlmarks import YamlDocument, type_name
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
-_FENCE = re.compile(r"^---[ \t]*$")
-_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 
 
@@ -40,6 +37,9 @@ class Note:
     body: str
     body_line: int
     digest: str
+    # Old site paths (`/2020/01/old-post/`, `/old.html`) that should redirect to this note:
+    # `aliases:`/`redirect_from:`, and a `permalink:`/`url:` that differs from the note's URL.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +58,11 @@ class Content:
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """Split text into (front matter, body, body's first line); front matter may be None."""
-    lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0]):
+    try:
+        front = frontmatter.split_front_matter(text)
+    except KbsiteError:
         return None, text, 1
-    for index in range(1, len(lines)):
-        if _FENCE_END.match(lines[index]):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    return None, text, 1
+    return front.raw, front.body, front.body_line
 
 
 def parse_note(
@@ -72,43 +70,35 @@ def parse_note(
 ) -> tuple[Note, list[Diagnostic]]:
     """Parse one note's text into (note, warnings); raise KbsiteError on any error."""
     source = source or f"content/{rel_path}"
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    raw, body, body_line = split_front_matter(text)
-    if text.startswith("---") and raw is None:
-        raise KbsiteError(
-            [
-                error(
-                    source,
-                    1,
-                    "front matter opened with '---' is never closed; add a '---' line after it",
-                )
-            ]
-        )
-    doc = parse_yaml(raw or "", path=source, first_line=2)
+    front = frontmatter.split_front_matter(text, path=source)
+    doc = frontmatter.parse_front_matter(front, path=source)
     data = doc.value if doc.value is not None else {}
     if not isinstance(data, dict):
         raise KbsiteError(
             [doc.error((), f"front matter must be a mapping of keys, got {type_name(data)}")]
         )
-    problems: list[Diagnostic] = []
+    data = notefields.scalar_fields(data)
+    problems: list[Diagnostic] = list(doc.warnings)
     for key in data:
-        if str(key) not in FRONT_MATTER_KEYS:
-            hint = did_you_mean(str(key), FRONT_MATTER_KEYS)
+        if key not in frontmatter.KNOWN_KEYS:
+            hint = did_you_mean(key, frontmatter.KNOWN_KEYS)
             if hint:  # other tools' keys (layout, comments, ...) are fine; a typo of ours is not
-                problems.append(_as_warning(doc.error((str(key),), f"unknown key{hint}")))
-    title, body, body_line = _title(doc, data, body, body_line, rel_path, problems)
+                problems.append(_as_warning(doc.error((key,), f"unknown key{hint}")))
+    fields, found = frontmatter.normalize_keys(data, doc)
+    problems += found
+    title, body, body_line = _title(doc, fields.get("title"), front, rel_path, problems)
     if not body.strip():
         problems.append(
             error(
                 source,
-                body_line if raw is not None else 1,
+                body_line if front.raw is not None else 1,
                 "note has no text; write something below the front matter",
             )
         )
-    fields = _fields(doc, data, rel_path, config, problems)
-    errors = [p for p in problems if p.is_error]
-    if errors or fields is None:
+    values = _fields(doc, fields, rel_path, config, problems)
+    if values is None or any(p.is_error for p in problems):
         raise KbsiteError(problems)
     note = Note(
         source=source,
@@ -117,7 +107,7 @@ def parse_note(
         body=body,
         body_line=body_line,
         digest=digest,
-        **fields,
+        **values,
     )
     return note, problems
 
@@ -129,19 +119,21 @@ def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
 
 def _title(
     doc: YamlDocument,
-    data: dict[str, Any],
-    body: str,
-    body_line: int,
+    field: frontmatter.Field | None,
+    front: frontmatter.FrontMatter,
     rel_path: str,
     problems: list[Diagnostic],
 ) -> tuple[str, str, int]:
     """Pick the title: front matter, else the first `# heading` (then dropped), else file name."""
-    if "title" in data:
-        value = data["title"]
-        if value is None or isinstance(value, bool | list | dict) or not str(value).strip():
-            problems.append(doc.error(("title",), f"expected a title, got {type_name(value)}"))
+    body, body_line = front.body, front.body_line
+    if field is not None:
+        where, value = field
+        if notefields.is_scalar(value) and str(value).strip():
+            return " ".join(str(value).split()), body, body_line
+        if value is not None and not isinstance(value, str):
+            problems.append(doc.error(where, f"expected a title, got {type_name(value)}"))
             return "", body, body_line
-        return str(value).strip(), body, body_line
+        # `title:` left empty (Hexo writes it so): fall back as if it were absent
     lines = body.split("\n")
     for index, line in enumerate(lines):
         if not line.strip():
@@ -156,145 +148,63 @@ def _title(
 
 def _fields(
     doc: YamlDocument,
-    data: dict[str, Any],
+    fields: dict[str, frontmatter.Field],
     rel_path: str,
     config: SiteConfig,
     problems: list[Diagnostic],
 ) -> dict[str, Any] | None:
-    """Validate the remaining front-matter keys; None when any is unusable."""
+    """Validate the remaining front-matter values; None when any is unusable."""
     before = len([p for p in problems if p.is_error])
-    category = _category(doc, data, rel_path, config, problems)
-    dates: dict[str, datetime | None] = {}
-    for key in ("date", "updated"):
-        dates[key] = None
-        if key in data and data[key] is not None:
-            try:
-                dates[key] = parse_date(data[key], config.tzinfo)
-            except DateError as exc:
-                problems.append(doc.error((key,), str(exc)))
-    if "date" not in data or data["date"] is None:
-        problems.append(
-            error(
-                doc.path,
-                1,
-                "missing date; add a line such as `date: 2026-01-11` to the front matter",
-                key="date",
-            )
-        )
-    tags = _tags(doc, data.get("tags"), problems)
-    summary = data.get("summary")
-    if summary is not None and (isinstance(summary, bool | list | dict)):
-        problems.append(doc.error(("summary",), f"expected text, got {type_name(summary)}"))
-    draft = data.get("draft", False)
-    if not isinstance(draft, bool):
-        problems.append(doc.error(("draft",), f"expected true or false, got {type_name(draft)}"))
-    slug_value = data.get("slug")
-    slug = (
-        slugify(str(slug_value))
-        if slug_value is not None
-        else slugify(PurePosixPath(rel_path).stem)
-    )
-    if not slug:
-        problems.append(
-            doc.error(
-                ("slug",) if slug_value is not None else (),
-                "cannot make a URL slug from this name; add `slug: some-name`",
-            )
-        )
-    if (
-        len([p for p in problems if p.is_error]) > before
-        or category is None
-        or dates["date"] is None
-    ):
+    category = notefields.category(doc, fields, rel_path, config, problems)
+    date, updated = notefields.dates(doc, fields, rel_path, config, problems)
+    tags = notefields.tags(doc, fields.get("tags"), problems)
+    summary = notefields.text(doc, fields.get("summary"), problems)
+    draft = notefields.draft(doc, fields, problems)
+    slug, old_path = notefields.slug(doc, fields, rel_path, problems)
+    aliases = notefields.aliases(doc, fields.get("aliases"), problems)
+    if len([p for p in problems if p.is_error]) > before or category is None or date is None:
         return None
+    found = config.category_for(category)
+    own_path = f"/{found.slug if found else ''}/{slug}/"
+    if old_path is not None and old_path not in aliases:
+        aliases.insert(0, old_path)
     return {
         "category": category,
-        "date": dates["date"],
-        "updated": dates["updated"],
+        "date": date,
+        "updated": updated,
         "tags": tags,
-        "summary": str(summary).strip() if summary is not None and str(summary).strip() else None,
-        "draft": bool(draft),
+        "summary": summary,
+        "draft": draft,
         "slug": slug,
+        "aliases": tuple(a for a in aliases if a.lower() != own_path.lower()),
     }
 
 
-def _category(
-    doc: YamlDocument,
-    data: dict[str, Any],
-    rel_path: str,
-    config: SiteConfig,
-    problems: list[Diagnostic],
-) -> str | None:
-    """Resolve the category from front matter, else from the note's top folder."""
-    known = [c.name for c in config.categories]
-    if "category" in data:
-        wanted = data["category"]
-        if wanted is None or isinstance(wanted, bool | list | dict):
-            problems.append(
-                doc.error(("category",), f"expected a category name, got {type_name(wanted)}")
-            )
-            return None
-        found = config.category_named(str(wanted))
-        if found is None:
-            hint = did_you_mean(str(wanted), known + [c.slug for c in config.categories])
-            problems.append(doc.error(("category",), _unknown_category(str(wanted), hint, known)))
-            return None
-        return found.name
-    parts = PurePosixPath(rel_path).parts
-    if len(parts) < 2:
-        problems.append(
-            error(
-                doc.path,
-                1,
-                "no category: add `category: NAME` to the front matter "
-                "or move the note into a category folder",
-                key="category",
-            )
-        )
-        return None
-    found = config.category_named(parts[0])
-    if found is None:
-        hint = did_you_mean(parts[0], known + [c.slug for c in config.categories])
-        problems.append(
-            error(
-                doc.path,
-                1,
-                _unknown_category(parts[0], hint, known) + " (taken from the note's folder)",
-                key="category",
-            )
-        )
-        return None
-    return found.name
+def settle_categories(config: SiteConfig, notes: Sequence[Note]) -> tuple[SiteConfig, list[Note]]:
+    """With `categories: auto`, declare the notes' categories, most notes first (ties by name).
 
-
-def _unknown_category(name: str, hint: str, known: list[str]) -> str:
-    listing = ", ".join(known) if known else "none; add a `categories:` list to site.yaml"
-    return f"unknown category '{name}'{hint}; declared in site.yaml: {listing}"
-
-
-def _tags(doc: YamlDocument, value: object, problems: list[Diagnostic]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items: list[object] = [part for part in re.split(r"[,，]", value)]
-    elif isinstance(value, list):
-        items = value
-    else:
-        problems.append(
-            doc.error(("tags",), f"expected a list or comma-separated text, got {type_name(value)}")
-        )
-        return ()
-    tags: list[str] = []
-    for index, item in enumerate(items):
-        if item is None or isinstance(item, bool | list | dict):
-            problems.append(
-                doc.error(("tags", index), f"expected a tag name, got {type_name(item)}")
-            )
-            continue
-        tag = str(item).strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+    Names that make one slug are one category, spelled as in the first note by source path.
+    Without `auto`, return the config and notes unchanged.
+    """
+    if not config.auto_categories:
+        return config, list(notes)
+    chosen: dict[str, Category] = {}
+    counts: dict[str, int] = {}
+    for note in sorted(notes, key=lambda n: n.source):
+        category = config.category_for(note.category)
+        assert category is not None  # parse_note accepted the name
+        key = category.slug.lower()
+        chosen.setdefault(key, category)
+        counts[key] = counts.get(key, 0) + 1
+    order = sorted(chosen, key=lambda k: (-counts[k], chosen[k].name.lower(), k))
+    settled = replace(config, categories=tuple(chosen[k] for k in order))
+    renamed = []
+    for note in notes:
+        category = config.category_for(note.category)
+        assert category is not None
+        name = chosen[category.slug.lower()].name
+        renamed.append(note if note.category == name else replace(note, category=name))
+    return settled, renamed
 
 
 # (rel path, inode, mtime_ns, ctime_ns, size) -> what parsing that file gave; lets `serve` skip

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from kbsite.errors import Diagnostic, KbsiteError, error
+from kbsite.errors import Diagnostic, KbsiteError, error, warning
 
 KeyPath = tuple[str | int, ...]
 
@@ -33,6 +33,7 @@ class YamlDocument:
     lines: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     path: str = ""
     first_line: int = 1
+    warnings: tuple[Diagnostic, ...] = ()
 
     def where(self, key_path: KeyPath) -> tuple[int, int]:
         """Return (line, column) of a key path, or of its nearest known parent."""
@@ -50,7 +51,26 @@ class YamlDocument:
 
 
 def parse_yaml(text: str, *, path: str, first_line: int = 1) -> YamlDocument:
-    """Parse YAML whose first line is file line `first_line`; raise KbsiteError if malformed."""
+    """Parse YAML whose first line is file line `first_line`; raise KbsiteError if malformed.
+
+    YAML forbids tabs for indentation, yet editors insert them: when the text only parses with
+    its tabs turned into spaces, it is read that way with a warning at the first tab.
+    """
+    try:
+        return _parse(text, path, first_line)
+    except KbsiteError as original:
+        if "\t" not in text:
+            raise
+        try:
+            doc = _parse(text.replace("\t", "  "), path, first_line)
+        except KbsiteError:
+            raise original from None
+    line = first_line + text[: text.index("\t")].count("\n")
+    note = warning(path, line, "tab in YAML read as two spaces; YAML allows only spaces here")
+    return YamlDocument(doc.value, doc.lines, path, first_line, (note,))
+
+
+def _parse(text: str, path: str, first_line: int) -> YamlDocument:
     loader = _NoTimestampLoader(text)
     try:
         node = loader.get_single_node()
@@ -66,28 +86,39 @@ def parse_yaml(text: str, *, path: str, first_line: int = 1) -> YamlDocument:
         raise KbsiteError([error(path, line, f"invalid YAML: {problem}", column=column)]) from None
     except yaml.YAMLError as exc:
         raise KbsiteError([error(path, first_line, f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        message = "invalid YAML: nested too deeply"
+        raise KbsiteError([error(path, first_line, message)]) from None
     finally:
         loader.dispose()
     lines: dict[KeyPath, tuple[int, int]] = {}
     if node is not None:
-        _record_lines(node, (), first_line, lines)
+        _record_lines(node, (), first_line, lines, set())
     return YamlDocument(value, lines, path, first_line)
 
 
 def _record_lines(
-    node: yaml.Node, prefix: KeyPath, first_line: int, out: dict[KeyPath, tuple[int, int]]
+    node: yaml.Node,
+    prefix: KeyPath,
+    first_line: int,
+    out: dict[KeyPath, tuple[int, int]],
+    seen: set[int],
 ) -> None:
+    # Aliases share nodes: visit each once, or `&a [*a, *a]` chains take exponential time.
+    if id(node) in seen or len(prefix) > 50:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             path = (*prefix, key)
             out[path] = (first_line + key_node.start_mark.line, key_node.start_mark.column + 1)
-            _record_lines(value_node, path, first_line, out)
+            _record_lines(value_node, path, first_line, out, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = (*prefix, index)
             out[path] = (first_line + item.start_mark.line, item.start_mark.column + 1)
-            _record_lines(item, path, first_line, out)
+            _record_lines(item, path, first_line, out, seen)
 
 
 def type_name(value: object) -> str:
