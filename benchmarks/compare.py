@@ -394,13 +394,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def run_all(args: argparse.Namespace, work: Path) -> None:
+def make_cases(args: argparse.Namespace, work: Path, notes: int, skipped: list[str]) -> list[Case]:
+    """Generate a corpus of `notes` notes in work/, convert it for each peer, return the rows."""
     site = work / "kbsite"
-    corpus.generate(site, args.notes)
-    skipped: list[str] = []
+    corpus.generate(site, notes)
     cases = kbsite_cases(site, work)
     cases += hugo_cases(args, site, work, skipped)
     cases += pelican_case(args, site, work, skipped)
+    return cases
+
+
+def run_all(args: argparse.Namespace, work: Path) -> None:
+    skipped: list[str] = []
+    cases = make_cases(args, work, args.notes, skipped)
+    # Warm up on a tiny corpus first, so that no row's first run also pays for loading the
+    # binary and libraries from disk and compiling kbsite's .pyc files.
+    for case in make_cases(args, work / "warm-up", 12, []):
+        case.prepare(0)
+        measure(case.command, case.output, work)
     load = load_average()
     # Rounds, not blocks: noise from other work on the machine spreads over every row.
     for run in range(args.runs):
