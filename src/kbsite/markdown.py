@@ -28,6 +28,11 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from kbsite.errors import Diagnostic, warning
 from kbsite.highlight import render_code_block
 from kbsite.math import MathError, bracket_math_plugin, render_tex
+from kbsite.syntax import syntax_diagnostics
+from kbsite.syntax.callouts import callout_plugin
+from kbsite.syntax.embeds import embed_plugin
+from kbsite.syntax.mark import mark_plugin
+from kbsite.syntax.templatetags import NOTE_PATH, template_tags_plugin
 from kbsite.wikilinks import wikilinks_plugin
 
 
@@ -66,6 +71,7 @@ class RenderedMarkdown:
     diagnostics: tuple[Diagnostic, ...]
     excerpt_runs: int = 0  # how many runs of `text` precede `<!-- more -->` (all when absent)
     anchors: tuple[str, ...] = ()  # every id a link may target: headings of all levels, footnotes
+    has_mermaid: bool = False  # a ```mermaid diagram: the page needs the mermaid script
 
     @property
     def excerpt_text(self) -> tuple[TextRun, ...]:
@@ -87,7 +93,7 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 def render_markdown(body: str, *, path: str, first_line: int) -> RenderedMarkdown:
     """Render one note body; `first_line` is the file line of the body's first line."""
     md = make_markdown()
-    env: EnvType = {}
+    env: EnvType = {NOTE_PATH: path}
     tokens = md.parse(body, env)
     before: list[TextRun] = []
     after: list[TextRun] = []
@@ -98,9 +104,13 @@ def render_markdown(body: str, *, path: str, first_line: int) -> RenderedMarkdow
         toc=tuple(_toc(tokens)),
         links=tuple(_links(tokens, first_line)),
         text=text,
-        diagnostics=tuple(_math_diagnostics(tokens, path, first_line)),
+        diagnostics=(
+            *_math_diagnostics(tokens, path, first_line),
+            *syntax_diagnostics(_with_lines(tokens, first_line), path),
+        ),
         excerpt_runs=len(text) - len(tuple(_merge_runs(iter(after)))),
         anchors=tuple(_anchors(tokens)),
+        has_mermaid=any(t.type == "fence" and _fence_lang(t.info) == "mermaid" for t in tokens),
     )
 
 
@@ -126,6 +136,8 @@ def make_markdown() -> MarkdownIt:
     md.use(bracket_math_plugin)
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
+    # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/syntax/).
+    md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
     for name in ("math_inline", "math_inline_double", "math_block"):
@@ -240,6 +252,8 @@ def _render_fence(
     lang = _fence_lang(token.info)
     if lang == "math":
         return _math_html(token.content, True, block=True)
+    if lang == "mermaid":  # drawn in the browser by the mermaid script (see has_mermaid)
+        return f'<pre class="mermaid">{escape(token.content, quote=False)}</pre>\n'
     return render_code_block(token.content, lang)
 
 
