@@ -21,6 +21,7 @@ base_url: https://user.github.io/notes/
 language: zh-CN
 timezone: Asia/Shanghai
 paginate: 2
+search: false  # Pagefind costs ~0.4 s a build; tests/integration/test_search.py turns it on
 categories:
   - name: Large Model
     slug: large-model

@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from multiprocessing import get_context
@@ -19,8 +19,9 @@ import jinja2
 
 from kbsite.config import SiteConfig, load_config
 from kbsite.content import Asset, Note, NoteCache, load_content
-from kbsite.errors import Diagnostic, KbsiteError, error
+from kbsite.errors import Diagnostic, KbsiteError, Severity, error
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
+from kbsite.graph import build_graph, previews_json
 from kbsite.highlight import pygments_css
 from kbsite.i18n import strings_for
 from kbsite.index import (
@@ -39,8 +40,10 @@ from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
 from kbsite.pages import Page, plan_pages
 from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, render_notes
+from kbsite.search import build_search_index
 from kbsite.templates import THEME_DIR, make_environment, render_page
 from kbsite.urls import output_file
+from kbsite.wikilinks import build_wiki_index
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ class BuildOptions:
     incremental_output: bool = False
     jobs: int | None = None  # worker processes for cold builds; None: one per core
     cache: bool = True  # keep rendered notes in <site>/.kbsite-cache/ between runs
+    strict: bool = False  # warnings (e.g. unresolved wiki links) fail the build
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +120,13 @@ class Builder:
             progress=lambda done, total: self._report("render", done, total),
         )
         entries = self._place(config, notes, rendered, store, content.assets, problems)
+        if self.options.strict:
+            problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         site = build_site(config, entries)
-        pages = plan_pages(site, strings_for(config.language))
+        graph = build_graph(config, site.entries)
+        pages = plan_pages(site, strings_for(config.language), graph)
         writer: Writer = (
             SyncedOutput(output, self._manifest)
             if self.options.incremental_output
@@ -128,6 +135,8 @@ class Builder:
         try:
             self._write_pages(config, site, pages, writer)
             self._write_extras(config, site, pages, content.assets, writer)
+            if self._indexes_search(config) and isinstance(writer, StagedOutput):
+                writer.written.extend(build_search_index(writer.root).files)
             changed = writer.commit()
         except BaseException:
             writer.abort()
@@ -142,6 +151,11 @@ class Builder:
             changed=tuple(changed),
             rendered=fresh,
         )
+
+    def _indexes_search(self, config: SiteConfig) -> bool:
+        """Index for search in `kbsite build`, not in serve: Pagefind re-reads every page, about
+        5 s a thousand notes, too slow for each save; the preview's search box says so."""
+        return config.search and not self.options.incremental_output
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -173,7 +187,8 @@ class Builder:
         asset_paths = frozenset(a.rel_path for a in assets)
         # Link resolution depends on every note's URL and anchors: while those stay the same
         # (the common case of an edit in serve), reuse each note's previous resolution.
-        link_world = (config, targets, asset_paths)
+        wiki = build_wiki_index((n.rel_path, n.title, n.slug) for n in notes)
+        link_world = (config, targets, asset_paths, wiki)
         if link_world != self._link_world:
             self._links.clear()
             self._link_world = link_world
@@ -190,6 +205,7 @@ class Builder:
                     links=result.links,
                     notes=targets,
                     assets=asset_paths,
+                    wiki=wiki,
                 )
             rewrites, link_problems = self._links[link_key]
             problems += link_problems
@@ -269,6 +285,13 @@ class Builder:
             "sitemap.xml",
             ("sitemap", config, tuple(listed)),
             lambda: sitemap(config, listed),
+        )
+        previews = tuple((e.site_path, e.title, e.excerpt, e.category.name) for e in site.entries)
+        self._keyed(
+            writer,
+            "previews.json",
+            ("previews", config, previews),
+            lambda: previews_json(config, site.entries),
         )
         writer.write("robots.txt", robots_txt(config))
         writer.write(".nojekyll", b"")

@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     build.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (e.g. unresolved wiki links) as errors",
+    )
+    build.add_argument(
         "--jobs", "-j", type=_positive_int, help="worker processes (default: one per core)"
     )
     build.add_argument(
@@ -175,6 +180,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         jobs=args.jobs,
         cache=not args.no_cache,
+        strict=args.strict,
     )
     progress = None if args.quiet else progress_printer(sys.stderr)
     result = Builder(options, progress=progress).build()

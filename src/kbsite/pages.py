@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbsite.graph import Graph
 from kbsite.index import Entry, Site
 from kbsite.urls import page_path
 
@@ -70,8 +71,8 @@ def paginate(
     return pages
 
 
-def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
-    """Plan the home feed, category, tag, archive, note and error pages."""
+def plan_pages(site: Site, strings: Mapping[str, str], graph: Graph | None = None) -> list[Page]:
+    """Plan the home feed, category, tag, archive, search, note and error pages."""
     per_page = site.config.paginate
     pages = paginate("/", site.entries, per_page, "index.html", site.config.title)
     for index in site.categories:
@@ -94,6 +95,8 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
         )
     pages.append(Page("/tags/", "tags.html", strings["tags"], {"tags": site.tags}))
     pages.append(Page("/archive/", "archive.html", strings["archive"], {"years": site.years}))
+    if site.config.search:
+        pages.append(Page("/search/", "search.html", strings["search"]))
     neighbours = site.neighbours()
     for entry in site.entries:
         newer, older = neighbours[entry.site_path]
@@ -102,7 +105,13 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
                 entry.site_path,
                 "note.html",
                 entry.title,
-                {"entry": entry, "newer": newer, "older": older},
+                {
+                    "entry": entry,
+                    "newer": newer,
+                    "older": older,
+                    "backlinks": graph.backlinks.get(entry.site_path, ()) if graph else (),
+                    "related": graph.related.get(entry.site_path, ()) if graph else (),
+                },
             )
         )
     pages.append(Page("/404.html", "404.html", strings["not_found"]))

@@ -97,7 +97,14 @@ def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(
     again = builder.build()
     assert (again.rendered, again.changed) == (0, ())
     (site / "content/large-model/n1.md").write_text(
-        note("笔记 1", LM, "2026-01-02", "只改了正文。\n\n## 小节\n"), encoding="utf-8"
+        # The link to n0 stays, so n0's backlink (and page) stay the same.
+        note(
+            "笔记 1",
+            LM,
+            "2026-01-02",
+            "只改了正文。\n\n## 小节\n\n见 [上一篇](../computer-vision/n0.md#小节)。\n",
+        ),
+        encoding="utf-8",
     )
     edited = builder.build()
     assert edited.rendered == 1

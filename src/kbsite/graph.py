@@ -1,0 +1,208 @@
+"""Links between placed notes: backlinks (with the sentence around each) and related notes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from kbsite.config import SiteConfig
+from kbsite.index import Entry
+from kbsite.urls import url_for
+from kbsite.wikilinks import split_target, wiki_href
+
+RELATED = 5
+# Weights of what two notes share. A tag on more than MAX_TAG_FANOUT notes says little about
+# any two of them and would make finding candidates quadratic, so it only scores notes found
+# through other tags, links or the category.
+TAG_WEIGHT, LINK_WEIGHT, CATEGORY_WEIGHT = 3, 2, 1
+MAX_TAG_FANOUT = 300
+SENTENCE_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """A note that links here, and the sentence (plain text) the link sits in."""
+
+    entry: Entry
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """Backlinks and related notes, by site path of the note shown."""
+
+    backlinks: Mapping[str, tuple[Backlink, ...]]
+    related: Mapping[str, tuple[Entry, ...]]
+
+
+def build_graph(config: SiteConfig, entries: Sequence[Entry]) -> Graph:
+    """Follow each note's resolved links to other notes; rank related notes."""
+    by_url = {url_for(config, e.site_path): e for e in entries}
+    outgoing: dict[str, list[Entry]] = {}
+    incoming: dict[str, list[Backlink]] = defaultdict(list)
+    for entry in sorted(entries, key=_newest_first):
+        targets = _link_targets(entry, by_url)
+        outgoing[entry.site_path] = [target for target, _, _ in targets]
+        lines = entry.note.body.split("\n")
+        for target, line, href in targets:
+            sentence = link_sentence(lines, line - entry.note.body_line, href)
+            incoming[target.site_path].append(Backlink(entry, sentence))
+    backlinks = {path: tuple(items) for path, items in incoming.items()}
+    return Graph(backlinks, related_notes(entries, outgoing))
+
+
+def _newest_first(entry: Entry) -> tuple[float, str]:
+    return (-entry.date.timestamp(), entry.note.source)
+
+
+def _link_targets(entry: Entry, by_url: Mapping[str, Entry]) -> list[tuple[Entry, int, str]]:
+    """Return each other note this note links to, once, with the line and href of the first link."""
+    rewrites = dict(entry.rewrites)
+    found: dict[str, tuple[Entry, int, str]] = {}
+    for link in entry.rendered.links:
+        url = rewrites.get(link.href)
+        if url is None:
+            continue
+        target = by_url.get(url.split("#", 1)[0].split("?", 1)[0])
+        if target is not None and target is not entry and target.site_path not in found:
+            found[target.site_path] = (target, link.line, link.href)
+    return list(found.values())
+
+
+def related_notes(
+    entries: Sequence[Entry], outgoing: Mapping[str, Sequence[Entry]]
+) -> dict[str, tuple[Entry, ...]]:
+    """Rank up to RELATED notes per note by shared tags, links and category; ties by path."""
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
+    by_category: dict[str, list[Entry]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: e.note.source):
+        for tag in entry.tags:
+            by_tag[tag.slug].append(entry)
+        by_category[entry.category.slug].append(entry)
+    linked: dict[str, set[str]] = defaultdict(set)
+    for source, targets in outgoing.items():
+        for target in targets:
+            linked[source].add(target.site_path)
+            linked[target.site_path].add(source)
+    related: dict[str, tuple[Entry, ...]] = {}
+    by_path = {e.site_path: e for e in entries}
+    for entry in entries:
+        candidates: dict[str, Entry] = {p: by_path[p] for p in linked[entry.site_path]}
+        for tag in entry.tags:
+            if len(by_tag[tag.slug]) <= MAX_TAG_FANOUT:
+                candidates.update((e.site_path, e) for e in by_tag[tag.slug])
+        # Enough to fill the list even when nothing else connects: the category's first notes.
+        for other in by_category[entry.category.slug][: RELATED + 1]:
+            candidates.setdefault(other.site_path, other)
+        candidates.pop(entry.site_path, None)
+        tags = set(entry.tags)
+        ranked = sorted(
+            candidates.values(),
+            key=lambda other: (
+                -(
+                    TAG_WEIGHT * len(tags.intersection(other.tags))
+                    + LINK_WEIGHT * (other.site_path in linked[entry.site_path])
+                    + CATEGORY_WEIGHT * (other.category == entry.category)
+                ),
+                other.note.source,
+            ),
+        )
+        related[entry.site_path] = tuple(ranked[:RELATED])
+    return related
+
+
+def previews_json(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
+    """Title, excerpt and category of every note by URL, for hover previews of internal links."""
+    previews = {
+        url_for(config, e.site_path): {
+            "title": e.title,
+            "excerpt": e.excerpt,
+            "category": e.category.name,
+        }
+        for e in sorted(entries, key=lambda e: e.site_path)
+    }
+    return json.dumps(previews, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- the sentence around a link, from the Markdown source ------------------------------------
+
+_MARK = "\x00"
+_WIKI = re.compile(r"(!?)\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_INLINE = [
+    (re.compile(r"<[^>\n]+>"), ""),  # raw HTML tags
+    (re.compile(r"(\*\*|__|~~|==)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*"), r"\1"),
+    (re.compile(r"`+([^`]*)`+"), r"\1"),
+    (re.compile(r"\$+([^$]+)\$+"), r"\1"),
+    (re.compile(r"\[\^[^\]]*\]"), ""),  # footnote references
+]
+_BLOCK_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)*")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+")
+
+
+def link_sentence(lines: Sequence[str], index: int, href: str) -> str:
+    """Return the plain-text sentence around the link to `href` (as rendered) on lines[index]."""
+    if not 0 <= index < len(lines):
+        return ""
+    start, stop = index, index + 1
+    while start > 0 and lines[start - 1].strip() and index - start < 8:
+        start -= 1
+    while stop < len(lines) and lines[stop].strip() and stop - index < 8:
+        stop += 1
+    before = " ".join(_strip_block(line) for line in lines[start:index])
+    text = _plain(_strip_block(lines[index]), unquote(href))
+    after = " ".join(_strip_block(line) for line in lines[index + 1 : stop])
+    text = _plain(before, "") + " " + text + " " + _plain(after, "")
+    at = text.find(_MARK)
+    if at < 0:
+        return _clip(text.strip())
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    begin = starts[-1] if starts else 0
+    end_match = _SENTENCE_END.search(text, text.find(_MARK, at + 1) + 1)
+    end = end_match.start() if end_match else len(text)
+    return _clip(text[begin:end].replace(_MARK, "").strip())
+
+
+def _strip_block(line: str) -> str:
+    return _BLOCK_PREFIX.sub("", line).strip()
+
+
+def _plain(text: str, href: str) -> str:
+    """Strip inline Markdown; wrap the label of the first link to href (decoded) in _MARK."""
+    marked = False
+
+    def wiki(match: re.Match[str]) -> str:
+        nonlocal marked
+        if match[1]:
+            return ""
+        target = split_target(match[2])
+        label = (match[3] or "").strip() or target.name
+        if href and not marked and unquote(wiki_href(target)) == href:
+            marked = True
+            return _MARK + label + _MARK
+        return label
+
+    def link(match: re.Match[str]) -> str:
+        nonlocal marked
+        if match[1]:
+            return match[2]
+        if href and not marked and unquote(match[3]) == href:
+            marked = True
+            return _MARK + match[2] + _MARK
+        return match[2]
+
+    text = _LINK.sub(link, _WIKI.sub(wiki, text))
+    for pattern, replacement in _INLINE:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _clip(text: str) -> str:
+    if len(text) <= SENTENCE_CHARS:
+        return text
+    return text[: SENTENCE_CHARS - 1].rstrip() + "…"
