@@ -12,7 +12,6 @@ import logging
 import os
 import pickle
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -128,16 +127,27 @@ class RenderStore:
 
 def _write_entry(path: Path, meta: RenderedNote, html: str) -> bool:
     """Write one cache entry atomically; return False when the folder is not writable."""
+    # A name unique to this process and entry, not mkstemp: its randomness and retries cost
+    # more than the write itself at thousands of notes.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
+        if path.parent not in _MADE_DIRS:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _MADE_DIRS.add(path.parent)
+        with open(tmp, "wb") as handle:
             pickle.dump((meta, html), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as exc:
+        _MADE_DIRS.discard(path.parent)
         log.warning("cannot write the render cache at %s: %s", path.parent, exc)
+        tmp.unlink(missing_ok=True)
         return False
     return True
+
+
+# Cache folders this process has made: a per-process memo of the file system, not state that
+# changes results.
+_MADE_DIRS: set[Path] = set()
 
 
 def render_note(note: Note, key: str, summary_length: int) -> tuple[RenderedNote, str]:
