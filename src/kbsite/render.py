@@ -7,6 +7,7 @@ links, excerpt) and reads a body back when it writes that note's page or a feed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -140,7 +141,8 @@ def _write_entry(path: Path, meta: RenderedNote, html: str) -> bool:
     except OSError as exc:
         _MADE_DIRS.discard(path.parent)
         log.warning("cannot write the render cache at %s: %s", path.parent, exc)
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
         return False
     return True
 
