@@ -156,6 +156,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--verbose", "-v", action="store_true", help="list every external link")
     check.set_defaults(run=_cmd_check)
+
+    imp = commands.add_parser(
+        "import",
+        help="copy the posts and images of a Hexo, Jekyll or Hugo blog into this site",
+        description="Copy posts (with their images) from a Hexo, Jekyll or Hugo blog into "
+        "content/<category>/, front matter rewritten to kbsite's keys, and the blog's static "
+        "files into static/. SRC_DIR is only read; existing files are never overwritten. "
+        "Prints what could not be converted.",
+    )
+    imp.add_argument("tool", choices=("hexo", "jekyll", "hugo"), help="the blog's generator")
+    imp.add_argument("src", type=Path, metavar="SRC_DIR", help="the blog's folder")
+    imp.add_argument(
+        "--site", type=Path, default=Path("."), help="site folder (default: .; made if needed)"
+    )
+    imp.set_defaults(run=_cmd_import)
     return parser
 
 
@@ -320,6 +335,23 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from kbsite.importers import run_import
+
+    if not args.src.is_dir():
+        print(f"kbsite: {args.src} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_import(args.tool, args.src, args.site)
+    if report.created_site:
+        print(f"Created {args.site / 'site.yaml'} from the blog's settings; check base_url")
+    print(f"Imported {len(report.posts)} posts and {len(report.files)} files into {args.site}/")
+    if report.categories:
+        print(f"Declared in site.yaml: {', '.join(report.categories)}")
+    for problem in report.problems:
+        print(f"not converted: {problem}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
