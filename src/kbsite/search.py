@@ -13,6 +13,7 @@ import hashlib
 import logging
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def build_search_index(site_root: Path) -> SearchIndex:
     pagefind_executable()
     started = time.perf_counter()
     target = site_root / SEARCH_DIR
-    pages = asyncio.run(_index(site_root, target))
+    pages = _run_index(site_root, target)
     canonicalize(target)
     files = tuple(
         sorted(p.relative_to(site_root).as_posix() for p in target.rglob("*") if p.is_file())
@@ -81,6 +82,16 @@ def build_search_index(site_root: Path) -> SearchIndex:
     seconds = time.perf_counter() - started
     log.info("search index: %d pages, %d files in %.2f s", pages, len(files), seconds)
     return SearchIndex(pages, files, seconds)
+
+
+def _run_index(site_root: Path, target: Path) -> int:
+    """Run the asyncio indexer; in a thread of its own when this one already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_index(site_root, target))
+    with ThreadPoolExecutor(1) as pool:  # e.g. called from Playwright's or Jupyter's loop
+        return pool.submit(lambda: asyncio.run(_index(site_root, target))).result()
 
 
 async def _index(site_root: Path, target: Path) -> int:

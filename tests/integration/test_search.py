@@ -1,0 +1,124 @@
+"""The build's search step (Pagefind), `search: false`, and `--strict` for wiki-link warnings."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kbsite.build import Builder, BuildOptions
+from tests.conftest import SITE_YAML, Run, WriteSite
+from tests.helpers import note
+
+LM, CV = "Large Model", "Computer Vision"
+SEARCH_ON = SITE_YAML.replace("search: false", "search: true")
+NOTES = {
+    "content/large-model/lora.md": note(
+        "LoRA：低秩适配", LM, "2026-01-01", "冻结权重，只训练低秩增量 $\\Delta W = BA$。"
+    ),
+    "content/computer-vision/detr.md": note(
+        "DETR", CV, "2026-01-02", "## 匈牙利匹配\n\n二分图匹配，见 [[LoRA：低秩适配]]。"
+    ),
+}
+
+
+def fragments(out: Path) -> list[dict[str, object]]:
+    found = []
+    for path in sorted((out / "pagefind/fragment").iterdir()):
+        raw = gzip.decompress(path.read_bytes())
+        found.append(json.loads(raw[len(b"pagefind_dcd") :]))
+    return found
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_build_writes_a_pagefind_index_of_note_bodies_only(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    out = tmp_path / "out"
+    result = Builder(BuildOptions(site_dir=site, output=out, jobs=1)).build()
+    assert (out / "pagefind/pagefind.js").is_file()
+    assert (out / "pagefind/pagefind-ui.js").is_file()  # the UI comes with the index, no CDN
+    assert "pagefind/pagefind-entry.json" in result.changed
+    pages = {f["url"]: f for f in fragments(out)}
+    assert sorted(pages) == ["/computer-vision/detr/", "/large-model/lora/"]  # no list pages
+    lora = pages["/large-model/lora/"]
+    assert lora["meta"]["title"] == "LoRA：低秩适配"  # type: ignore[index]
+    assert lora["filters"] == {"category": [LM]}
+    content = str(lora["content"]).replace("\u200b", "")  # Pagefind marks word breaks
+    assert "\\Delta W = BA" in content  # math by its TeX source
+    assert "ΔW=BA" not in content.replace(" ", "")  # not its MathML glyphs
+    assert "发布于" not in content and "Test Notes" not in content  # no chrome
+    search_page = (out / "search/index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="/notes/pagefind/pagefind.js"' in search_page
+    assert '<option value="Large Model">' in search_page
+
+
+def test_search_index_is_byte_identical_across_builds(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    # Pagefind writes filter values in hash-map order; kbsite canonicalizes them.
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    trees = []
+    for name in ("one", "two", "three"):
+        Builder(BuildOptions(site_dir=site, output=tmp_path / name, jobs=1)).build()
+        trees.append(tree(tmp_path / name))
+    assert trees[0] == trees[1] == trees[2]
+
+
+def test_search_false_builds_no_index_no_search_page_and_no_box(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(NOTES)  # the tests' site.yaml says search: false
+    out = tmp_path / "out"
+    Builder(BuildOptions(site_dir=site, output=out, jobs=1)).build()
+    assert not (out / "pagefind").exists()
+    assert not (out / "search").exists()
+    assert "site-search" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_serve_skips_indexing(write_site: WriteSite, tmp_path: Path) -> None:
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    out = tmp_path / "live"
+    Builder(BuildOptions(site_dir=site, output=out, incremental_output=True, jobs=1)).build()
+    assert not (out / "pagefind").exists()
+    assert 'class="site-search"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_missing_pagefind_binary_is_a_clear_error(
+    write_site: WriteSite, run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pagefind.service
+
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    result = run("build", "--site", str(site))
+    assert result.status == 1
+    assert (
+        "site.yaml: search: the Pagefind search indexer is not installed; install it with "
+        '`pip install "pagefind[extended]"`, or set `search: false` in site.yaml'
+    ) in result.err
+    assert "Traceback" not in result.err
+
+
+def test_strict_turns_wiki_link_warnings_into_errors(
+    write_site: WriteSite, run: Callable[..., Run]
+) -> None:
+    site = write_site(
+        {"content/large-model/a.md": note("A", LM, "2026-01-01", "见 [[不存在的笔记]]。")}
+    )
+    relaxed = run("build", "--site", str(site), "--quiet")
+    message = (
+        "content/large-model/a.md:7: warning: wiki: wiki link [[不存在的笔记]]: no note has "
+        "this title, slug or file name"
+    )
+    assert relaxed.status == 0 and message in relaxed.err
+    strict = run("build", "--site", str(site), "--quiet", "--strict")
+    assert strict.status == 1
+    assert message.replace("warning: ", "") in strict.err

@@ -1,0 +1,100 @@
+"""Backlinks with the sentence around each link, and related-note ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kbsite.build import Builder, BuildOptions
+from kbsite.graph import Graph, build_graph, link_sentence
+from kbsite.index import Entry
+from tests.conftest import WriteSite
+from tests.helpers import note
+
+LM, CV = "Large Model", "Computer Vision"
+
+
+def graph_of(site: Path, tmp_path: Path) -> tuple[Graph, dict[str, Entry]]:
+    builder = Builder(BuildOptions(site_dir=site, output=tmp_path / "out", cache=False, jobs=1))
+    builder.build()
+    entries = list(builder._entries.values())
+    from kbsite.config import load_config
+
+    return build_graph(load_config(site), entries), {e.note.rel_path: e for e in entries}
+
+
+def test_sentence_is_the_plain_text_around_the_link() -> None:
+    lines = [
+        "第一句没有链接。低秩适配见 **[[LoRA|LoRA 原理]]** 的推导，",
+        "其中 $W_0$ 冻结。后面一句无关。",
+    ]
+    assert link_sentence(lines, 0, "wiki:LoRA") == "低秩适配见 LoRA 原理 的推导， 其中 W_0 冻结。"
+
+
+def test_sentence_finds_the_right_markdown_link_on_a_line() -> None:
+    lines = ["- 对比 [DETR](../cv/detr.md#匈牙利匹配) 与 [LoRA](lora.md)。下一句。"]
+    href = "../cv/detr.md#%E5%8C%88%E7%89%99%E5%88%A9%E5%8C%B9%E9%85%8D"
+    assert link_sentence(lines, 0, href) == "对比 DETR 与 LoRA。"
+
+
+def test_backlinks_list_markdown_and_wiki_links_with_their_sentences(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(
+        {
+            "content/large-model/lora.md": note("LoRA", LM, "2026-01-01", "低秩。"),
+            "content/large-model/dpo.md": note(
+                "DPO", LM, "2026-01-03", "策略用 [[LoRA]] 训练。其余不变。"
+            ),
+            "content/computer-vision/detr.md": note(
+                "DETR",
+                CV,
+                "2026-01-02",
+                "标题\n\n检测器也能用 [低秩适配](../large-model/lora.md) 微调。",
+            ),
+            "content/computer-vision/vit.md": note("ViT", CV, "2026-01-04", "无链接。"),
+        }
+    )
+    graph, entries = graph_of(site, tmp_path)
+    lora = entries["large-model/lora.md"].site_path
+    assert [(b.entry.title, b.sentence) for b in graph.backlinks[lora]] == [
+        ("DPO", "策略用 LoRA 训练。"),  # newest first
+        ("DETR", "检测器也能用 低秩适配 微调。"),
+    ]
+    assert entries["computer-vision/vit.md"].site_path not in graph.backlinks
+    html = (tmp_path / "out/large-model/lora/index.html").read_text(encoding="utf-8")
+    assert '<p class="backlink-context">策略用 LoRA 训练。</p>' in html
+
+
+def test_related_notes_rank_shared_tags_then_links_then_category_ties_by_path(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    files = {
+        "content/large-model/a.md": note("A", LM, "2026-01-01", "见 [[F]]。", tags="[x, y]"),
+        "content/large-model/b.md": note("B", LM, "2026-01-01", "正文。", tags="[x, y]"),
+        "content/computer-vision/c.md": note("C", CV, "2026-01-01", "正文。", tags="[x, y]"),
+        "content/computer-vision/d.md": note("D", CV, "2026-01-01", "正文。", tags="[y]"),
+        "content/large-model/e.md": note("E", LM, "2026-01-01", "正文。", tags="[z]"),
+        "content/computer-vision/f.md": note("F", CV, "2026-01-01", "正文。"),
+        "content/large-model/g.md": note("G", LM, "2026-01-01", "正文。"),
+    }
+    site = write_site(files)
+    graph, entries = graph_of(site, tmp_path)
+    related = graph.related[entries["large-model/a.md"].site_path]
+    # B: 2 tags + category (7); C: 2 tags (6); D: 1 tag (3); F: link (2); E, G: category (1)
+    assert [e.title for e in related] == ["B", "C", "D", "F", "E"]
+    again, _ = graph_of(site, tmp_path)
+    assert again.related == graph.related  # deterministic
+
+
+def test_related_notes_stay_linear_with_a_tag_on_every_note(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    files = {
+        f"content/large-model/n{i:03d}.md": note(f"N{i}", LM, "2026-01-01", "正文。", tags="[all]")
+        for i in range(40)
+    }
+    site = write_site(files)
+    graph, entries = graph_of(site, tmp_path)
+    assert all(len(items) == 5 for items in graph.related.values())
+    first = graph.related[entries["large-model/n010.md"].site_path]
+    assert [e.title for e in first] == ["N0", "N1", "N2", "N3", "N4"]
