@@ -227,8 +227,19 @@ def load_content(
     fresh: NoteCache = {}
     for path in sorted(_walk(content_dir)):
         rel = path.relative_to(content_dir).as_posix()
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:  # a name from another system's encoding: not safe to publish
+            shown_rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            message = "file name is not valid UTF-8; rename the file"
+            problems.append(error(f"{shown}/{shown_rel}", 0, message))
+            continue
         if path.suffix.lower() != ".md":
-            assets.append(Asset(path, rel))
+            if path.is_file():  # not a dangling symlink
+                assets.append(Asset(path, rel))
+            else:
+                message = "broken symbolic link; not copied"
+                problems.append(warning(f"{shown}/{rel}", 0, message))
             continue
         try:
             stat = path.stat()
@@ -255,18 +266,43 @@ def _read_note(
     """Read and parse one note file; return the note (None on errors) and its diagnostics."""
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        return None, ()  # deleted while the build ran: it is simply not part of this build
     except OSError as exc:
         return None, (error(source, 0, f"cannot read: {exc.strerror}"),)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, (error(source, line, "not valid UTF-8; re-save the file as UTF-8"),)
+    text, problem = decode_note(data)
+    if text is None:
+        return None, (error(source, problem[0], problem[1]),)
     try:
         note, warnings = parse_note(rel, text, config, source=source)
     except KbsiteError as exc:
         return None, exc.diagnostics
     return note, tuple(warnings)
+
+
+def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
+    """Decode a note's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+
+    Return (text, _) or (None, (line, message)) for a binary or non-UTF-8 file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), (0, "")
+        except UnicodeDecodeError:
+            pass
+    if b"\0" in data[:8192]:
+        return None, (1, "binary file, not Markdown text; rename it or move it out of content/")
+    try:
+        return data.decode("utf-8"), (0, "")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it reads as GBK/GB18030: `iconv -f GB18030 -t UTF-8` converts it)"
+        except UnicodeDecodeError:
+            pass
+        return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")
 
 
 def _walk(root: Path) -> list[Path]:
