@@ -21,7 +21,7 @@ from kbsite.config import SiteConfig, load_config
 from kbsite.content import Asset, Note, NoteCache, load_content
 from kbsite.errors import Diagnostic, KbsiteError, Severity, error
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
-from kbsite.graph import build_graph, previews_json
+from kbsite.graph import GraphCache, build_graph, previews_json
 from kbsite.highlight import pygments_css
 from kbsite.i18n import strings_for
 from kbsite.index import (
@@ -96,6 +96,7 @@ class Builder:
     )
     _link_world: Hashable = None
     _site_key: Hashable = None
+    _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
 
     def build(self) -> BuildResult:
@@ -125,7 +126,7 @@ class Builder:
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         site = build_site(config, entries)
-        graph = build_graph(config, site.entries)
+        graph = build_graph(config, site.entries, self._graph)
         pages = plan_pages(site, strings_for(config.language), graph)
         writer: Writer = (
             SyncedOutput(output, self._manifest)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kbsite.config import SiteConfig
@@ -39,20 +40,58 @@ class Graph:
     related: Mapping[str, tuple[Entry, ...]]
 
 
-def build_graph(config: SiteConfig, entries: Sequence[Entry]) -> Graph:
+@dataclass(slots=True)
+class GraphCache:
+    """What `serve` keeps between rebuilds: related notes change only with tags, categories,
+    links or the set of notes; a backlink's sentence only with the linking note's text."""
+
+    structure: Hashable = None
+    related: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+    sentences: dict[tuple[str, int, str], str] = field(default_factory=dict)
+
+
+def build_graph(
+    config: SiteConfig, entries: Sequence[Entry], cache: GraphCache | None = None
+) -> Graph:
     """Follow each note's resolved links to other notes; rank related notes."""
+    cache = cache if cache is not None else GraphCache()
     by_url = {url_for(config, e.site_path): e for e in entries}
     outgoing: dict[str, list[Entry]] = {}
     incoming: dict[str, list[Backlink]] = defaultdict(list)
+    sentences: dict[tuple[str, int, str], str] = {}
     for entry in sorted(entries, key=_newest_first):
         targets = _link_targets(entry, by_url)
         outgoing[entry.site_path] = [target for target, _, _ in targets]
-        lines = entry.note.body.split("\n")
+        lines: list[str] | None = None
         for target, line, href in targets:
-            sentence = link_sentence(lines, line - entry.note.body_line, href)
-            incoming[target.site_path].append(Backlink(entry, sentence))
+            key = (entry.note.digest, line, href)
+            if key not in cache.sentences:
+                lines = lines or entry.note.body.split("\n")
+                cache.sentences[key] = link_sentence(lines, line - entry.note.body_line, href)
+            sentences[key] = cache.sentences[key]
+            incoming[target.site_path].append(Backlink(entry, sentences[key]))
+    cache.sentences = sentences  # forget sentences of text that no longer exists
     backlinks = {path: tuple(items) for path, items in incoming.items()}
-    return Graph(backlinks, related_notes(entries, outgoing))
+    structure = tuple(
+        (
+            e.site_path,
+            e.note.source,
+            e.tags,
+            e.category.slug,
+            tuple(t.site_path for t in outgoing[e.site_path]),
+        )
+        for e in entries
+    )
+    if structure != cache.structure:
+        cache.related = related_notes(entries, outgoing)
+        cache.structure = structure
+    else:  # same ranking; point at this build's Entry objects, which may carry new text
+        by_path = {e.site_path: e for e in entries}
+        cache.related = {
+            path: tuple(by_path[o.site_path] for o in others)
+            for path, others in cache.related.items()
+        }
+    return Graph(backlinks, cache.related)
 
 
 def _newest_first(entry: Entry) -> tuple[float, str]:
@@ -76,7 +115,11 @@ def _link_targets(entry: Entry, by_url: Mapping[str, Entry]) -> list[tuple[Entry
 def related_notes(
     entries: Sequence[Entry], outgoing: Mapping[str, Sequence[Entry]]
 ) -> dict[str, tuple[Entry, ...]]:
-    """Rank up to RELATED notes per note by shared tags, links and category; ties by path."""
+    """Rank up to RELATED notes per note by shared tags, links and category; ties by path.
+
+    Scores are counted only over notes reached through a tag or a link, so the work is the
+    number of (note, shared tag) pairs, not the square of the number of notes.
+    """
     by_tag: dict[str, list[Entry]] = defaultdict(list)
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: e.note.source):
@@ -88,30 +131,40 @@ def related_notes(
         for target in targets:
             linked[source].add(target.site_path)
             linked[target.site_path].add(source)
-    related: dict[str, tuple[Entry, ...]] = {}
     by_path = {e.site_path: e for e in entries}
+    # Plain strings for the hot loop: comparing Tag and Category dataclasses costs more.
+    category_of = {e.site_path: e.category.slug for e in entries}
+    tags_of = {e.site_path: frozenset(t.slug for t in e.tags) for e in entries}
+    source_of = {e.site_path: e.note.source for e in entries}
+    related: dict[str, tuple[Entry, ...]] = {}
     for entry in entries:
-        candidates: dict[str, Entry] = {p: by_path[p] for p in linked[entry.site_path]}
-        for tag in entry.tags:
-            if len(by_tag[tag.slug]) <= MAX_TAG_FANOUT:
-                candidates.update((e.site_path, e) for e in by_tag[tag.slug])
+        here = entry.site_path
+        scores: dict[str, int] = defaultdict(int)
+        for path in linked[here]:
+            scores[path] += LINK_WEIGHT
+        broad = []
+        for slug in tags_of[here]:
+            members = by_tag[slug]
+            if len(members) > MAX_TAG_FANOUT:
+                broad.append(slug)
+                continue
+            for other in members:
+                scores[other.site_path] += TAG_WEIGHT
         # Enough to fill the list even when nothing else connects: the category's first notes.
-        for other in by_category[entry.category.slug][: RELATED + 1]:
-            candidates.setdefault(other.site_path, other)
-        candidates.pop(entry.site_path, None)
-        tags = set(entry.tags)
-        ranked = sorted(
-            candidates.values(),
-            key=lambda other: (
-                -(
-                    TAG_WEIGHT * len(tags.intersection(other.tags))
-                    + LINK_WEIGHT * (other.site_path in linked[entry.site_path])
-                    + CATEGORY_WEIGHT * (other.category == entry.category)
-                ),
-                other.note.source,
-            ),
-        )
-        related[entry.site_path] = tuple(ranked[:RELATED])
+        category = category_of[here]
+        for other in by_category[category][: RELATED + 1]:
+            scores[other.site_path] += 0
+        scores.pop(here, None)
+        ranked = []
+        for path, score in scores.items():
+            for slug in broad:
+                if slug in tags_of[path]:
+                    score += TAG_WEIGHT
+            if category_of[path] == category:
+                score += CATEGORY_WEIGHT
+            ranked.append((-score, source_of[path], path))
+        best = heapq.nsmallest(RELATED, ranked)
+        related[here] = tuple(by_path[path] for _, _, path in best)
     return related
 
 
