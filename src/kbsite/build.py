@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from kbsite.config import SiteConfig, load_config
-from kbsite.content import Asset, Note, NoteCache, load_content
+from kbsite.content import Asset, Note, NoteCache, load_content, settle_categories
 from kbsite.errors import Diagnostic, KbsiteError, Severity, error
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.graph import GraphCache, build_graph, previews_json
@@ -39,6 +39,7 @@ from kbsite.index import (
 from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
 from kbsite.pages import Page, plan_pages
+from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, render_notes
 from kbsite.search import build_search_index
 from kbsite.templates import THEME_DIR, make_environment, render_page
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 Writer = StagedOutput | SyncedOutput
+MERMAID_PREFIX = "js/vendor/mermaid"
+# Files every build writes besides pages and feeds; no alias may replace them.
+EXTRA_FILES = ("sitemap.xml", "robots.txt", "previews.json", ".nojekyll", "css/highlight.css")
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_PAGES = 400
 
@@ -112,6 +116,7 @@ class Builder:
             self._config = config
         content, problems = load_content(config, self._note_cache)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
+        config, notes = settle_categories(config, notes)  # `categories: auto` declares them here
         store = self._render_store(config)
         rendered, fresh = render_notes(
             notes,
@@ -128,6 +133,11 @@ class Builder:
         site = build_site(config, entries)
         graph = build_graph(config, site.entries, self._graph)
         pages = plan_pages(site, strings_for(config.language), graph)
+        taken = [output_file(p.site_path) for p in pages]
+        taken += [output_file(path) for path, _ in _feed_inputs(site)] + list(EXTRA_FILES)
+        redirects, alias_problems = plan_redirects(site.entries, taken)
+        if alias_problems:
+            raise KbsiteError(problems + alias_problems)
         writer: Writer = (
             SyncedOutput(output, self._manifest)
             if self.options.incremental_output
@@ -136,6 +146,9 @@ class Builder:
         try:
             self._write_pages(config, site, pages, writer)
             self._write_extras(config, site, pages, content.assets, writer)
+            for rel, entry in redirects.items():
+                key = ("redirect", config, entry.site_path, entry.title)
+                self._keyed(writer, rel, key, partial(redirect_page, config, entry))
             if self._indexes_search(config) and isinstance(writer, StagedOutput):
                 writer.written.extend(build_search_index(writer.root).files)
             changed = writer.commit()
@@ -297,7 +310,10 @@ class Builder:
         writer.write("robots.txt", robots_txt(config))
         writer.write(".nojekyll", b"")
         writer.write("css/highlight.css", pygments_css().encode("utf-8"))
+        diagrams = any(e.has_mermaid for e in site.entries)
         for rel, source in _static_files(config).items():
+            if rel.startswith(MERMAID_PREFIX) and not diagrams:
+                continue  # 3.5 MB that only pages with a diagram load
             writer.copy(rel, source)
         for asset in assets:
             writer.copy(asset.rel_path, asset.source)

@@ -68,6 +68,10 @@ class Entry:
     def reading_minutes(self) -> int:
         return self.rendered.reading_minutes
 
+    @property
+    def has_mermaid(self) -> bool:
+        return self.rendered.has_mermaid
+
 
 @dataclass(frozen=True, slots=True)
 class CategoryIndex:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from kbsite.config import SiteConfig
 from kbsite.errors import KbsiteError, error
+
+log = logging.getLogger(__name__)
 
 # Written into every output folder, so a later build knows it may replace that folder.
 MARKER = ".kbsite-output"
@@ -64,7 +67,11 @@ class StagedOutput:
     def copy(self, rel: str, source: Path) -> None:
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:
+            log.warning("%s disappeared during the build; not copied", source)
+            return
         self.written.append(rel)
 
     def commit(self) -> list[str]:
@@ -104,11 +111,16 @@ class SyncedOutput:
             self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
-        stat = source.stat()
-        self.fresh[rel] = f"{source}:{stat.st_mtime_ns}:{stat.st_size}"
-        if self.manifest.get(rel) != self.fresh[rel] or not (self.root / rel).exists():
-            _write_atomic(self.root / rel, source.read_bytes())
-            self.changed.append(rel)
+        try:
+            stat = source.stat()
+            fingerprint = f"{source}:{stat.st_mtime_ns}:{stat.st_size}"
+            if self.manifest.get(rel) != fingerprint or not (self.root / rel).exists():
+                _write_atomic(self.root / rel, source.read_bytes())
+                self.changed.append(rel)
+        except FileNotFoundError:  # deleted mid-build: the next build removes it from the site
+            log.warning("%s disappeared during the build; not copied", source)
+            return
+        self.fresh[rel] = fingerprint
 
     def keep(self, rel: str) -> bool:
         """Keep a file as last written; False when there is none, so it must be written."""

@@ -47,6 +47,7 @@ class RenderedNote:
     excerpt: str
     reading_minutes: int
     diagnostics: tuple[Diagnostic, ...]
+    has_mermaid: bool = False  # the page needs the diagram script
 
 
 @cache
@@ -165,6 +166,7 @@ def render_note(note: Note, key: str, summary_length: int) -> tuple[RenderedNote
         else make_excerpt(result.excerpt_text, summary_length),
         reading_minutes=reading_minutes(result.text),
         diagnostics=result.diagnostics,
+        has_mermaid=result.has_mermaid,
     )
     return meta, result.html
 

@@ -176,10 +176,6 @@ def test_import_needs_a_folder(tmp_path: Path, run: Callable[..., Run]) -> None:
     assert "is not a folder" in result.err
 
 
-PENDING = "build.py must call content.settle_categories and write alias redirects (issue 7 report)"
-
-
-@pytest.mark.xfail(reason=PENDING, strict=True)
 def test_categories_auto_builds_any_category(
     write_site: WriteSite, run: Callable[..., Run]
 ) -> None:
@@ -192,10 +188,26 @@ def test_categories_auto_builds_any_category(
     assert (site / "public/qiang-hua-xue-xi/a/index.html").is_file()
 
 
-@pytest.mark.xfail(reason=PENDING, strict=True)
 def test_aliases_get_redirect_pages(write_site: WriteSite, run: Callable[..., Run]) -> None:
     text = "---\ntitle: A\ndate: 2026-01-01\naliases: [/2020/01/old/, /old.html]\n---\n正文。\n"
     site = write_site({"content/large-model/a.md": text})
     assert run("build", "--site", str(site), "--quiet").status == 0
     for page in ("public/2020/01/old/index.html", "public/old.html"):
-        assert "/notes/large-model/a/" in (site / page).read_text(encoding="utf-8")
+        redirect = (site / page).read_text(encoding="utf-8")
+        assert '<meta http-equiv="refresh" content="0; url=/notes/large-model/a/">' in redirect
+        assert (
+            '<link rel="canonical" href="https://user.github.io/notes/large-model/a/">' in redirect
+        )
+    sitemap = (site / "public/sitemap.xml").read_text(encoding="utf-8")
+    assert "old" not in sitemap
+
+
+def test_alias_may_not_replace_a_page(write_site: WriteSite, run: Callable[..., Run]) -> None:
+    text = "---\ntitle: A\ndate: 2026-01-01\naliases: [/archive/]\n---\n正文。\n"
+    site = write_site({"content/large-model/a.md": text})
+    result = run("build", "--site", str(site), "--quiet")
+    assert result.status == 1
+    assert (
+        "a.md:1: aliases: alias /archive/ would replace the site's own archive/index.html"
+        in result.err
+    )
