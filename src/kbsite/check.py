@@ -140,17 +140,18 @@ class NoteSource:
 
 def note_sources(config: SiteConfig, *, drafts: bool = False) -> dict[str, NoteSource]:
     """Map each note page's output file to the note it comes from."""
-    from kbsite.content import load_content
+    from kbsite.content import load_content, settle_categories
     from kbsite.index import note_site_path
     from kbsite.urls import output_file
 
     content, _ = load_content(config)
+    config, notes = settle_categories(config, content.notes)
     categories = {c.name: c for c in config.categories}
     return {
         output_file(note_site_path(n, categories[n.category])): NoteSource(
             n.source, config.content_dir / n.rel_path
         )
-        for n in content.notes
+        for n in notes
         if n.category in categories and (drafts or not n.draft)
     }
 

@@ -119,7 +119,7 @@ def create_note(
 ) -> Path:
     """Write content/<category-slug>/<slug>.md with front matter; never overwrite a note."""
     config = load_config(site_dir)
-    found = config.category_named(category)
+    found = config.category_for(category)
     if found is None:
         names = [c.name for c in config.categories]
         hint = did_you_mean(category, names)

@@ -211,3 +211,17 @@ def test_alias_may_not_replace_a_page(write_site: WriteSite, run: Callable[..., 
         "a.md:1: aliases: alias /archive/ would replace the site's own archive/index.html"
         in result.err
     )
+
+
+def test_categories_auto_works_with_new_and_check(
+    write_site: WriteSite, run: Callable[..., Run]
+) -> None:
+    yaml = "title: T\nbase_url: https://e.com/\ncategories: auto\nsearch: false\n"
+    site = write_site(
+        {"content/x/a.md": "---\ntitle: A\ndate: 2026-01-01\ncategories: 强化学习\n---\n正文。\n"},
+        site_yaml=yaml,
+    )
+    assert run("new", "新笔记", "--category", "多模态", "--site", str(site)).status == 0
+    assert (site / "content/duo-mo-tai/xin-bi-ji.md").is_file()
+    result = run("check", "--site", str(site))
+    assert result.status == 0, result.err
