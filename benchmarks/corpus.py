@@ -120,6 +120,8 @@ def site_yaml() -> str:
         "title: 基准语料",
         "base_url: https://example.github.io/bench/",
         "timezone: Asia/Shanghai",
+        # Issue #8 compares builds without search; benchmarks/search_size.py measures search.
+        "search: false",
         "categories:",
     ]
     for name, slug in CATEGORIES:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,7 @@ import jinja2
 
 from kbsite.config import SiteConfig, load_config
 from kbsite.content import Asset, Note, NoteCache, load_content, settle_categories
-from kbsite.errors import Diagnostic, KbsiteError, Severity, error
+from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.graph import GraphCache, build_graph, previews_json
 from kbsite.highlight import pygments_css
@@ -38,11 +35,12 @@ from kbsite.index import (
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
+from kbsite.pagerender import render, render_pages_parallel
 from kbsite.pages import Page, plan_pages
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, render_notes
 from kbsite.search import build_search_index
-from kbsite.templates import THEME_DIR, make_environment, render_page
+from kbsite.templates import THEME_DIR, make_environment
 from kbsite.urls import output_file
 from kbsite.wikilinks import build_wiki_index
 
@@ -250,10 +248,10 @@ class Builder:
         if isinstance(writer, StagedOutput):
             self._written.clear()
             if jobs > 1 and len(pages) >= PARALLEL_PAGES and threading.active_count() == 1:
-                _render_pages_parallel(env, shared, pages, writer, jobs, self._report)
+                render_pages_parallel(env, shared, pages, writer, jobs, self._report)
                 return
             for number, page in enumerate(pages, 1):
-                writer.write(output_file(page.site_path), _render(env, shared, page))
+                writer.write(output_file(page.site_path), render(env, shared, page))
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             return
@@ -266,7 +264,7 @@ class Builder:
             key = (page.template, page.title, _fingerprint(page.context))
             if self._written.get(rel) == key and writer.keep(rel):
                 continue
-            writer.write(rel, _render(env, shared, page))
+            writer.write(rel, render(env, shared, page))
             self._written[rel] = key
 
     def _environment(self, config: SiteConfig, templates: Hashable) -> jinja2.Environment:
@@ -369,76 +367,6 @@ def _fingerprint(value: Any) -> Hashable:
 
 def _archive_line(entry: Entry) -> Hashable:
     return (entry.site_path, entry.title, entry.date, entry.category, entry.tags)
-
-
-def _render(env: jinja2.Environment, shared: dict[str, Any], page: Page) -> bytes:
-    """Render one page, turning template mistakes into diagnostics with file and line."""
-    context = {"page": page, "page_path": page.site_path, **shared, **page.context}
-    try:
-        return render_page(env, page.template, context).encode("utf-8")
-    except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or exc.name or page.template
-        raise KbsiteError([error(where, exc.lineno, f"template syntax: {exc.message}")]) from None
-    except jinja2.TemplateError as exc:
-        raise KbsiteError([_template_error(exc, page.template)]) from None
-
-
-# Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
-_WORKER_JOB: tuple[jinja2.Environment, dict[str, Any], list[Page], Path] | None = None
-
-
-def _init_page_worker(
-    env: jinja2.Environment, shared: dict[str, Any], pages: list[Page], root: Path
-) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = (env, shared, pages, root)
-
-
-def _render_page_range(start: int, stop: int) -> list[str]:
-    """Worker: render pages[start:stop] straight into the staging folder."""
-    assert _WORKER_JOB is not None
-    env, shared, pages, root = _WORKER_JOB
-    written = []
-    for page in pages[start:stop]:
-        rel = output_file(page.site_path)
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_render(env, shared, page))
-        written.append(rel)
-    return written
-
-
-def _render_pages_parallel(
-    env: jinja2.Environment,
-    shared: dict[str, Any],
-    pages: list[Page],
-    writer: StagedOutput,
-    jobs: int,
-    report: Progress,
-) -> None:
-    """Render pages across processes forked after planning, so they share the site's data."""
-    step = max(50, len(pages) // (jobs * 8))
-    ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
-    context = get_context("fork")
-    args = (env, shared, pages, writer.root)
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_page_worker, initargs=args
-    ) as pool:
-        futures = [pool.submit(_render_page_range, start, stop) for start, stop in ranges]
-        done = 0
-        for future in futures:
-            written = future.result()
-            writer.written.extend(written)
-            done += len(written)
-            report("pages", done, len(pages))
-
-
-def _template_error(exc: jinja2.TemplateError, template: str) -> Diagnostic:
-    """Point at the template line a rendering error came from, found in the traceback."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith((".html", ".xml")):
-            return error(frame.filename, frame.lineno or 0, f"template error: {exc}")
-    return error(template, 0, f"template error: {exc}")
 
 
 def _canonical_tags(notes: Sequence[Note]) -> dict[str, Tag]:

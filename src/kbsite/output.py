@@ -57,16 +57,21 @@ class StagedOutput:
             tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent)
         )
         self.written: list[str] = []
+        self._folders: set[Path] = {self.root}  # made already: thousands of pages share few
+
+    def _target(self, rel: str) -> Path:
+        target = self.root / rel
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
 
     def write(self, rel: str, data: bytes) -> None:
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._target(rel).write_bytes(data)
         self.written.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(rel)
         try:
             shutil.copyfile(source, target)
         except FileNotFoundError:

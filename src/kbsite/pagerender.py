@@ -1,0 +1,95 @@
+"""Render pages with Jinja: one at a time, or across processes forked after planning."""
+
+from __future__ import annotations
+
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Protocol
+
+import jinja2
+
+from kbsite.errors import Diagnostic, KbsiteError, error
+from kbsite.pages import Page
+from kbsite.templates import render_page
+from kbsite.urls import output_file
+
+
+class Staging(Protocol):
+    root: Path
+    written: list[str]
+
+
+class Progress(Protocol):
+    def __call__(self, stage: str, done: int, total: int) -> None: ...
+
+
+def render(env: jinja2.Environment, shared: dict[str, Any], page: Page) -> bytes:
+    """Render one page, turning template mistakes into diagnostics with file and line."""
+    context = {"page": page, "page_path": page.site_path, **shared, **page.context}
+    try:
+        return render_page(env, page.template, context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or page.template
+        raise KbsiteError([error(where, exc.lineno, f"template syntax: {exc.message}")]) from None
+    except jinja2.TemplateError as exc:
+        raise KbsiteError([_template_error(exc, page.template)]) from None
+
+
+# Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
+_WORKER_JOB: tuple[jinja2.Environment, dict[str, Any], list[Page], Path] | None = None
+
+
+def _init_page_worker(
+    env: jinja2.Environment, shared: dict[str, Any], pages: list[Page], root: Path
+) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = (env, shared, pages, root)
+
+
+def _render_page_range(start: int, stop: int) -> list[str]:
+    """Worker: render pages[start:stop] straight into the staging folder."""
+    assert _WORKER_JOB is not None
+    env, shared, pages, root = _WORKER_JOB
+    written = []
+    for page in pages[start:stop]:
+        rel = output_file(page.site_path)
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(render(env, shared, page))
+        written.append(rel)
+    return written
+
+
+def render_pages_parallel(
+    env: jinja2.Environment,
+    shared: dict[str, Any],
+    pages: list[Page],
+    writer: Staging,
+    jobs: int,
+    report: Progress,
+) -> None:
+    """Render pages across processes forked after planning, so they share the site's data."""
+    step = max(50, len(pages) // (jobs * 8))
+    ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
+    context = get_context("fork")
+    args = (env, shared, pages, writer.root)
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_page_worker, initargs=args
+    ) as pool:
+        futures = [pool.submit(_render_page_range, start, stop) for start, stop in ranges]
+        done = 0
+        for future in futures:
+            written = future.result()
+            writer.written.extend(written)
+            done += len(written)
+            report("pages", done, len(pages))
+
+
+def _template_error(exc: jinja2.TemplateError, template: str) -> Diagnostic:
+    """Point at the template line a rendering error came from, found in the traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml")):
+            return error(frame.filename, frame.lineno or 0, f"template error: {exc}")
+    return error(template, 0, f"template error: {exc}")
