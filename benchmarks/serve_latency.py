@@ -14,6 +14,7 @@ import http.client
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -21,64 +22,8 @@ from pathlib import Path
 
 from kbsite.serve import Preview, ServeOptions
 
-CATEGORIES = [
-    ("Large Model", "large-model"),
-    ("Computer Vision", "computer-vision"),
-    ("Generative Model", "generative-model"),
-    ("3D Model", "3d-model"),
-    ("Reinforcement Learning", "reinforcement-learning"),
-    ("Multimodal", "multimodal"),
-]
-WORDS = [
-    "注意力",
-    "机制",
-    "低秩",
-    "适配",
-    "微调",
-    "显存",
-    "扩散",
-    "模型",
-    "采样",
-    "噪声",
-    "梯度",
-    "策略",
-    "价值",
-    "函数",
-    "视觉",
-    "编码器",
-    "对齐",
-    "推理",
-]
-
-
-def write_site(root: Path, count: int) -> None:
-    """Write a deterministic site of `count` notes in six categories."""
-    rng = random.Random(4)
-    lines = ["title: Bench", "base_url: https://example.github.io/notes/", "categories:"]
-    lines += [f"  - name: {name}\n    slug: {slug}" for name, slug in CATEGORIES]
-    (root / "site.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for number in range(count):
-        name, slug = CATEGORIES[number % len(CATEGORIES)]
-        folder = root / "content" / slug
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"note-{number:05d}.md").write_text(note_text(rng, number, name), "utf-8")
-
-
-def note_text(rng: random.Random, number: int, category: str, extra: str = "") -> str:
-    paragraphs = [
-        "".join(rng.choice(WORDS) for _ in range(60)) + "。其中 $x^2$ 与 $\\alpha_i$ 的关系很重要。"
-        for _ in range(4)
-    ]
-    day = 1 + number % 28
-    month = 1 + number // 28 % 12
-    return (
-        f"---\ntitle: 笔记 {number}\ncategory: {category}\ndate: 2025-{month:02d}-{day:02d}\n"
-        f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n---\n\n"
-        + "\n\n".join(paragraphs[:2])
-        + "\n\n## 推导\n\n"
-        + "\n\n".join(paragraphs[2:])
-        + f"\n\n```python\nloss = (pred - target) ** 2  # {number}\n```\n{extra}"
-    )
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import generate, note_text
 
 
 class Listener:
@@ -116,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="kbsite-bench-"))
     try:
-        write_site(root, args.notes)
+        generate(root, args.notes)
         with Preview(ServeOptions(root, port=0)) as preview:
             report = preview.start()
             print(f"cold build: {args.notes} notes, {report.pages} pages in {report.seconds:.2f} s")
@@ -125,9 +70,9 @@ def main() -> None:
             latencies, builds = [], []
             for edit in range(1, args.edits + 1):
                 number = rng.randrange(args.notes)
-                name, slug = CATEGORIES[number % len(CATEGORIES)]
-                path = root / "content" / slug / f"note-{number:05d}.md"
-                text = note_text(random.Random(number), number, name, f"\n编辑 {edit}。\n")
+                slug, name, text = note_text(number, random.Random(number), args.notes)
+                path = root / "content" / slug / name
+                text += f"\n编辑 {edit}。\n"
                 saved = time.perf_counter()
                 path.write_text(text, encoding="utf-8")
                 latencies.append(listener.wait(edit) - saved)
