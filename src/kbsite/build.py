@@ -361,6 +361,8 @@ def _fingerprint(value: Any) -> Hashable:
     if isinstance(value, dict):
         return tuple((k, _fingerprint(v)) for k, v in value.items())
     if isinstance(value, tuple | list):
+        if value and isinstance(value[0], Entry):  # a list of notes: entries compare as they are
+            return tuple(value)
         return tuple(_fingerprint(v) for v in value)
     return value  # type: ignore[no-any-return]
 
