@@ -12,7 +12,7 @@ def test_known_language_is_highlighted_with_css_classes() -> None:
     assert html == (
         '<div class="code-block" data-lang="python"><div class="code-lang">python</div>'
         '<pre class="highlight"><code><span class="n">x</span> <span class="o">=</span> '
-        '<span class="s2">&quot;&lt;b&gt;&quot;</span>  <span class="c1"># note</span>\n'
+        '<span class="s2">"&lt;b&gt;"</span>  <span class="c1"># note</span>\n'
         "</code></pre></div>\n"
     )
 
