@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from kbsite.config import load_config
 from kbsite.serve import Preview, ServeOptions
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -29,9 +30,9 @@ from corpus import generate, note_text
 class Listener:
     """Read the preview's event stream in a thread; record when each reload arrives."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, base_path: str) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.conn.request("GET", "/notes/__kbsite/events")
+        self.conn.request("GET", f"{base_path}__kbsite/events")
         self.response = self.conn.getresponse()
         self.arrived = threading.Condition()
         self.reloads: list[float] = []
@@ -65,14 +66,16 @@ def main() -> None:
         with Preview(ServeOptions(root, port=0)) as preview:
             report = preview.start()
             print(f"cold build: {args.notes} notes, {report.pages} pages in {report.seconds:.2f} s")
-            listener = Listener(preview.server.server_address[1])
+            base_path = load_config(root).base_path
+            listener = Listener(preview.server.server_address[1], base_path)
             rng = random.Random(7)
             latencies, builds = [], []
             for edit in range(1, args.edits + 1):
+                # A writer's save: one more sentence in the body of an existing note.
                 number = rng.randrange(args.notes)
-                slug, name, text = note_text(number, random.Random(number), args.notes)
+                slug, name, _ = note_text(number, random.Random(number), args.notes)
                 path = root / "content" / slug / name
-                text += f"\n编辑 {edit}。\n"
+                text = path.read_text(encoding="utf-8") + f"\n编辑 {edit}：补充一句说明。\n"
                 saved = time.perf_counter()
                 path.write_text(text, encoding="utf-8")
                 latencies.append(listener.wait(edit) - saved)
