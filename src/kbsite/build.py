@@ -42,7 +42,7 @@ from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, re
 from kbsite.search import build_search_index
 from kbsite.templates import THEME_DIR, make_environment
 from kbsite.urls import output_file
-from kbsite.wikilinks import build_wiki_index
+from kbsite.wikilinks import WikiIndex, build_wiki_index
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class Builder:
         default_factory=dict
     )
     _link_world: Hashable = None
+    _targets: dict[str, LinkTarget] = field(default_factory=dict)
+    _wiki: tuple[Hashable, WikiIndex] | None = None
     _site_key: Hashable = None
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
@@ -192,14 +194,14 @@ class Builder:
         categories = {c.name: c for c in config.categories}
         paths = [note_site_path(n, categories[n.category]) for n in notes]
         problems += check_unique_paths(list(zip(notes, paths, strict=True)))
-        targets = {
-            n.rel_path: LinkTarget(p, r.anchors, n.draft)
-            for n, p, r in zip(notes, paths, rendered, strict=True)
-        }
+        targets = self._link_targets(notes, paths, rendered)
         asset_paths = frozenset(a.rel_path for a in assets)
         # Link resolution depends on every note's URL and anchors: while those stay the same
         # (the common case of an edit in serve), reuse each note's previous resolution.
-        wiki = build_wiki_index((n.rel_path, n.title, n.slug) for n in notes)
+        names = tuple((n.rel_path, n.title, n.slug) for n in notes)
+        if self._wiki is None or self._wiki[0] != names:
+            self._wiki = (names, build_wiki_index(names))
+        wiki = self._wiki[1]
         link_world = (config, targets, asset_paths, wiki)
         if link_world != self._link_world:
             self._links.clear()
@@ -236,6 +238,27 @@ class Builder:
             entries.append(previous if previous == entry else entry)
         self._entries = {e.note.source: e for e in entries}
         return entries
+
+    def _link_targets(
+        self, notes: list[Note], paths: list[str], rendered: list[RenderedNote]
+    ) -> dict[str, LinkTarget]:
+        """Map each note's file to what links may point at; reuse last build's equal objects,
+        so comparing the whole map between builds is a pass of identity checks."""
+        previous = self._targets
+        targets = {}
+        for note, path, result in zip(notes, paths, rendered, strict=True):
+            old = previous.get(note.rel_path)
+            if (
+                old is not None
+                and old.site_path == path
+                and old.anchors is result.anchors
+                and (old.draft == note.draft)
+            ):
+                targets[note.rel_path] = old
+            else:
+                targets[note.rel_path] = LinkTarget(path, result.anchors, note.draft)
+        self._targets = targets
+        return targets
 
     def _write_pages(
         self, config: SiteConfig, site: Site, pages: list[Page], writer: Writer
