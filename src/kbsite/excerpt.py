@@ -37,6 +37,9 @@ SYMBOLS = {
     "pm": "±", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠",
     "approx": "≈", "sim": "~", "propto": "∝", "in": "∈", "to": "→", "rightarrow": "→",
     "leftarrow": "←", "mid": "|", "cdots": "…", "ldots": "…", "dots": "…",
+    "top": "ᵀ", "intercal": "ᵀ", "prime": "′", "cap": "∩", "cup": "∪", "setminus": "∖",
+    "ll": "≪", "gg": "≫", "circ": "∘", "odot": "⊙", "otimes": "⊗", "oplus": "⊕",
+    "forall": "∀", "exists": "∃", "emptyset": "∅", "subset": "⊂", "subseteq": "⊆",
 }  # fmt: skip
 # Commands that only change how their argument looks: drop them, keep the argument.
 STYLE_COMMANDS = frozenset({
@@ -103,7 +106,7 @@ def readable_math(tex: str) -> str:
     tex = re.sub(r"\\([A-Za-z]+)( (?=\w))?", _command, tex)
     tex = re.sub(r"\\(.)", r"\1", tex)
     tex = tex.replace("{", "").replace("}", "").replace("\0", "{").replace("\1", "}")
-    return " ".join(tex.split())
+    return " ".join(tex.replace("^ᵀ", "ᵀ").split())  # K^\top reads as Kᵀ
 
 
 def _command(match: re.Match[str]) -> str:

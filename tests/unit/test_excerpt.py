@@ -109,3 +109,10 @@ def test_one_chinese_character_does_not_flip_an_english_note() -> None:
     english = plain("attention " * 600)  # 2.7 minutes of English
     assert reading_minutes([english]) == 3
     assert reading_minutes([english, plain("注意力")]) == 3
+
+
+def test_transpose_and_set_symbols_read_as_unicode() -> None:
+    from kbsite.excerpt import readable_math
+
+    assert readable_math(r"\frac{QK^\top}{\sqrt{d_k}}") == "(QKᵀ)/(√d_k)"
+    assert readable_math(r"A \cap B \subseteq C \cup D") == "A ∩ B ⊆ C ∪ D"
