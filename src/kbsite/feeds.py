@@ -16,12 +16,22 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_SIZE = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
+_SRCSET = re.compile(r'(\ssrcset)="([^"]*)"')
 
 
 def _absolutize(config: SiteConfig, html: str) -> str:
     """Make root-relative URLs absolute: feed readers show entries away from the site."""
     host = origin(config)
-    return _ROOT_RELATIVE.sub(lambda m: f'{m[1]}="{host}{m[2]}"', html)
+    html = _ROOT_RELATIVE.sub(lambda m: f'{m[1]}="{host}{m[2]}"', html)
+
+    def srcset(match: re.Match[str]) -> str:
+        candidates = [c.strip() for c in match[2].split(",") if c.strip()]
+        absolute = [
+            host + c if c.startswith("/") and not c.startswith("//") else c for c in candidates
+        ]
+        return f'{match[1]}="{", ".join(absolute)}"'
+
+    return _SRCSET.sub(srcset, html)
 
 
 def atom_feed(

@@ -15,7 +15,7 @@ from kbsite.markdown import Link
 from kbsite.urls import url_for
 from kbsite.wikilinks import WikiIndex, parse_wiki_href, resolve_wiki
 
-_ATTR = re.compile(r'(\s(?:href|src))="([^"]*)"')
+_ATTR = re.compile(r'(\s(?:href|src|srcset))="([^"]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,17 @@ def resolve_links(
     return tuple(rewrites.items()), problems
 
 
+def _rewrite_srcset(value: str, table: dict[str, str]) -> str:
+    """Rewrite each candidate URL of a srcset, keeping its width or density descriptor."""
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.split()
+        if parts and parts[0] in table:
+            parts[0] = table[parts[0]]
+        candidates.append(" ".join(parts))
+    return ", ".join(c for c in candidates if c)
+
+
 def apply_rewrites(html: str, rewrites: Rewrites) -> str:
     """Replace href and src values in rendered HTML by their resolved URLs."""
     if not rewrites:
@@ -68,9 +79,13 @@ def apply_rewrites(html: str, rewrites: Rewrites) -> str:
 
     def substitute(match: re.Match[str]) -> str:
         value = htmllib.unescape(match[2])
-        if value not in table:
+        if match[1].endswith("srcset"):
+            value = _rewrite_srcset(value, table)
+        elif value in table:
+            value = table[value]
+        else:
             return match[0]
-        return f'{match[1]}="{htmllib.escape(table[value])}"'
+        return f'{match[1]}="{htmllib.escape(value)}"'
 
     return _ATTR.sub(substitute, html)
 

@@ -83,7 +83,7 @@ TOC_LEVELS = (1, 2, 3, 4)
 MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}
 _MORE = re.compile(r"<!--\s*more\s*-->")
 # href/src attributes in raw HTML, double-quoted (the only form links.py can rewrite).
-_RAW_ATTR = re.compile(r'(?<![\w-])(href|src)="([^"]*)"')
+_RAW_ATTR = re.compile(r'(?<![\w-])(href|src|srcset)="([^"]*)"')
 # Han and CJK punctuation end a bare URL: "见https://a.org/x，然后" links only the URL.
 # Browsers copy non-ASCII URLs percent-encoded, so a raw Han character is almost
 # always the sentence going on.
@@ -339,7 +339,15 @@ def _links(tokens: Sequence[Token], first_line: int) -> Iterator[Link]:
         elif token.type in ("html_block", "html_inline"):
             for m in _RAW_ATTR.finditer(token.content):
                 kind: Literal["link", "image"] = "link" if m[1] == "href" else "image"
-                yield Link(unescape(m[2]), line + token.content.count("\n", 0, m.start()), kind)
+                at = line + token.content.count("\n", 0, m.start())
+                # srcset lists candidates, "a.png 1x, b.png 2x": each URL is a link to check
+                for url in srcset_urls(unescape(m[2])) if m[1] == "srcset" else [unescape(m[2])]:
+                    yield Link(url, at, kind)
+
+
+def srcset_urls(value: str) -> list[str]:
+    """Return the URLs of a srcset value: "a.png 1x, b.png 2x" -> ["a.png", "b.png"]."""
+    return [c.split()[0] for c in value.split(",") if c.strip()]
 
 
 def _math_diagnostics(tokens: Sequence[Token], path: str, first_line: int) -> Iterator[Diagnostic]:

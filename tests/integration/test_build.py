@@ -327,3 +327,31 @@ def test_missing_site_yaml_is_a_clear_error(tmp_path: Path, run: Callable[..., R
     assert result.err.startswith(
         "site.yaml: no site.yaml here; run kbsite in the folder that holds site.yaml, or pass --site DIR"
     )
+
+
+def test_srcset_candidates_resolve_like_src(write_site: WriteSite, run: Callable[..., Run]) -> None:
+    site = write_site(
+        {
+            "content/large-model/a.md": note(
+                "A",
+                LM,
+                "2026-01-01",
+                '<img src="fig.svg" srcset="fig.svg 1x, fig@2x.svg 2x" alt="图">',
+            ),
+            "content/large-model/fig.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "content/large-model/fig@2x.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        }
+    )
+    assert run("build", cwd=site).status == 0
+    page = read(site, "large-model/a/index.html")
+    assert 'srcset="/notes/large-model/fig.svg 1x, /notes/large-model/fig@2x.svg 2x"' in page
+    feed = read(site, "atom.xml")
+    assert (
+        'srcset="https://user.github.io/notes/large-model/fig.svg 1x, https://user.github.io/notes/large-model/fig@2x.svg 2x"'
+        in feed
+    )
+    broken = note("B", LM, "2026-01-02", '<img src="fig.svg" srcset="nope.svg 2x" alt="">')
+    (site / "content/large-model/b.md").write_text(broken, encoding="utf-8")
+    result = run("build", cwd=site)
+    assert result.status == 1
+    assert "content/large-model/b.md:7: image: broken image 'nope.svg'" in result.err
