@@ -4,7 +4,8 @@
         [--peers hugo,hugo-katex,pelican] [--keep DIR] [--serve]
 
 Every build runs in a fresh child process, measured on its own: wall time, peak RSS of the
-largest process (getrusage of that child) and of the whole process tree (sampled from /proc).
+largest process (getrusage of that child) and peak PSS of the whole process tree (sampled
+from /proc; PSS counts pages that forked workers share with their parent once, not per process).
 Prints a Markdown table of medians and min-max, pages per second, and the targets of issue #8.
 A peer that is not installed is reported and skipped. See benchmarks/README.md.
 """
@@ -42,7 +43,7 @@ MB = 1024 * 1024
 class Run:
     seconds: float
     max_rss: int  # bytes, the largest single process (getrusage)
-    tree_rss: int  # bytes, the largest sum over the process tree seen while sampling
+    tree_rss: int  # bytes, the largest summed PSS over the process tree seen while sampling
     pages: int  # HTML files in the output
     log: str  # stdout + stderr
 
@@ -66,18 +67,33 @@ class Case:
 
 
 def tree_rss(pid: int) -> int:
-    """Return the summed RSS (bytes) of pid and its descendants, from /proc (0 elsewhere)."""
-    total, todo, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+    """Return the summed memory (bytes) of pid and its descendants, from /proc (0 elsewhere).
+
+    PSS, not RSS: forked workers share most of their parent's pages, and RSS would count each
+    shared page once per process. PSS splits a shared page among the processes sharing it.
+    """
+    total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            statm = Path(f"/proc/{current}/statm").read_text().split()
-            total += int(statm[1]) * page
+            total += _pss(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
             continue
     return total
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size of one process in bytes; RSS where the kernel lacks smaps_rollup."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    statm = Path(f"/proc/{pid}/statm").read_text().split()
+    return int(statm[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def is_redirect(path: Path) -> bool:
@@ -358,7 +374,7 @@ def targets(cases: dict[str, Case], notes: int) -> list[str]:
 def report(cases: list[Case], args: argparse.Namespace, skipped: list[str], load: str) -> str:
     header = [
         "| build | median s | min-max s | HTML pages | pages/s | max RSS MB (one process)"
-        " | peak RSS MB (process tree) | notes |",
+        " | peak PSS MB (process tree) | notes |",
         "|---|---|---|---|---|---|---|---|",
     ]
     lines = [
