@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 
+import latex2mathml.converter
 import pykatex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
+
+log = logging.getLogger(__name__)
 
 # pykatex runs KaTeX in one embedded QuickJS runtime; nothing says it is safe to
 # enter from several threads at once, and a parallel build may try.
@@ -51,7 +55,22 @@ def _render_cached(tex: str, display: bool) -> tuple[bool, str]:
             )
     except pykatex.ParseError as exc:
         return False, str(exc).replace(_UNDERLINE, "").strip() or "cannot parse formula"
+    except Exception as exc:  # the embedded engine failed, not the formula
+        return _fallback(tex, display, exc)
     return True, html
+
+
+def _fallback(tex: str, display: bool, exc: Exception) -> tuple[bool, str]:
+    """Convert with latex2mathml when pykatex itself breaks (it is young; see FIELD-NOTES).
+
+    latex2mathml is less faithful (it flattens `aligned`) but keeps the build going.
+    """
+    log.warning("KaTeX engine failed (%s); using latex2mathml for %r", exc, tex[:60])
+    try:
+        mathml = latex2mathml.converter.convert(tex, display="block" if display else "inline")
+    except Exception as error:  # any failure here means "cannot convert"
+        return False, f"cannot convert formula: {error}"
+    return True, f'<span class="katex">{mathml}</span>'
 
 
 def bracket_math_plugin(md: MarkdownIt) -> None:

@@ -37,3 +37,21 @@ def test_failure_is_raised_again_from_the_cache() -> None:
     for _ in range(2):
         with pytest.raises(MathError, match="Expected group after"):
             render_tex("x^", True)
+
+
+def test_engine_failure_falls_back_to_latex2mathml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pykatex
+
+    from kbsite import math as kmath
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("QuickJS out of memory")
+
+    monkeypatch.setattr(pykatex, "renderToString", broken)
+    kmath._render_cached.cache_clear()
+    try:
+        html = kmath.render_tex(r"\frac{a}{b}", display=True)
+    finally:
+        kmath._render_cached.cache_clear()
+    assert html.startswith('<span class="katex"><math')
+    assert "<mfrac>" in html
