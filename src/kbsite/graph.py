@@ -45,7 +45,8 @@ class GraphCache:
     """What `serve` keeps between rebuilds: related notes change only with tags, categories,
     links or the set of notes; a backlink's sentence only with the linking note's text."""
 
-    structure: Hashable = None
+    # by site path: the Entry last seen there, and its tags, category and outgoing links
+    structure: dict[str, tuple[Entry, Hashable]] = field(default_factory=dict)
     related: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
     sentences: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
@@ -72,19 +73,8 @@ def build_graph(
             incoming[target.site_path].append(Backlink(entry, sentences[key]))
     cache.sentences = sentences  # forget sentences of text that no longer exists
     backlinks = {path: tuple(items) for path, items in incoming.items()}
-    structure = tuple(
-        (
-            e.site_path,
-            e.note.source,
-            e.tags,
-            e.category.slug,
-            tuple(t.site_path for t in outgoing[e.site_path]),
-        )
-        for e in entries
-    )
-    if structure != cache.structure:
+    if _structure_changed(entries, outgoing, cache):
         cache.related = related_notes(entries, outgoing)
-        cache.structure = structure
     else:  # same ranking; point at this build's Entry objects, which may carry new text
         by_path = {e.site_path: e for e in entries}
         cache.related = {
@@ -92,6 +82,34 @@ def build_graph(
             for path, others in cache.related.items()
         }
     return Graph(backlinks, cache.related)
+
+
+def _structure_changed(
+    entries: Sequence[Entry], outgoing: Mapping[str, Sequence[Entry]], cache: GraphCache
+) -> bool:
+    """Tell whether tags, categories, links or the set of notes changed since the last call.
+
+    An Entry object carried over from the last build has the same tags and links, so only
+    new Entry objects (edited notes) need comparing.
+    """
+    previous = cache.structure
+    parts: dict[str, tuple[Entry, Hashable]] = {}
+    changed = len(previous) != len(entries)
+    for entry in entries:
+        old = previous.get(entry.site_path)
+        if old is not None and old[0] is entry:
+            parts[entry.site_path] = old
+            continue
+        part = (
+            entry.note.source,
+            entry.tags,
+            entry.category.slug,
+            tuple(t.site_path for t in outgoing[entry.site_path]),
+        )
+        changed = changed or old is None or old[1] != part
+        parts[entry.site_path] = (entry, part)
+    cache.structure = parts
+    return changed
 
 
 def _newest_first(entry: Entry) -> tuple[float, str]:
