@@ -117,6 +117,11 @@ class Builder:
             if enabled:
                 gc.enable()
 
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """The notes of the last successful build, placed on the site (for tools and tests)."""
+        return tuple(self._entries.values())
+
     def _build(self) -> BuildResult:
         started = time.perf_counter()
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
