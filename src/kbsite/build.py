@@ -119,7 +119,7 @@ class Builder:
 
     @property
     def entries(self) -> tuple[Entry, ...]:
-        """The notes of the last successful build, placed on the site (for tools and tests)."""
+        """The notes the last build placed on the site, with their URLs (for tools and tests)."""
         return tuple(self._entries.values())
 
     def _build(self) -> BuildResult:
