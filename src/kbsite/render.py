@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from kbsite import __version__
@@ -216,7 +216,8 @@ def render_notes(
         # with care); spawn elsewhere.
         # A process with other threads (serve) must not fork: a lock held by another thread
         # would stay locked forever in the child.
-        method = "fork" if "fork" in _start_methods() and threading.active_count() == 1 else "spawn"
+        can_fork = "fork" in get_all_start_methods() and threading.active_count() == 1
+        method = "fork" if can_fork else "spawn"
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(method)) as pool:
             futures = [pool.submit(_render_chunk, c, summary_length, store.folder) for c in chunks]
             for future in futures:
@@ -238,12 +239,6 @@ def render_notes(
                 progress(done, len(notes))
     store.retain(set(keys))
     return [found[k] for k in keys], len(missing)
-
-
-def _start_methods() -> list[str]:
-    from multiprocessing import get_all_start_methods
-
-    return list(get_all_start_methods())
 
 
 def default_jobs() -> int:

@@ -36,7 +36,8 @@ def output_files(root: Path) -> dict[str, bytes]:
 def test_golden_site(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     site = SITES / name
     out = tmp_path / "out"
-    Builder(BuildOptions(site_dir=site, output=out)).build()
+    # cache=False: a test must not leave a render cache inside the repository's source tree.
+    Builder(BuildOptions(site_dir=site, output=out, cache=False)).build()
     actual = output_files(out)
     expected_dir = site / "expected"
     if request.config.getoption("--update-golden"):
