@@ -371,7 +371,9 @@ def targets(cases: dict[str, Case], notes: int) -> list[str]:
     return lines
 
 
-def report(cases: list[Case], args: argparse.Namespace, skipped: list[str], load: str) -> str:
+def report(
+    cases: list[Case], args: argparse.Namespace, skipped: list[str], load: str, holds: str
+) -> str:
     header = [
         "| build | median s | min-max s | HTML pages | pages/s | max RSS MB (one process)"
         " | peak PSS MB (process tree) | notes |",
@@ -380,6 +382,7 @@ def report(cases: list[Case], args: argparse.Namespace, skipped: list[str], load
     lines = [
         f"{args.notes:,} notes, {args.runs} run(s) each, {os.cpu_count()} cores,"
         f" Python {platform.python_version()}; load average before {load}, after {load_average()}",
+        f"Corpus: {holds}",
         "",
         *header,
         *(row(c) for c in cases),
@@ -449,7 +452,8 @@ def run_all(args: argparse.Namespace, work: Path) -> None:
     if any(c.name == "Pelican" for c in cases):
         versions.append(f"Pelican {version_of([sys.executable, '-m', 'pelican', '--version'])}")
         versions.append(f"Pelican math: {pelican_math()}")
-    print(report(cases, args, skipped, load))
+    holds = corpus.describe(corpus.corpus_stats(work / "kbsite"))
+    print(report(cases, args, skipped, load, holds))
     print("\nVersions:\n" + "\n".join(f"- {v}" for v in versions))
     if args.serve:
         subprocess.run(

@@ -53,6 +53,7 @@ def test_kbsite_only_prints_the_table_and_the_targets() -> None:
     assert "Targets of issue #8 (stated for 5,000 notes; this run: 200):" in result.stdout
     assert "- kbsite cold / Hugo + KaTeX cold: not measured" in result.stdout
     assert "load average before" in result.stdout
+    assert "Corpus: 200 notes of " in result.stdout
 
 
 def test_a_missing_peer_is_reported_and_skipped(tmp_path: Path) -> None:
@@ -90,3 +91,20 @@ def test_peers_build_the_corpus_when_installed() -> None:
     assert rows["Hugo + KaTeX (build time)"][-1] == "0 KaTeX errors"
     assert int(rows["Hugo (math left raw)"][2]) > 30
     assert int(rows["Pelican"][2]) > 30
+
+
+def test_the_corpus_is_the_one_issue_8_describes(tmp_path: Path) -> None:
+    """Shares from issue #8; distinct formulas matter most, since kbsite caches per formula."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import corpus
+    finally:
+        sys.path.pop(0)
+    corpus.generate(tmp_path, 1000)
+    stats = corpus.corpus_stats(tmp_path)
+    assert stats["notes"] == 1000
+    assert 3500 <= stats["mean_chars"] <= 5000
+    assert 0.90 <= stats["with_display_math"] <= 0.97
+    assert 0.54 <= stats["with_code"] <= 0.64
+    assert 0.11 <= stats["distinct_formulas"] <= 0.15
+    assert stats["formulas_per_note"] >= 10
