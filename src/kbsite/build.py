@@ -39,7 +39,8 @@ from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
 from kbsite.pagerender import render, render_pages_parallel
 from kbsite.pages import Page, Pagination, plan_pages
 from kbsite.redirects import plan_redirects, redirect_page
-from kbsite.render import CACHE_DIR, RenderedNote, RenderStore, default_jobs, render_notes
+from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
+from kbsite.renderstore import RENDER_CACHE, RenderStore
 from kbsite.search import build_search_index
 from kbsite.templates import THEME_DIR, make_environment
 from kbsite.urls import output_file
@@ -194,9 +195,9 @@ class Builder:
             self.progress(stage, done, total)
 
     def _render_store(self, config: SiteConfig) -> RenderStore:
-        folder = (config.root / CACHE_DIR / "render") if self.options.cache else None
-        if self._store is None or self._store.folder != folder:
-            self._store = RenderStore(folder)
+        path = (config.root / CACHE_DIR / RENDER_CACHE) if self.options.cache else None
+        if self._store is None or self._store.path != path:
+            self._store = RenderStore(path)
         return self._store
 
     def _place(

@@ -1,17 +1,11 @@
-"""The render stage: notes -> RenderedNote, in parallel, through a persistent cache.
-
-A rendered note's HTML lives on disk in the cache, not in memory: at 10,000 notes of MathML-heavy
-HTML, holding every body would cost gigabytes. The build keeps only what indexes need (TOC,
-links, excerpt) and reads a body back when it writes that note's page or a feed.
-"""
+"""The render stage: notes -> RenderedNote, in parallel, through the render cache
+(kbsite.renderstore), which also holds each note's HTML until its page is written."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
-import pickle
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +21,7 @@ from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.markdown import Heading, Link, render_markdown
+from kbsite.renderstore import RenderStore
 
 log = logging.getLogger(__name__)
 
@@ -79,80 +74,6 @@ def render_key(note: Note, summary_length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class RenderStore:
-    """Rendered HTML on disk (one file per note) plus an in-memory index of RenderedNote."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self._memory: dict[str, str] = {}  # used when there is no folder (or it is not writable)
-        self.index: dict[str, RenderedNote] = {}
-
-    def _path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.pickle"
-
-    def get(self, key: str) -> RenderedNote | None:
-        """Return the rendered note for a key, from memory or from the disk cache."""
-        if key in self.index:
-            return self.index[key]
-        if self.folder is None:
-            return None
-        try:
-            with self._path(key).open("rb") as handle:
-                meta, _html = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            return None
-        if not isinstance(meta, RenderedNote):
-            return None
-        self.index[key] = meta
-        return meta
-
-    def html(self, key: str) -> str:
-        """Return the stored HTML of a rendered note."""
-        if key in self._memory:
-            return self._memory[key]
-        with self._path(key).open("rb") as handle:
-            _meta, html = pickle.load(handle)
-        return str(html)
-
-    def put(self, meta: RenderedNote, html: str) -> None:
-        """Store a rendering; fall back to memory when the cache folder cannot be written."""
-        self.index[meta.key] = meta
-        if self.folder is None or not _write_entry(self._path(meta.key), meta, html):
-            self._memory[meta.key] = html
-
-    def retain(self, keys: set[str]) -> None:
-        """Forget (in memory) renderings no note uses any more."""
-        self.index = {k: v for k, v in self.index.items() if k in keys}
-        self._memory = {k: v for k, v in self._memory.items() if k in keys}
-
-
-def _write_entry(path: Path, meta: RenderedNote, html: str) -> bool:
-    """Write one cache entry atomically; return False when the folder is not writable."""
-    # A name unique to this process and entry, not mkstemp: its randomness and retries cost
-    # more than the write itself at thousands of notes.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if path.parent not in _MADE_DIRS:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _MADE_DIRS.add(path.parent)
-        with open(tmp, "wb") as handle:
-            pickle.dump((meta, html), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _MADE_DIRS.discard(path.parent)
-        log.warning("cannot write the render cache at %s: %s", path.parent, exc)
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        return False
-    return True
-
-
-# Cache folders this process has made: a per-process memo of the file system, not state that
-# changes results.
-_MADE_DIRS: set[Path] = set()
-
-
 def render_note(note: Note, key: str, summary_length: int) -> tuple[RenderedNote, str]:
     """Render one note: HTML plus what indexes need of it."""
     result = render_markdown(note.body, path=note.source, first_line=note.body_line)
@@ -180,15 +101,10 @@ def plain_summary(summary: str) -> str:
 
 
 def _render_chunk(
-    jobs: Sequence[tuple[Note, str]], summary_length: int, folder: Path | None
-) -> list[tuple[RenderedNote, str | None]]:
-    """Worker: render notes, writing HTML to the cache; ship HTML back only if that failed."""
-    results: list[tuple[RenderedNote, str | None]] = []
-    for note, key in jobs:
-        meta, html = render_note(note, key, summary_length)
-        stored = folder is not None and _write_entry(folder / key[:2] / f"{key}.pickle", meta, html)
-        results.append((meta, None if stored else html))
-    return results
+    jobs: Sequence[tuple[Note, str]], summary_length: int
+) -> list[tuple[RenderedNote, str]]:
+    """Worker: render notes; the main process stores them (one writer for the cache file)."""
+    return [render_note(note, key, summary_length) for note, key in jobs]
 
 
 def render_notes(
@@ -204,7 +120,7 @@ def render_notes(
     Return every note's rendering and how many were rendered (not found in the cache).
     """
     keys = [render_key(n, summary_length) for n in notes]
-    found = {key: meta for key in keys if (meta := store.get(key)) is not None}
+    found = store.get_many(keys)
     missing = [(n, k) for n, k in zip(notes, keys, strict=True) if k not in found]
     missing = list({k: (n, k) for n, k in missing}.values())  # one render per distinct key
     done = len(notes) - len(missing)
@@ -219,23 +135,23 @@ def render_notes(
         can_fork = "fork" in get_all_start_methods() and threading.active_count() == 1
         method = "fork" if can_fork else "spawn"
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(method)) as pool:
-            futures = [pool.submit(_render_chunk, c, summary_length, store.folder) for c in chunks]
+            futures = [pool.submit(_render_chunk, c, summary_length) for c in chunks]
             for future in futures:
-                for meta, html in future.result():
-                    store.index[meta.key] = meta
-                    if html is not None:
-                        store.put(meta, html)
-                    found[meta.key] = meta
-                    done += 1
+                results = future.result()
+                store.put_many(results)
+                found.update((meta.key, meta) for meta, _html in results)
+                done += len(results)
                 if progress:
                     progress(done, len(notes))
     else:
-        for note, key in missing:
-            meta, html = render_note(note, key, summary_length)
-            store.put(meta, html)
-            found[key] = meta
-            done += 1
-            if progress and (done % 50 == 0 or done == len(notes)):
+        for start in range(0, len(missing), _CHUNK):
+            results = [
+                render_note(n, k, summary_length) for n, k in missing[start : start + _CHUNK]
+            ]
+            store.put_many(results)
+            found.update((meta.key, meta) for meta, _html in results)
+            done += len(results)
+            if progress:
                 progress(done, len(notes))
     store.retain(set(keys))
     return [found[k] for k in keys], len(missing)

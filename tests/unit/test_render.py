@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kbsite.config import parse_config
 from kbsite.content import Note, parse_note
 from kbsite.render import RenderStore, plain_summary, render_key, render_notes
@@ -34,25 +36,50 @@ def test_cache_key_follows_text_and_settings() -> None:
 
 def test_store_survives_a_new_process_and_an_unwritable_folder(tmp_path: Path) -> None:
     note = make_note("## 小节\n\n正文 $x^2$。")
-    store = RenderStore(tmp_path / "cache")
+    store = RenderStore(tmp_path / "cache" / "render.sqlite3")
     (meta,), rendered = render_notes([note], store, 160, jobs=1)
     assert rendered == 1
     assert "<math" in store.html(meta.key)
-    again = RenderStore(tmp_path / "cache")  # as a later `kbsite build` would
+    again = RenderStore(tmp_path / "cache" / "render.sqlite3")  # as a later `kbsite build` would
     (cached,), rendered = render_notes([note], again, 160, jobs=1)
     assert (cached, rendered) == (meta, 0)
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")
-    fallback = RenderStore(blocked / "cache")
+    fallback = RenderStore(blocked / "cache" / "render.sqlite3")
     (meta2,), _ = render_notes([note], fallback, 160, jobs=1)
     assert "<math" in fallback.html(meta2.key)  # kept in memory instead
 
 
-def test_corrupt_cache_entry_is_rendered_again(tmp_path: Path) -> None:
-    note = make_note("正文。")
-    store = RenderStore(tmp_path)
-    (meta,), _ = render_notes([note], store, 160, jobs=1)
-    for path in tmp_path.rglob("*.pickle"):
-        path.write_bytes(b"garbage")
-    (again,), rendered = render_notes([note], RenderStore(tmp_path), 160, jobs=1)
+def test_a_damaged_cache_file_is_rendered_around_then_replaced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    note = make_note("正文 $x$。")
+    path = tmp_path / "render.sqlite3"
+    first = RenderStore(path)
+    (meta,), _ = render_notes([note], first, 160, jobs=1)
+    first.close()
+    path.write_bytes(b"garbage" * 1000)
+    damaged = RenderStore(path)
+    (again,), rendered = render_notes([note], damaged, 160, jobs=1)
     assert rendered == 1 and again == meta
+    assert "<math" in damaged.html(meta.key)  # kept in memory for this build
+    assert "cannot use the render cache" in caplog.text
+    assert not path.exists()  # removed, so the next build starts a sound file
+    (third,), rendered = render_notes([note], RenderStore(path), 160, jobs=1)
+    assert rendered == 1 and third == meta
+    (fourth,), rendered = render_notes([note], RenderStore(path), 160, jobs=1)
+    assert rendered == 0 and fourth == meta
+
+
+def test_one_cache_file_however_many_notes(tmp_path: Path) -> None:
+    notes = [
+        parse_note(f"cv/n{i}.md", f"---\ndate: 2026-01-01\n---\n正文 {i} $x_{i}$。\n", CONFIG)[0]
+        for i in range(3)
+    ]
+    store = RenderStore(tmp_path / "render.sqlite3")
+    metas, rendered = render_notes(notes, store, 160, jobs=1)
+    assert rendered == 3
+    assert len({m.key for m in metas}) == 3
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "render.sqlite3"
+    ]
