@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import kbsite.build
+import kbsite.math
 import kbsite.render
 from kbsite.build import Builder, BuildOptions
 from tests.conftest import WriteSite
@@ -128,7 +129,21 @@ def test_parallel_build_equals_sequential(
     # Small thresholds so this small site takes the parallel paths for notes and pages.
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
     monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
-    site = write_site(many_notes(30))
+    files = many_notes(30)
+    # Shared formulas, display math and a formula KaTeX rejects, all rendered ahead by the
+    # formula workers and inherited by the note workers.
+    files["content/computer-vision/n0.md"] = note(
+        "公式",
+        CV,
+        "2026-02-01",
+        "## 小节\n\n$$\n\\frac{a}{b}\n$$\n\n坏的 $\\frac{a$ 与好的 $x_{1}^2$。\n",
+    )
+    site = write_site(files)
     parallel = tmp_path / "parallel"
+    kbsite.math.clear_cache()
     Builder(BuildOptions(site_dir=site, output=parallel, cache=False, jobs=2)).build()
+    assert kbsite.math.is_known(("\\frac{a}{b}", True))  # rendered ahead, in this process
+    assert kbsite.math.is_known(("\\frac{a", False))
     assert tree(parallel) == clean_build(site, tmp_path / "sequential")
+    page = (parallel / "computer-vision" / "n0" / "index.html").read_text(encoding="utf-8")
+    assert "<mfrac>" in page and 'class="math-error"' in page
