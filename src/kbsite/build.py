@@ -133,7 +133,8 @@ class Builder:
             self._written.clear()
             self._entries.clear()
             self._config = config
-        content, problems = load_content(config, self._note_cache)
+        jobs = self.options.jobs or default_jobs()
+        content, problems = load_content(config, self._note_cache, jobs=jobs)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
         config, notes = settle_categories(config, notes)  # `categories: auto` declares them here
         store = self._render_store(config)

@@ -8,12 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kbsite import frontmatter, notefields
 from kbsite.config import Category, SiteConfig
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
+from kbsite.parallel import can_fork, fork_map
 from kbsite.yamlmarks import YamlDocument, type_name
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
@@ -209,22 +211,31 @@ def settle_categories(config: SiteConfig, notes: Sequence[Note]) -> tuple[SiteCo
 
 # (rel path, inode, mtime_ns, ctime_ns, size) -> what parsing that file gave; lets `serve` skip
 # unchanged notes. The inode catches editors that save by renaming a new file into place.
-NoteCache = dict[tuple[str, int, int, int, int], tuple[Note | None, tuple[Diagnostic, ...]]]
+StatKey = tuple[str, int, int, int, int]
+Parsed = tuple[Note | None, tuple[Diagnostic, ...]]
+NoteCache = dict[StatKey, Parsed]
+
+
+# Below this many notes to read, forking workers costs more than parsing in one process.
+PARALLEL_READS = 400
 
 
 def load_content(
-    config: SiteConfig, cache: NoteCache | None = None
+    config: SiteConfig, cache: NoteCache | None = None, *, jobs: int = 1
 ) -> tuple[Content, list[Diagnostic]]:
-    """Read every note and asset under content/; return them with all diagnostics found."""
+    """Read every note and asset under content/; return them with all diagnostics found.
+
+    With `jobs` > 1 and many notes to parse, they are parsed in forked worker processes.
+    """
     content_dir = config.content_dir
     if not content_dir.is_dir():
         message = "no content/ folder; create it and put Markdown notes in it"
         raise KbsiteError([error(display_path(content_dir), 0, message)])
-    notes: list[Note] = []
     assets: list[Asset] = []
     problems: list[Diagnostic] = []
     shown = display_path(content_dir)
-    fresh: NoteCache = {}
+    # (stat key, parse result if cached); the others are parsed below, all in walk order.
+    found: list[tuple[StatKey, str, Parsed | None]] = []
     for rel, full in _walk(content_dir):
         try:
             rel.encode("utf-8")
@@ -245,23 +256,35 @@ def load_content(
         except OSError:
             continue  # deleted while we were listing: it is simply not part of this build
         key = (rel, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
-        cached = cache.get(key) if cache is not None else None
-        note, found = (
-            cached if cached is not None else _read_note(Path(full), rel, f"{shown}/{rel}", config)
-        )
-        fresh[key] = (note, found)
+        found.append((key, full, cache.get(key) if cache is not None else None))
+    wanted = [(key[0], full) for key, full, parsed in found if parsed is None]
+    read = partial(_read_notes, source_dir=shown, config=config)
+    if jobs > 1 and len(wanted) >= PARALLEL_READS and can_fork():
+        fresh_results = iter(fork_map(read, wanted, jobs))
+    else:
+        fresh_results = iter(read(wanted))
+    notes: list[Note] = []
+    fresh: NoteCache = {}
+    for key, _full, parsed in found:
+        note, diagnostics = parsed if parsed is not None else next(fresh_results)
+        fresh[key] = (note, diagnostics)
         if note is not None:
             notes.append(note)
-        problems.extend(found)
+        problems.extend(diagnostics)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
     return Content(tuple(notes), tuple(assets)), problems
 
 
-def _read_note(
-    path: Path, rel: str, source: str, config: SiteConfig
-) -> tuple[Note | None, tuple[Diagnostic, ...]]:
+def _read_notes(
+    files: Sequence[tuple[str, str]], *, source_dir: str, config: SiteConfig
+) -> list[Parsed]:
+    """Read and parse (rel path, full path) files, as one worker's share or all of them."""
+    return [_read_note(Path(full), rel, f"{source_dir}/{rel}", config) for rel, full in files]
+
+
+def _read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
     """Read and parse one note file; return the note (None on errors) and its diagnostics."""
     try:
         data = path.read_bytes()

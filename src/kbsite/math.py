@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 
 import latex2mathml.converter
 import pykatex
@@ -59,7 +60,7 @@ def render_result(tex: str, display: bool) -> Result:
     return found
 
 
-def render_results(formulas: list[Formula]) -> list[tuple[Formula, Result]]:
+def render_results(formulas: Sequence[Formula]) -> list[tuple[Formula, Result]]:
     """Render formulas (a worker's share of a build's); see kbsite.render."""
     return [(f, render_result(*f)) for f in formulas]
 

@@ -7,13 +7,12 @@ import hashlib
 import logging
 import os
 import re
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from pathlib import Path
 
 from kbsite import __version__
@@ -23,6 +22,7 @@ from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
 from kbsite.markdown import Heading, Link, render_markdown
 from kbsite.math import is_known, remember, render_results
+from kbsite.parallel import can_fork, fork_map
 from kbsite.renderstore import RenderStore
 
 log = logging.getLogger(__name__)
@@ -130,13 +130,9 @@ def render_notes(
         progress(done, len(notes))
     if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
         chunks = [missing[i : i + _CHUNK] for i in range(0, len(missing), _CHUNK)]
-        # fork: workers inherit the imported renderer instead of re-importing it (Linux, macOS
-        # with care); spawn elsewhere.
-        # A process with other threads (serve) must not fork: a lock held by another thread
-        # would stay locked forever in the child.
-        can_fork = "fork" in get_all_start_methods() and threading.active_count() == 1
-        method = "fork" if can_fork else "spawn"
-        if can_fork:
+        # fork where it is safe (see kbsite.parallel), spawn elsewhere.
+        method = "fork" if can_fork() else "spawn"
+        if method == "fork":
             _render_formulas_first([note for note, _key in missing], jobs)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(method)) as pool:
             futures = [pool.submit(_render_chunk, c, summary_length) for c in chunks]
@@ -171,11 +167,7 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     wanted = sorted({f for note in notes for f in find_formulas(note.body) if not is_known(f)})
     if len(wanted) < PARALLEL_THRESHOLD:
         return
-    # Interleaved shares: long display formulas are spread evenly, not bunched by sort order.
-    shares = [wanted[i :: jobs * 4] for i in range(jobs * 4)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        for results in pool.map(render_results, shares):
-            remember(results)
+    remember(fork_map(render_results, wanted, jobs))
 
 
 def default_jobs() -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import kbsite.build
+import kbsite.content
 import kbsite.math
 import kbsite.render
 from kbsite.build import Builder, BuildOptions
@@ -129,6 +130,7 @@ def test_parallel_build_equals_sequential(
     # Small thresholds so this small site takes the parallel paths for notes and pages.
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
     monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(kbsite.content, "PARALLEL_READS", 10)
     files = many_notes(30)
     # Shared formulas, display math and a formula KaTeX rejects, all rendered ahead by the
     # formula workers and inherited by the note workers.

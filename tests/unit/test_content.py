@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import kbsite.content
 from kbsite.config import SiteConfig, parse_config
 from kbsite.content import Note, load_content, parse_note
 from kbsite.errors import KbsiteError
@@ -188,3 +189,23 @@ def test_load_content_reports_every_file_and_copies_assets(
     assert [str(p) for p in problems] == [
         "content/cv/bad.md:4: not valid UTF-8; re-save the file as UTF-8"
     ]
+
+
+def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "content/cv").mkdir(parents=True)
+    for i in range(12):
+        text = f"---\ntitle: 笔记 {i}\ndate: 2026-01-{i + 1:02d}\n---\n正文 {i}\n"
+        (tmp_path / f"content/cv/n{i:02d}.md").write_text(text, encoding="utf-8")
+    (tmp_path / "content/cv/n05.md").write_text("---\ndate: 2026-13-01\n---\n", encoding="utf-8")
+    config = parse_config(
+        "title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=tmp_path
+    )
+    monkeypatch.chdir(tmp_path)
+    alone = load_content(config, jobs=1)
+    monkeypatch.setattr(kbsite.content, "PARALLEL_READS", 4)
+    forked = load_content(config, jobs=2)
+    assert forked == alone
+    assert [n.rel_path for n in forked[0].notes][:5] == [f"cv/n{i:02d}.md" for i in range(5)]
+    assert [str(p) for p in forked[1]][0].startswith("content/cv/n05.md:2:1: date:")
