@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -135,9 +136,11 @@ def render_notes(
         if method == "fork":
             _render_formulas_first([note for note, _key in missing], jobs)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(method)) as pool:
-            futures = [pool.submit(_render_chunk, c, summary_length) for c in chunks]
-            for future in futures:
-                results = future.result()
+            futures = deque(pool.submit(_render_chunk, c, summary_length) for c in chunks)
+            while futures:
+                # Popped, so a chunk's HTML is freed once stored: a future keeps its result,
+                # and holding every note's HTML would cost ~35 KB a note.
+                results = futures.popleft().result()
                 store.put_many(results)
                 found.update((meta.key, meta) for meta, _html in results)
                 done += len(results)
