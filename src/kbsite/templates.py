@@ -27,6 +27,9 @@ def make_environment(config: SiteConfig, *, live_reload: bool = False) -> jinja2
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Not a stat of each template file for every page: serve makes a new environment when
+        # a template changes (kbsite.build), and a build never sees one change.
+        auto_reload=False,
     )
     strings = strings_for(config.language)
     env.globals.update(
