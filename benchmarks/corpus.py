@@ -159,11 +159,17 @@ class FormulaStream:
         return formula
 
 
+def note_place(index: int) -> tuple[str, str]:
+    """Return (category slug, file name) of note number `index`."""
+    return CATEGORIES[index % len(CATEGORIES)][1], f"note-{index:05d}.md"
+
+
 def note_text(
     index: int, rng: random.Random, total: int, formulas: FormulaStream
 ) -> tuple[str, str, str]:
     """Return (category slug, file name, text) of note number `index`."""
-    name, slug = CATEGORIES[index % len(CATEGORIES)]
+    name = CATEGORIES[index % len(CATEGORIES)][0]
+    slug, file_name = note_place(index)
     day = 1 + index % 28
     month = 1 + (index // 28) % 12
     year = 2024 + index // (28 * 12) % 3
@@ -201,7 +207,7 @@ def note_text(
     other = (index * 7 + 3) % total
     other_slug = CATEGORIES[other % len(CATEGORIES)][1]
     parts.append(f"相关笔记见 [笔记 {other:05d}](../{other_slug}/note-{other:05d}.md)。")
-    return slug, f"note-{index:05d}.md", "\n".join(parts) + "\n"
+    return slug, file_name, "\n".join(parts) + "\n"
 
 
 def site_yaml() -> str:

@@ -24,7 +24,7 @@ from kbsite.config import load_config
 from kbsite.serve import Preview, ServeOptions
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import generate, note_text
+from corpus import generate, note_place
 
 
 class Listener:
@@ -73,7 +73,7 @@ def main() -> None:
             for edit in range(1, args.edits + 1):
                 # A writer's save: one more sentence in the body of an existing note.
                 number = rng.randrange(args.notes)
-                slug, name, _ = note_text(number, random.Random(number), args.notes)
+                slug, name = note_place(number)
                 path = root / "content" / slug / name
                 text = path.read_text(encoding="utf-8") + f"\n编辑 {edit}：补充一句说明。\n"
                 saved = time.perf_counter()

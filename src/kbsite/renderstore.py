@@ -47,6 +47,7 @@ class RenderStore:
         self._memory: dict[str, str] = {}  # when there is no file, or it cannot be written
         self._local = threading.local()  # a connection per thread, opened on first use
         self._broken = path is None  # set when writing fails: build on without the file
+        self._marked: set[str] = set()  # keys whose row this process has marked as used
 
     def get_many(self, keys: Iterable[str]) -> dict[str, RenderedNote]:
         """Return the stored renderings among `keys`, from memory or the file."""
@@ -104,26 +105,24 @@ class RenderStore:
         self._memory.update((m.key, h) for m, h in rows)
 
     def retain(self, keys: set[str]) -> None:
-        """Forget (in memory) renderings no note uses; mark the used ones in the file and drop
-        rows unused for a month."""
+        """Forget (in memory) renderings no note uses; in the file, mark the used ones and drop
+        rows unused for a month, once per process (serve rebuilds must not pay for it)."""
         self.index = {k: v for k, v in self.index.items() if k in keys}
         self._memory = {k: v for k, v in self._memory.items() if k in keys}
+        unmarked = sorted(keys - self._marked)
         db = None if self._broken else self._db()
-        if db is None:
+        if db is None or not unmarked:
             return
         now = int(time.time())
         try:
             with _transaction(db):
-                # Marking costs a write per row, so only rows not marked in the last day.
-                ordered = sorted(keys)
-                for start in range(0, len(ordered), _BATCH):
-                    batch = ordered[start : start + _BATCH]
+                for start in range(0, len(unmarked), _BATCH):
+                    batch = unmarked[start : start + _BATCH]
                     marks = ",".join("?" * len(batch))
-                    db.execute(
-                        f"UPDATE renders SET used = ? WHERE used < ? AND key IN ({marks})",
-                        [now, now - 24 * 3600, *batch],
-                    )
-                db.execute("DELETE FROM renders WHERE used < ?", (now - UNUSED_FOR,))
+                    db.execute(f"UPDATE renders SET used = ? WHERE key IN ({marks})", [now, *batch])
+                if not self._marked:
+                    db.execute("DELETE FROM renders WHERE used < ?", (now - UNUSED_FOR,))
+            self._marked.update(unmarked)
         except sqlite3.Error as exc:
             self._give_up(exc)
 
