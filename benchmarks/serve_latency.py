@@ -3,14 +3,16 @@
     python benchmarks/serve_latency.py [--notes 5000] [--edits 7]
 
 Runs the real preview in-process (watchdog, debounce, incremental build, event hub) and
-listens on its event stream the way a browser tab does. The latency includes the ~100 ms
-debounce every save waits for.
+listens on its event stream the way a browser tab does. Prints two latencies per save, both
+including the debounce every save waits for: until the reload event for the edited note's page
+(written ahead of the rebuild, see kbsite/quickpage.py), and until the whole site is rebuilt.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import random
 import shutil
 import statistics
@@ -35,24 +37,36 @@ class Listener:
         self.conn.request("GET", f"{base_path}__kbsite/events")
         self.response = self.conn.getresponse()
         self.arrived = threading.Condition()
-        self.reloads: list[float] = []
+        self.reloads: list[tuple[float, list[str] | None]] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
+        name = b""
         try:
             for raw in self.response.fp:
-                if raw.startswith(b"event: reload"):
+                if raw.startswith(b"event: "):
+                    name = raw[len(b"event: ") :].strip()
+                elif raw.startswith(b"data: ") and name == b"reload":
+                    paths = json.loads(raw[len(b"data: ") :]).get("paths")
                     with self.arrived:
-                        self.reloads.append(time.perf_counter())
+                        self.reloads.append((time.perf_counter(), paths))
                         self.arrived.notify_all()
         except OSError:
             pass
 
-    def wait(self, count: int, timeout: float = 60) -> float:
+    def wait(self, page: str, after: float, timeout: float = 60) -> float:
+        """Return when the first reload event after `after` that concerns `page` arrived."""
+
+        def arrived() -> float | None:
+            for when, paths in self.reloads:
+                if when > after and (paths is None or page in paths):
+                    return when
+            return None
+
         with self.arrived:
-            if not self.arrived.wait_for(lambda: len(self.reloads) >= count, timeout):
-                raise SystemExit("no reload event within a minute")
-            return self.reloads[count - 1]
+            if not self.arrived.wait_for(lambda: arrived() is not None, timeout):
+                raise SystemExit(f"no reload event for {page} within a minute")
+            return arrived()  # type: ignore[return-value]
 
 
 def main() -> None:
@@ -63,32 +77,44 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="kbsite-bench-"))
     try:
         generate(root, args.notes)
-        with Preview(ServeOptions(root, port=0)) as preview:
+        built: list[float] = []  # when each build finished
+        with Preview(ServeOptions(root, port=0), on_build=lambda _: built.append(now())) as preview:
             report = preview.start()
             print(f"cold build: {args.notes} notes, {report.pages} pages in {report.seconds:.2f} s")
             base_path = load_config(root).base_path
             listener = Listener(preview.server.server_address[1], base_path)
             rng = random.Random(7)
-            latencies, builds = [], []
+            latencies, whole, builds = [], [], []
             for edit in range(1, args.edits + 1):
                 # A writer's save: one more sentence in the body of an existing note.
                 number = rng.randrange(args.notes)
                 slug, name = note_place(number)
                 path = root / "content" / slug / name
                 text = path.read_text(encoding="utf-8") + f"\n编辑 {edit}：补充一句说明。\n"
-                saved = time.perf_counter()
+                page = f"{base_path}{slug}/{Path(name).stem}/index.html"
+                count = len(built)
+                saved = now()
                 path.write_text(text, encoding="utf-8")
-                latencies.append(listener.wait(edit) - saved)
+                latencies.append(listener.wait(page, saved) - saved)
+                while len(built) == count:
+                    time.sleep(0.001)
+                whole.append(built[-1] - saved)
                 builds.append(preview_last_build(preview))
                 time.sleep(0.3)  # let the watcher settle between edits
-            print(
-                f"save -> reload event: median {statistics.median(latencies) * 1000:.0f} ms "
-                f"(min {min(latencies) * 1000:.0f}, max {max(latencies) * 1000:.0f}) over "
-                f"{len(latencies)} edits; rebuild alone: median "
-                f"{statistics.median(builds) * 1000:.0f} ms"
-            )
+            print(f"save -> reload event for the edited page: {summary(latencies)}")
+            print(f"save -> whole site rebuilt: {summary(whole)}")
+            print(f"rebuild alone: {summary(builds)}; {len(latencies)} edits")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def now() -> float:
+    return time.perf_counter()
+
+
+def summary(seconds: list[float]) -> str:
+    ms = [s * 1000 for s in seconds]
+    return f"median {statistics.median(ms):.0f} ms (min {min(ms):.0f}, max {max(ms):.0f})"
 
 
 def preview_last_build(preview: Preview) -> float:

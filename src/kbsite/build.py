@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -23,12 +22,9 @@ from kbsite.graph import GraphCache, build_graph, previews_json
 from kbsite.highlight import pygments_css
 from kbsite.i18n import strings_for
 from kbsite.index import (
-    CategoryIndex,
     Entry,
     Site,
     Tag,
-    TagIndex,
-    YearIndex,
     build_site,
     check_unique_paths,
     note_site_path,
@@ -36,8 +32,10 @@ from kbsite.index import (
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
+from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
-from kbsite.pages import Page, Pagination, plan_pages
+from kbsite.pages import Page, plan_pages
+from kbsite.quickpage import LastBuild, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
 from kbsite.renderstore import RENDER_CACHE, RenderStore
@@ -99,11 +97,13 @@ class Builder:
         default_factory=dict
     )
     _link_world: Hashable = None
+    _asset_paths: frozenset[str] = frozenset()
     _targets: dict[str, LinkTarget] = field(default_factory=dict)
     _wiki: tuple[Hashable, WikiIndex] | None = None
     _site_key: Hashable = None
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
+    _last: LastBuild | None = None  # serve: what quick pages need of the last good build
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -118,6 +118,13 @@ class Builder:
             if enabled:
                 gc.enable()
 
+    def quick_page(self, file: Path) -> str | None:
+        """serve: write the page of a note whose body alone changed since the last build, ahead
+        of the rebuild (kbsite.quickpage); return the file written, or None."""
+        if self._last is None or self._store is None:
+            return None
+        return write_quick_page(self._last, file, self._store, self._manifest)
+
     @property
     def entries(self) -> tuple[Entry, ...]:
         """The notes the last build placed on the site, with their URLs (for tools and tests)."""
@@ -125,6 +132,7 @@ class Builder:
 
     def _build(self) -> BuildResult:
         started = time.perf_counter()
+        self._last = None  # until this build succeeds
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
         output = self.options.output.resolve() if self.options.output else config.output_dir
         check_output_dir(config, output)
@@ -175,6 +183,8 @@ class Builder:
         except BaseException:
             writer.abort()
             raise
+        if isinstance(writer, SyncedOutput):
+            self._last = self._last_build(config, output, site, pages)
         return BuildResult(
             notes=len(entries),
             pages=len(pages),
@@ -184,6 +194,23 @@ class Builder:
             warnings=tuple(sorted(problems)),
             changed=tuple(changed),
             rendered=fresh,
+        )
+
+    def _last_build(
+        self, config: SiteConfig, output: Path, site: Site, pages: list[Page]
+    ) -> LastBuild:
+        assert self._env is not None
+        assert self._wiki is not None
+        return LastBuild(
+            config=config,
+            output=output,
+            env=self._env[1],
+            shared={"categories": site.categories},
+            entries={e.note.rel_path: e for e in site.entries},
+            pages={p.site_path: p for p in pages if p.template == "note.html"},
+            targets=self._targets,
+            assets=self._asset_paths,
+            wiki=self._wiki[1],
         )
 
     def _indexes_search(self, config: SiteConfig) -> bool:
@@ -215,7 +242,7 @@ class Builder:
         paths = [note_site_path(n, categories[n.category]) for n in notes]
         problems += check_unique_paths(list(zip(notes, paths, strict=True)))
         targets = self._link_targets(notes, paths, rendered)
-        asset_paths = frozenset(a.rel_path for a in assets)
+        asset_paths = self._asset_paths = frozenset(a.rel_path for a in assets)
         # Link resolution depends on every note's URL and anchors: while those stay the same
         # (the common case of an edit in serve), reuse each note's previous resolution.
         names = tuple((n.rel_path, n.title, n.slug) for n in notes)
@@ -298,13 +325,13 @@ class Builder:
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             return
-        site_key = _site_key(config, site, self.options.live_reload, templates)
-        if site_key != self._site_key:  # config, templates or category counts changed: all pages
+        shown_everywhere = site_key(config, site, self.options.live_reload, templates)
+        if shown_everywhere != self._site_key:  # config, templates or category counts changed
             self._written.clear()
-            self._site_key = site_key
+            self._site_key = shown_everywhere
         for page in pages:
             rel = output_file(page.site_path)
-            key = (page.template, page.title, _fingerprint(page.context))
+            key = (page.template, page.title, fingerprint(page.context))
             if self._written.get(rel) == key and writer.keep(rel):
                 continue
             writer.write(rel, render(env, shared, page))
@@ -383,40 +410,6 @@ def _templates_signature(config: SiteConfig) -> Hashable:
                     stat = path.stat()
                     found.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(found)
-
-
-def _site_key(config: SiteConfig, site: Site, live_reload: bool, templates: Hashable) -> Hashable:
-    """What every page shows besides its own context: config, templates, category counts."""
-    counts = tuple((index.category.slug, len(index.entries)) for index in site.categories)
-    return (config, live_reload, templates, counts)
-
-
-def _fingerprint(value: Any) -> Hashable:
-    """Reduce a page context to what its page shows; list indexes count by length."""
-    if value is None or type(value) in _PLAIN:  # most values: compare as they are, quickly
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, YearIndex):
-        # The archive lists every note by title and date: an edit to one note's body must not
-        # re-render it. (A custom archive.html showing excerpts refreshes on the next build.)
-        return ("year", value.year, tuple(_archive_line(e) for e in value.entries))
-    if isinstance(value, CategoryIndex):
-        return ("category", value.category, len(value.entries))
-    if isinstance(value, TagIndex):
-        return ("tag", value.tag, len(value.entries))
-    if isinstance(value, dict):
-        return tuple((k, _fingerprint(v)) for k, v in value.items())
-    if isinstance(value, tuple | list):
-        if value and isinstance(value[0], Entry):  # a list of notes: entries compare as they are
-            return tuple(value)
-        return tuple(_fingerprint(v) for v in value)
-    return value  # type: ignore[no-any-return]
-
-
-_PLAIN = frozenset({Entry, str, int, Pagination})
-
-
-def _archive_line(entry: Entry) -> Hashable:
-    return (entry.site_path, entry.title, entry.date, entry.category, entry.tags)
 
 
 def _canonical_tags(notes: Sequence[Note]) -> dict[str, Tag]:

@@ -240,7 +240,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             print(f"Built {result.notes} notes into {result.pages} pages in {ms}")
         else:
             files = len(result.changed)
-            print(f"rebuilt in {ms} ({files} file{'s' if files != 1 else ''} changed)")
+            shown = ""
+            if result.quick_page:  # the edited note's page went out before the rebuild
+                shown = f"; its page shown after {result.quick_seconds * 1000:.0f} ms"
+            print(f"rebuilt in {ms} ({files} file{'s' if files != 1 else ''} changed{shown})")
 
     options = ServeOptions(site_dir=args.site, host=args.host, port=args.port, drafts=args.drafts)
     try:

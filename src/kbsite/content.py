@@ -281,10 +281,10 @@ def _read_notes(
     files: Sequence[tuple[str, str]], *, source_dir: str, config: SiteConfig
 ) -> list[Parsed]:
     """Read and parse (rel path, full path) files, as one worker's share or all of them."""
-    return [_read_note(Path(full), rel, f"{source_dir}/{rel}", config) for rel, full in files]
+    return [read_note(Path(full), rel, f"{source_dir}/{rel}", config) for rel, full in files]
 
 
-def _read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
+def read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
     """Read and parse one note file; return the note (None on errors) and its diagnostics."""
     try:
         data = path.read_bytes()

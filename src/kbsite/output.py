@@ -112,7 +112,7 @@ class SyncedOutput:
     def write(self, rel: str, data: bytes) -> None:
         self.fresh[rel] = hashlib.blake2b(data, digest_size=16).hexdigest()
         if self.manifest.get(rel) != self.fresh[rel] or not (self.root / rel).exists():
-            _write_atomic(self.root / rel, data)
+            write_atomic(self.root / rel, data)
             self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
@@ -120,7 +120,7 @@ class SyncedOutput:
             stat = source.stat()
             fingerprint = f"{source}:{stat.st_mtime_ns}:{stat.st_size}"
             if self.manifest.get(rel) != fingerprint or not (self.root / rel).exists():
-                _write_atomic(self.root / rel, source.read_bytes())
+                write_atomic(self.root / rel, source.read_bytes())
                 self.changed.append(rel)
         except FileNotFoundError:  # deleted mid-build: the next build removes it from the site
             log.warning("%s disappeared during the build; not copied", source)
@@ -172,7 +172,7 @@ def _scan(output: Path) -> Manifest:
     }
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kbsite-", dir=target.parent)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -25,7 +26,7 @@ class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None: ...
 
 
-def render(env: jinja2.Environment, shared: dict[str, Any], page: Page) -> bytes:
+def render(env: jinja2.Environment, shared: Mapping[str, Any], page: Page) -> bytes:
     """Render one page, turning template mistakes into diagnostics with file and line."""
     context = {"page": page, "page_path": page.site_path, **shared, **page.context}
     try:

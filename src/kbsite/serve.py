@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -97,12 +97,17 @@ class EventHub:
         self._seq = 0
         self._errors: tuple[dict[str, Any], ...] = ()
         self.generation = 0  # bumped whenever the output changes
+        # (generation, the files it changed, or None for "unknown"): a client that reconnects
+        # after missing some need only reload if one of them is its page.
+        self._changes: deque[tuple[int, tuple[str, ...] | None]] = deque(maxlen=history)
         self.closed = False
 
     def publish(self, name: str, data: dict[str, Any], *, output_changed: bool) -> Event:
         with self._cond:
             if output_changed:
                 self.generation += 1
+                paths = data.get("paths") if name == "reload" else data.get("urls")
+                self._changes.append((self.generation, tuple(paths) if paths else None))
             self._errors = tuple(data["diagnostics"]) if name == "error" else ()
             self._seq += 1
             event = Event(self._seq, name, {**data, "generation": self.generation})
@@ -125,11 +130,19 @@ class EventHub:
         with self._cond:
             events = []
             if client_generation is not None and client_generation < self.generation:
-                events.append(Event(self._seq, "reload", {"generation": self.generation}))
+                catch_up = {"generation": self.generation, "paths": self._missed(client_generation)}
+                events.append(Event(self._seq, "reload", catch_up))
             if self._errors:
                 data = {"diagnostics": list(self._errors), "generation": self.generation}
                 events.append(Event(self._seq, "error", data))
             return self._seq, events
+
+    def _missed(self, client_generation: int) -> list[str] | None:
+        """The files changed since a client's generation; None if not all are known."""
+        missed = [paths for generation, paths in self._changes if generation > client_generation]
+        if len(missed) != self.generation - client_generation or None in missed:
+            return None
+        return sorted({path for paths in missed if paths for path in paths})
 
     def wait(self, after: int, timeout: float) -> list[Event] | None:
         """Wait for events after sequence `after`; [] on timeout, None once closed."""
@@ -165,6 +178,10 @@ class BuildReport:
     event: str = ""  # the event sent to browsers, "" when none
     notes: int = 0
     pages: int = 0
+    # The edited note's page, written and announced before the rebuild (kbsite.quickpage),
+    # and how long after the rebuild started that happened.
+    quick_page: str = ""
+    quick_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +362,7 @@ class Preview:
         self._debouncer = Debouncer(self.rebuild)
         self._thread: threading.Thread | None = None
         self.last_report: BuildReport | None = None
+        self._quick_at = 0.0
         try:
             self.server = PreviewServer((options.host, options.port), self.output, self.hub)
         except BaseException:
@@ -399,10 +417,31 @@ class Preview:
             started = time.perf_counter()
             if ChangeKind.CONFIG in batch.values():
                 self._maybe_move(started)
+            quick = self._quick_page(batch)
             report = self._build(started)
+            if quick:
+                report = replace(report, quick_page=quick, quick_seconds=self._quick_at - started)
             self.last_report = report
             self._on_build(report)
             return report
+
+    def _quick_page(self, batch: Batch) -> str:
+        """After a save of one note, show its page at once: write and announce it before the
+        rebuild, which then refreshes whatever else the edit touched."""
+        if self._builder is None or self.hub.has_errors:
+            return ""
+        if any(kind is not ChangeKind.CONTENT for kind in batch.values()):
+            return ""
+        notes = [path for path in batch if path.suffix.lower() == ".md"]
+        # Saving a file also reports its folder as modified; anything else is a bigger change.
+        if len(notes) != 1 or any(p not in notes and not p.is_dir() for p in batch):
+            return ""
+        written = self._builder.quick_page(notes[0])
+        if written is None:
+            return ""
+        self._quick_at = time.perf_counter()
+        self.hub.publish("reload", {"paths": [self._base_path + written]}, output_changed=True)
+        return written
 
     def _maybe_move(self, started: float) -> None:
         """Follow a base_url edited in site.yaml to its new subpath."""

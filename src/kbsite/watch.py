@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 SOURCE_DIRS = ("content", "templates", "static")
 # Quiet time after the last event before rebuilding: an editor's write-temp-then-rename save,
 # or `git checkout` touching hundreds of files, arrives as a burst that must become one build.
-QUIET_SECONDS = 0.1
+# Editors finish a save within a few milliseconds; a burst split by a longer pause only costs
+# one more (incremental) build. Every save waits this long, so it is kept short.
+QUIET_SECONDS = 0.05
 # A folder written to continuously (a logger, a sync tool) must not postpone the rebuild forever.
 MAX_DELAY_SECONDS = 1.0
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -85,6 +87,53 @@ def test_serve_builds_after_edits_equal_a_clean_build(
         result = builder.build()
         assert tree(live) == clean_build(site, tmp_path / "clean"), f"after edit {number}"
         assert result.changed, f"edit {number} changed nothing"
+
+
+def test_quick_page_is_the_page_the_rebuild_writes(write_site: WriteSite, tmp_path: Path) -> None:
+    """serve writes an edited note's page before rebuilding; the rebuild must agree byte for
+    byte, or the browser would reload twice (or show a page the site does not have)."""
+    site = write_site(many_notes(8))
+    live = tmp_path / "live"
+    options = BuildOptions(site_dir=site, output=live, incremental_output=True, live_reload=True)
+    builder = Builder(replace(options, jobs=1))
+    builder.build()
+    path = site / "content/large-model/n3.md"
+    text = path.read_text(encoding="utf-8")
+    # A new section, a link to it and a formula: anchors, links and math all change.
+    path.write_text(
+        text + "\n见[新节](#新节)。\n\n## 新节\n\n$z^2$ 与 **粗体**。\n", encoding="utf-8"
+    )
+    written = builder.quick_page(path)
+    assert written == "large-model/n3/index.html"
+    quick = (live / written).read_bytes()
+    assert "新节".encode() in quick
+    result = builder.build()
+    assert written not in result.changed  # same bytes: no second reload for this page
+    assert (live / written).read_bytes() == quick
+    assert tree(live) == clean_build(site, tmp_path / "clean", live_reload=True)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda text: text.replace("笔记 3", "新标题"), id="front matter"),
+        pytest.param(lambda text: text + "\n[坏](missing.md)\n", id="broken link"),
+        pytest.param(lambda text: text.replace("---", "--", 1), id="no front matter"),
+        pytest.param(lambda text: text, id="no change"),
+    ],
+)
+def test_quick_page_leaves_other_edits_to_the_rebuild(
+    write_site: WriteSite, tmp_path: Path, edit: Callable[[str], str]
+) -> None:
+    site = write_site(many_notes(6))
+    builder = Builder(
+        BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1)
+    )
+    builder.build()
+    path = site / "content/large-model/n3.md"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert builder.quick_page(path) is None
+    assert builder.quick_page(site / "content/large-model/unknown.md") is None
 
 
 def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(

@@ -233,7 +233,47 @@ def test_editing_a_note_reloads_with_the_new_text(serve: Callable[..., Server]) 
     assert name == "reload"
     assert "/notes/large-model/lora/index.html" in data["paths"]
     assert "改过的正文" in server.text(LORA)
+    name, data = events.next()  # the rebuild: the cards showing the new excerpt
+    assert (name, data["paths"]) == ("reload", data["paths"])
+    assert "/notes/large-model/lora/index.html" not in data["paths"]  # no second reload
+    assert "/notes/index.html" in data["paths"]
     assert server.reports[-1].ok and server.reports[-1].event == "reload"
+    assert server.reports[-1].quick_page == "large-model/lora/index.html"
+    assert 0 < server.reports[-1].quick_seconds < server.reports[-1].seconds
+
+
+def test_front_matter_edits_wait_for_the_whole_rebuild(serve: Callable[..., Server]) -> None:
+    server = serve()
+    events = server.events()
+    edit(
+        server.preview.options.site_dir / "content/large-model/lora.md",
+        note(
+            "LoRA 新标题", LM, "2026-01-11", "冻结预训练权重，只训练低秩增量。\n\n![图](lora.svg)"
+        ),
+    )
+    name, data = events.next()
+    assert name == "reload" and "/notes/index.html" in data["paths"]  # one event, all of it
+    assert "LoRA 新标题" in server.text("/notes/")
+    assert server.reports[-1].quick_page == ""
+
+
+def test_a_tab_reconnecting_after_a_rebuild_of_other_pages_stays(
+    serve: Callable[..., Server],
+) -> None:
+    server = serve()
+    stamp = re.search(r"live-reload\.js\?v=(\d+)", server.text("/notes/computer-vision/detr/"))
+    assert stamp is not None
+    events = server.events()
+    edit(
+        server.preview.options.site_dir / "content/large-model/lora.md",
+        note("LoRA", LM, "2026-01-11", "只改了这一篇的正文。"),
+    )
+    assert events.next()[0] == "reload"  # the quick page
+    assert events.next()[0] == "reload"  # the rest
+    late = server.events(f"?v={stamp.group(1)}")  # the DETR tab, back from a lost connection
+    name, data = late.next()
+    assert name == "reload"
+    assert data["paths"] and "/notes/computer-vision/detr/index.html" not in data["paths"]
 
 
 def test_adding_and_deleting_a_note_updates_every_index(serve: Callable[..., Server]) -> None:

@@ -208,4 +208,4 @@ def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
     forked = load_content(config, jobs=2)
     assert forked == alone
     assert [n.rel_path for n in forked[0].notes][:5] == [f"cv/n{i:02d}.md" for i in range(5)]
-    assert [str(p) for p in forked[1]][0].startswith("content/cv/n05.md:2:1: date:")
+    assert str(forked[1][0]).startswith("content/cv/n05.md:2:1: date:")

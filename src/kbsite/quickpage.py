@@ -1,0 +1,89 @@
+"""Serve's first answer to a save: the edited note's own page, before the full rebuild.
+
+When a save changes only a note's body, everything else its page shows (neighbours, backlinks,
+related notes, the category menu) is what the last build computed. So the page is rendered from
+the last build and announced at once, and the full rebuild that follows updates the rest (cards,
+feeds, backlinks on other pages). It writes the same bytes for this page, so a browser showing
+it reloads once. Whatever the quick page cannot vouch for (edited front matter, an error, a note
+the last build did not place) is left to the full rebuild alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kbsite.config import SiteConfig
+from kbsite.content import read_note
+from kbsite.index import Entry
+from kbsite.links import LinkTarget, resolve_links
+from kbsite.output import Manifest, write_atomic
+from kbsite.pagerender import render
+from kbsite.pages import Page
+from kbsite.render import render_notes
+from kbsite.renderstore import RenderStore
+from kbsite.urls import output_file
+from kbsite.wikilinks import WikiIndex
+
+
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """What a successful serve build leaves for quick pages."""
+
+    config: SiteConfig
+    output: Path
+    env: jinja2.Environment
+    shared: Mapping[str, Any]
+    entries: Mapping[str, Entry]  # by the note's path inside content/
+    pages: Mapping[str, Page]  # note pages by site path
+    targets: Mapping[str, LinkTarget]
+    assets: frozenset[str]
+    wiki: WikiIndex
+
+
+def write_quick_page(
+    last: LastBuild, file: Path, store: RenderStore, manifest: Manifest
+) -> str | None:
+    """Write the page of a note whose body alone changed; return its output file, or None
+    when the change needs the full rebuild to say anything."""
+    try:
+        rel = file.resolve().relative_to(last.config.content_dir.resolve()).as_posix()
+    except (OSError, ValueError):
+        return None
+    entry = last.entries.get(rel)
+    if entry is None:
+        return None
+    note, diagnostics = read_note(file, rel, entry.note.source, last.config)
+    if note is None or any(d.is_error for d in diagnostics):
+        return None
+    if replace(note, body=entry.note.body, digest=entry.note.digest) != entry.note:
+        return None  # front matter changed: lists, neighbours or the URL may move
+    (rendered,), _fresh = render_notes([note], store, last.config.summary_length, jobs=1)
+    targets = {**last.targets, rel: replace(last.targets[rel], anchors=rendered.anchors)}
+    rewrites, problems = resolve_links(
+        config=last.config,
+        source=note.source,
+        rel_path=rel,
+        links=rendered.links,
+        notes=targets,
+        assets=last.assets,
+        wiki=last.wiki,
+    )
+    if any(p.is_error for p in problems):
+        return None
+    fresh = replace(entry, note=note, rendered=rendered, rewrites=rewrites)
+    page = last.pages[entry.site_path]
+    context = {key: fresh if value is entry else value for key, value in page.context.items()}
+    data = render(last.env, last.shared, replace(page, context=context))
+    target = output_file(page.site_path)
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if manifest.get(target) == digest:
+        return None  # the page shows nothing new (a change in a comment, say)
+    write_atomic(last.output / target, data)
+    manifest[target] = digest
+    return target
