@@ -153,6 +153,7 @@ class Builder:
             jobs=self.options.jobs or default_jobs(),
             progress=lambda done, total: self._report("render", done, total),
         )
+        store.retain({r.key for r in rendered})  # forget renderings of edits since undone
         entries = self._place(config, notes, rendered, store, content.assets, problems)
         if self.options.strict:
             problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]

@@ -156,7 +156,6 @@ def render_notes(
             done += len(results)
             if progress:
                 progress(done, len(notes))
-    store.retain(set(keys))
     return [found[k] for k in keys], len(missing)
 
 

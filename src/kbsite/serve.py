@@ -381,12 +381,21 @@ class Preview:
     def start(self) -> BuildReport:
         """Build once, then serve and watch in background threads; return the first build."""
         self._configure(load_config(self.options.site_dir).base_path)
-        # watch before building, so a save during the first build is not lost
+        # The first build runs before any other thread exists, so its workers may fork (see
+        # kbsite.parallel): 5,000 notes in 10 s rather than 17 s with spawned workers.
+        report = self.rebuild({})
         self._watcher = SiteWatcher(
             self.options.site_dir, self._debouncer.add, ignore=(self.output,)
         )
         self._watcher.start()
-        report = self.rebuild({})
+        # Saves made during that build: one more build, now watched, compares every file with
+        # what the first one read (0.2 s at 5,000 notes); it is silent when nothing changed.
+        with self._lock:
+            self._maybe_move(time.perf_counter())
+            again = self._build(time.perf_counter())
+        if again.changed or (again.ok, again.diagnostics) != (report.ok, report.diagnostics):
+            report = self.last_report = again
+            self._on_build(again)
         self._debouncer.start()
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

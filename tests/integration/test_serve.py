@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+import kbsite.build
 from kbsite.serve import BuildReport, Preview, ServeOptions
 from tests.conftest import Run, WriteSite
 from tests.helpers import note
@@ -459,3 +460,24 @@ def test_cli_serves_reports_rebuilds_and_stops_cleanly_on_ctrl_c(
     assert err.count("content/large-model/lora.md") == 1  # printed once per rebuild
     assert "build failed in" in err
     assert list(scratch.iterdir()) == []  # the temporary output is gone
+
+
+def test_a_save_during_the_first_build_is_not_lost(
+    write_site: WriteSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = small_site(write_site)
+    read = kbsite.build.load_content
+    calls = []
+
+    def read_then_save(*args: Any, **kwargs: Any) -> Any:
+        found = read(*args, **kwargs)
+        if not calls:  # the writer saves just after the first build has read the notes
+            edit(site / "content/large-model/lora.md", note("LoRA", LM, "2026-01-11", "刚存的。"))
+        calls.append(1)
+        return found
+
+    monkeypatch.setattr(kbsite.build, "load_content", read_then_save)
+    with Preview(ServeOptions(site, port=0)) as preview:
+        preview.start()
+        page = (preview.output / "large-model/lora/index.html").read_text(encoding="utf-8")
+    assert "刚存的" in page
