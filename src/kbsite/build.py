@@ -31,7 +31,14 @@ from kbsite.index import (
     tag_for,
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
-from kbsite.output import Manifest, StagedOutput, SyncedOutput, check_output_dir
+from kbsite.output import (
+    MARKER,
+    Manifest,
+    StagedOutput,
+    SyncedOutput,
+    UpdatedOutput,
+    check_output_dir,
+)
 from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
 from kbsite.pages import Page, plan_pages
@@ -39,7 +46,7 @@ from kbsite.quickpage import LastBuild, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
 from kbsite.renderstore import RENDER_CACHE, RenderStore
-from kbsite.search import build_search_index
+from kbsite.search import SEARCH_DIR, build_search_index, replace_search_index
 from kbsite.templates import THEME_DIR, make_environment
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex, build_wiki_index
@@ -167,29 +174,28 @@ class Builder:
         redirects, alias_problems = plan_redirects(site.entries, taken)
         if alias_problems:
             raise KbsiteError(problems + alias_problems)
-        writer: Writer = (
-            SyncedOutput(output, self._manifest)
-            if self.options.incremental_output
-            else StagedOutput(output)
-        )
+        search = self._indexes_search(config)
+        writer = self._writer(output, search)
         try:
             self._write_pages(config, site, pages, writer)
             self._write_extras(config, site, pages, content.assets, writer)
             for rel, entry in redirects.items():
                 key = ("redirect", config, entry.site_path, entry.title)
                 self._keyed(writer, rel, key, partial(redirect_page, config, entry))
-            if self._indexes_search(config) and isinstance(writer, StagedOutput):
+            if search and type(writer) is StagedOutput:
                 writer.written.extend(build_search_index(writer.root).files)
             changed = writer.commit()
         except BaseException:
             writer.abort()
             raise
+        if search and isinstance(writer, UpdatedOutput) and _search_is_stale(output, changed):
+            changed = sorted({*changed, *replace_search_index(output).files})
         if isinstance(writer, SyncedOutput):
             self._last = self._last_build(config, output, site, pages)
         return BuildResult(
             notes=len(entries),
             pages=len(pages),
-            files=len(writer.fresh) if isinstance(writer, SyncedOutput) else len(changed),
+            files=_file_count(writer, changed, output / SEARCH_DIR if search else None),
             seconds=time.perf_counter() - started,
             output=output,
             warnings=tuple(sorted(problems)),
@@ -213,6 +219,15 @@ class Builder:
             assets=self._asset_paths,
             wiki=self._wiki[1],
         )
+
+    def _writer(self, output: Path, search: bool) -> Writer:
+        """serve updates its folder in place; a build replaces a new output folder whole, and
+        updates one it built before, staging only the files whose bytes changed."""
+        if self.options.incremental_output:
+            return SyncedOutput(output, self._manifest)
+        if (output / MARKER).is_file():
+            return UpdatedOutput(output, preserve=(SEARCH_DIR,) if search else ())
+        return StagedOutput(output)
 
     def _indexes_search(self, config: SiteConfig) -> bool:
         """Index for search in `kbsite build`, not in serve: Pagefind re-reads every page, about
@@ -393,6 +408,21 @@ class Builder:
             return
         writer.write(rel, produce())
         self._written[rel] = key
+
+
+def _search_is_stale(output: Path, changed: list[str]) -> bool:
+    """An updated site needs a new search index only if a page changed (5 s a thousand notes)."""
+    return any(rel.endswith(".html") for rel in changed) or not (output / SEARCH_DIR).is_dir()
+
+
+def _file_count(writer: Writer, changed: list[str], search: Path | None) -> int:
+    """The files the site has now."""
+    if isinstance(writer, SyncedOutput):
+        return len(writer.fresh)
+    if isinstance(writer, UpdatedOutput):
+        indexed = sum(1 for p in search.rglob("*") if p.is_file()) if search else 0
+        return len(writer.written) + indexed
+    return len(changed)
 
 
 def _feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:

@@ -206,8 +206,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
             if result.output.is_relative_to(Path.cwd())
             else result.output
         )
+        # Rebuilding a site rewrites only what changed; say how much that was.
+        changed = len(result.changed)
+        files = f"{result.files} files" + (
+            f", {changed} changed" if changed != result.files else ""
+        )
         print(
-            f"Built {result.notes} notes into {result.pages} pages ({result.files} files) "
+            f"Built {result.notes} notes into {result.pages} pages ({files}) "
             f"in {where}/ in {result.seconds:.2f} s"
             + (f", {len(result.warnings)} warnings" if result.warnings else "")
         )

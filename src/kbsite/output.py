@@ -1,7 +1,8 @@
-"""Write the site atomically: build into a temporary folder, then swap it in."""
+"""Write the site: never half of it, and (once built) only the files whose bytes changed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -57,6 +58,7 @@ class StagedOutput:
             tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent)
         )
         self.written: list[str] = []
+        self.compare_to: Path | None = None  # a new site: nothing to compare with
         self._folders: set[Path] = {self.root}  # made already: thousands of pages share few
 
     def _target(self, rel: str) -> Path:
@@ -68,6 +70,10 @@ class StagedOutput:
 
     def write(self, rel: str, data: bytes) -> None:
         self._target(rel).write_bytes(data)
+        self.written.append(rel)
+
+    def record(self, rel: str, staged: bool) -> None:
+        """Note a file a worker process wrote into the staging folder (if `staged`)."""
         self.written.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
@@ -87,6 +93,87 @@ class StagedOutput:
 
     def abort(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class UpdatedOutput(StagedOutput):
+    """`kbsite build` over a site it built before: stage only the files whose bytes differ from
+    the built ones, then move them into place and remove the files the site no longer has.
+
+    Rewriting thousands of unchanged pages and deleting the old tree was most of a rebuild, and
+    on a file system that delays reusing deleted inodes (ext4 without a journal) it slowed the
+    next build too. Until commit() the old site stays as it was; commit() only renames and
+    deletes, so a failing build (a template error, say) leaves it untouched.
+    """
+
+    def __init__(self, output: Path, *, preserve: tuple[str, ...] = ()) -> None:
+        super().__init__(output)
+        self.compare_to: Path | None = self.output
+        self.changed: list[str] = []
+        self._preserve = preserve  # top-level folders commit() must not remove (search index)
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.written.append(rel)
+        if not same_bytes(self.output / rel, data):
+            self._target(rel).write_bytes(data)
+            self.changed.append(rel)
+
+    def record(self, rel: str, staged: bool) -> None:
+        self.written.append(rel)
+        if staged:
+            self.changed.append(rel)
+
+    def copy(self, rel: str, source: Path) -> None:
+        try:
+            data = source.read_bytes()
+        except FileNotFoundError:
+            log.warning("%s disappeared during the build; not copied", source)
+            return
+        self.write(rel, data)
+
+    def commit(self) -> list[str]:
+        """Remove stale files, move the changed ones in; return every file changed or removed."""
+        keep = set(self.written)
+        files, folders = _site_files(self.output, skip=(*KEEP, *self._preserve, MARKER))
+        removed = sorted(rel for rel in files if rel not in keep)
+        for rel in removed:
+            (self.output / rel).unlink()
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+            with contextlib.suppress(OSError):  # not empty
+                folder.rmdir()
+        for rel in self.changed:
+            target = self.output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.root / rel, target)
+        (self.output / MARKER).touch()
+        shutil.rmtree(self.root, ignore_errors=True)
+        return sorted(self.changed + removed)
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Tell whether the file at path holds exactly `data` (False when there is none)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:  # missing, or a folder where a file will go
+        return False
+
+
+def _site_files(root: Path, skip: tuple[str, ...]) -> tuple[list[str], list[Path]]:
+    """Return the files (posix paths relative to root) and folders under root, leaving out
+    the top-level names in `skip`."""
+    files: list[str] = []
+    folders: list[Path] = []
+    for folder, subfolders, names in os.walk(root):
+        here = Path(folder)
+        rel = here.relative_to(root).as_posix()
+        if rel == ".":
+            subfolders[:] = [name for name in subfolders if name not in skip]
+            names = [name for name in names if name not in skip]
+        else:
+            folders.append(here)
+        files += [name if rel == "." else f"{rel}/{name}" for name in names]
+    return files, folders
 
 
 # rel path -> fingerprint of what was last written there (bytes digest, or source file stat).

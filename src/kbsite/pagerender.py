@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import jinja2
 
 from kbsite.errors import Diagnostic, KbsiteError, error
+from kbsite.output import same_bytes
 from kbsite.pages import Page
 from kbsite.templates import render_page
 from kbsite.urls import output_file
@@ -19,7 +20,9 @@ from kbsite.urls import output_file
 
 class Staging(Protocol):
     root: Path
-    written: list[str]
+    compare_to: Path | None  # the built site, when only files that differ are to be staged
+
+    def record(self, rel: str, staged: bool) -> None: ...
 
 
 class Progress(Protocol):
@@ -39,27 +42,35 @@ def render(env: jinja2.Environment, shared: Mapping[str, Any], page: Page) -> by
 
 
 # Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
-_WORKER_JOB: tuple[jinja2.Environment, dict[str, Any], list[Page], Path] | None = None
+_WORKER_JOB: tuple[jinja2.Environment, dict[str, Any], list[Page], Path, Path | None] | None = None
 
 
 def _init_page_worker(
-    env: jinja2.Environment, shared: dict[str, Any], pages: list[Page], root: Path
+    env: jinja2.Environment,
+    shared: dict[str, Any],
+    pages: list[Page],
+    root: Path,
+    compare_to: Path | None,
 ) -> None:
     global _WORKER_JOB
-    _WORKER_JOB = (env, shared, pages, root)
+    _WORKER_JOB = (env, shared, pages, root, compare_to)
 
 
-def _render_page_range(start: int, stop: int) -> list[str]:
-    """Worker: render pages[start:stop] straight into the staging folder."""
+def _render_page_range(start: int, stop: int) -> list[tuple[str, bool]]:
+    """Worker: render pages[start:stop] straight into the staging folder (only those that
+    differ from the built site, when there is one); return (file, staged) pairs."""
     assert _WORKER_JOB is not None
-    env, shared, pages, root = _WORKER_JOB
+    env, shared, pages, root, compare_to = _WORKER_JOB
     written = []
     for page in pages[start:stop]:
         rel = output_file(page.site_path)
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(render(env, shared, page))
-        written.append(rel)
+        data = render(env, shared, page)
+        staged = compare_to is None or not same_bytes(compare_to / rel, data)
+        if staged:
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        written.append((rel, staged))
     return written
 
 
@@ -75,7 +86,7 @@ def render_pages_parallel(
     step = max(50, len(pages) // (jobs * 8))
     ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
     context = get_context("fork")
-    args = (env, shared, pages, writer.root)
+    args = (env, shared, pages, writer.root, writer.compare_to)
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=_init_page_worker, initargs=args
     ) as pool:
@@ -83,7 +94,8 @@ def render_pages_parallel(
         done = 0
         for future in futures:
             written = future.result()
-            writer.written.extend(written)
+            for rel, staged in written:
+                writer.record(rel, staged)
             done += len(written)
             report("pages", done, len(pages))
 

@@ -84,8 +84,11 @@ class RenderStore:
             raise KeyError(f"no rendering stored under {key}")
         return bytes(row[0]).decode("utf-8")
 
-    def put_many(self, rendered: Iterable[tuple[RenderedNote, str]]) -> None:
-        """Store renderings in one transaction; keep them in memory if the file fails."""
+    def put_many(self, rendered: Iterable[tuple[RenderedNote, str]]) -> bool:
+        """Store renderings in one transaction; keep them in memory if the file fails.
+
+        Return whether they went into the file.
+        """
         rows = []
         for meta, html in rendered:
             self.index[meta.key] = meta
@@ -99,10 +102,11 @@ class RenderStore:
                         "INSERT OR REPLACE INTO renders VALUES (?, ?, ?, ?)",
                         [(m.key, _pickle(m), h.encode("utf-8"), now) for m, h in rows],
                     )
-                return
+                return True
             except sqlite3.Error as exc:
                 self._give_up(exc)
         self._memory.update((m.key, h) for m, h in rows)
+        return False
 
     def retain(self, keys: set[str]) -> None:
         """Forget (in memory) renderings no note uses; in the file, mark the used ones and drop

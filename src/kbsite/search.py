@@ -11,6 +11,8 @@ import asyncio
 import gzip
 import hashlib
 import logging
+import os
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -71,9 +73,34 @@ def pagefind_executable() -> Path:
 
 def build_search_index(site_root: Path) -> SearchIndex:
     """Index the HTML under site_root into site_root/pagefind/; return what was written."""
+    return _build_into(site_root, site_root / SEARCH_DIR)
+
+
+def replace_search_index(site_root: Path) -> SearchIndex:
+    """Index a site updated in place: build the new index beside the old, then swap it in,
+    so the site never lacks one (and a failure leaves the old index)."""
+    fresh = site_root / f".{SEARCH_DIR}.new"
+    retired = site_root / f".{SEARCH_DIR}.old"
+    for folder in (fresh, retired):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        index = _build_into(site_root, fresh)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    current = site_root / SEARCH_DIR
+    if current.exists():
+        os.replace(current, retired)
+    os.replace(fresh, current)
+    shutil.rmtree(retired, ignore_errors=True)
+    prefix = f".{SEARCH_DIR}.new/"
+    files = tuple(SEARCH_DIR + "/" + f[len(prefix) :] for f in index.files)
+    return SearchIndex(index.pages, files, index.seconds)
+
+
+def _build_into(site_root: Path, target: Path) -> SearchIndex:
     pagefind_executable()
     started = time.perf_counter()
-    target = site_root / SEARCH_DIR
     pages = _run_index(site_root, target)
     canonicalize(target)
     files = tuple(

@@ -11,6 +11,7 @@ import pytest
 
 import kbsite.build
 import kbsite.content
+import kbsite.errors
 import kbsite.math
 import kbsite.render
 from kbsite.build import Builder, BuildOptions
@@ -198,3 +199,63 @@ def test_parallel_build_equals_sequential(
     assert tree(parallel) == clean_build(site, tmp_path / "sequential")
     page = (parallel / "computer-vision" / "n0" / "index.html").read_text(encoding="utf-8")
     assert "<mfrac>" in page and 'class="math-error"' in page
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+
+
+def test_rebuild_rewrites_only_files_whose_bytes_changed(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(8))
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    before = inodes(out)
+    again = Builder(options).build()
+    assert again.changed == ()
+    assert again.files == len(before) - 1  # every file but the .kbsite-output marker
+    assert inodes(out) == before  # not one file rewritten
+    text = (site / "content/large-model/n3.md").read_text(encoding="utf-8")
+    (site / "content/large-model/n3.md").write_text(text + "\n新的一段。\n", encoding="utf-8")
+    (site / "content/large-model/n7.md").unlink()  # no note links to it
+    edited = Builder(options).build()
+    assert "large-model/n3/index.html" in edited.changed
+    assert "large-model/n7/index.html" in edited.changed  # removed
+    assert "computer-vision/n0/index.html" not in edited.changed
+    after = inodes(out)
+    assert after["computer-vision/n0/index.html"] == before["computer-vision/n0/index.html"]
+    assert not (out / "large-model/n7").exists()  # its folder went with it
+    assert tree(out) == clean_build(site, tmp_path / "clean")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging
+
+
+def test_failed_rebuild_leaves_the_built_site_untouched(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(4))
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    before = tree(out)
+    (site / "content/large-model/n1.md").write_text(note("改", LM, "2026-02-02", "新"), "utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/note.html").write_text("{{ entry.nonexistent.deeper }}", encoding="utf-8")
+    with pytest.raises(kbsite.errors.KbsiteError):
+        Builder(options).build()
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_file_and_a_folder_may_swap_places(write_site: WriteSite, tmp_path: Path) -> None:
+    site = write_site({**many_notes(3), "static/docs": "a file named like a folder\n"})
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    (site / "static/docs").unlink()
+    (site / "static/docs").mkdir()
+    (site / "static/docs/index.html").write_text("<p>now a folder</p>\n", encoding="utf-8")
+    Builder(options).build()
+    assert (out / "docs/index.html").read_text(encoding="utf-8") == "<p>now a folder</p>\n"
+    assert tree(out) == clean_build(site, tmp_path / "clean")

@@ -122,3 +122,24 @@ def test_strict_turns_wiki_link_warnings_into_errors(
     strict = run("build", "--site", str(site), "--quiet", "--strict")
     assert strict.status == 1
     assert message.replace("warning: ", "") in strict.err
+
+
+def test_rebuild_indexes_again_only_when_a_page_changed(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    index = {p: p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
+    assert Builder(options).build().changed == ()
+    assert {p: p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()} == index
+    lora = site / "content/large-model/lora.md"
+    lora.write_text(lora.read_text(encoding="utf-8") + "\n新增：量化感知训练。\n", "utf-8")
+    edited = Builder(options).build()
+    assert "large-model/lora/index.html" in edited.changed
+    assert any(rel.startswith("pagefind/fragment/") for rel in edited.changed)
+    assert any("量化\u200b感知" in str(f["content"]) for f in fragments(out))  # segmented
+    Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
+    assert tree(out) == tree(tmp_path / "fresh")
+    assert [p.name for p in out.iterdir() if p.name.startswith(".pagefind")] == []
