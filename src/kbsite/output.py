@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import hashlib
 import logging
 import os
@@ -123,12 +124,18 @@ class UpdatedOutput(StagedOutput):
             self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:
+        # Compared in chunks, not read whole: an asset may be a video of hundreds of MB.
+        built = self.output / rel
         try:
-            data = source.read_bytes()
+            unchanged = built.is_file() and filecmp.cmp(source, built, shallow=False)
+            if not unchanged:
+                shutil.copyfile(source, self._target(rel))
         except FileNotFoundError:
             log.warning("%s disappeared during the build; not copied", source)
             return
-        self.write(rel, data)
+        self.written.append(rel)
+        if not unchanged:
+            self.changed.append(rel)
 
     def commit(self) -> list[str]:
         """Remove stale files, move the changed ones in; return every file changed or removed."""

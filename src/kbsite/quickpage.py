@@ -4,7 +4,8 @@ When a save changes only a note's body, everything else its page shows (neighbou
 related notes, the category menu) is what the last build computed. So the page is rendered from
 the last build and announced at once, and the full rebuild that follows updates the rest (cards,
 feeds, backlinks on other pages). It writes the same bytes for this page, so a browser showing
-it reloads once. Whatever the quick page cannot vouch for (edited front matter, an error, a note
+it reloads once (twice only when the edit changes more of the page: a new link can change its
+related notes). Whatever the quick page cannot vouch for (edited front matter, an error, a note
 the last build did not place) is left to the full rebuild alone.
 """
 
