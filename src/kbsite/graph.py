@@ -136,14 +136,16 @@ def related_notes(
     """Rank up to RELATED notes per note by shared tags, links and category; ties by path.
 
     Scores are counted only over notes reached through a tag or a link, so the work is the
-    number of (note, shared tag) pairs, not the square of the number of notes.
+    number of (note, shared tag) pairs, not the square of the number of notes. Notes with the
+    same tags and category share one ranking of their tag and category candidates; each note
+    then only adds the notes it links with (links raise a score, never lower one).
     """
-    by_tag: dict[str, list[Entry]] = defaultdict(list)
-    by_category: dict[str, list[Entry]] = defaultdict(list)
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    by_category: dict[str, list[str]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: e.note.source):
         for tag in entry.tags:
-            by_tag[tag.slug].append(entry)
-        by_category[entry.category.slug].append(entry)
+            by_tag[tag.slug].append(entry.site_path)
+        by_category[entry.category.slug].append(entry.site_path)
     linked: dict[str, set[str]] = defaultdict(set)
     for source, targets in outgoing.items():
         for target in targets:
@@ -154,32 +156,33 @@ def related_notes(
     category_of = {e.site_path: e.category.slug for e in entries}
     tags_of = {e.site_path: frozenset(t.slug for t in e.tags) for e in entries}
     source_of = {e.site_path: e.note.source for e in entries}
+    rankings: dict[tuple[frozenset[str], str], list[tuple[int, str, str]]] = {}
+
+    def base_score(path: str, tags: frozenset[str], category: str) -> int:
+        shared = len(tags & tags_of[path])
+        return TAG_WEIGHT * shared + (CATEGORY_WEIGHT if category_of[path] == category else 0)
+
+    def ranking(tags: frozenset[str], category: str) -> list[tuple[int, str, str]]:
+        """(-score, source, path) of every tag and category candidate, best first."""
+        candidates = set(by_category[category][: RELATED + 1])
+        for slug in tags:
+            if len(by_tag[slug]) <= MAX_TAG_FANOUT:
+                candidates.update(by_tag[slug])
+        return sorted((-base_score(p, tags, category), source_of[p], p) for p in candidates)
+
     related: dict[str, tuple[Entry, ...]] = {}
     for entry in entries:
         here = entry.site_path
-        scores: dict[str, int] = defaultdict(int)
-        for path in linked[here]:
-            scores[path] += LINK_WEIGHT
-        broad = []
-        for slug in tags_of[here]:
-            members = by_tag[slug]
-            if len(members) > MAX_TAG_FANOUT:
-                broad.append(slug)
-                continue
-            for other in members:
-                scores[other.site_path] += TAG_WEIGHT
-        # Enough to fill the list even when nothing else connects: the category's first notes.
-        category = category_of[here]
-        for other in by_category[category][: RELATED + 1]:
-            scores[other.site_path] += 0
-        scores.pop(here, None)
-        ranked = []
-        for path, score in scores.items():
-            for slug in broad:
-                if slug in tags_of[path]:
-                    score += TAG_WEIGHT
-            if category_of[path] == category:
-                score += CATEGORY_WEIGHT
+        signature = (tags_of[here], category_of[here])
+        if signature not in rankings:
+            rankings[signature] = ranking(*signature)
+        links = linked[here] - {here}
+        # Enough of the shared ranking that, without this note and its linked notes, RELATED
+        # remain; a linked note is scored on its own, its links added.
+        shared = rankings[signature][: RELATED + 1 + len(links)]
+        ranked = [item for item in shared if item[2] != here and item[2] not in links]
+        for path in links:
+            score = base_score(path, *signature) + LINK_WEIGHT
             ranked.append((-score, source_of[path], path))
         best = heapq.nsmallest(RELATED, ranked)
         related[here] = tuple(by_path[path] for _, _, path in best)
