@@ -103,13 +103,23 @@ def plain_summary(summary: str) -> str:
     return _INLINE_MATH.sub(lambda m: readable_math(m[1]), summary)
 
 
-def _render_chunk(
-    jobs: Sequence[tuple[Note, str]], summary_length: int, cache: Path | None
+# A worker's notes to render, handed over once when it starts: by fork, without pickling (sending
+# each chunk's notes through the pool's queue kept ~100 MB of pickles alive at 10,000 notes).
+_WORKER_JOBS: Sequence[tuple[Note, str]] = ()
+
+
+def _init_render_worker(jobs: Sequence[tuple[Note, str]]) -> None:
+    global _WORKER_JOBS
+    _WORKER_JOBS = jobs
+
+
+def _render_range(
+    start: int, stop: int, summary_length: int, cache: Path | None
 ) -> list[tuple[RenderedNote, str | None]]:
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
     each rendering, with its HTML only if the file could not take it."""
-    results = [render_note(note, key, summary_length) for note, key in jobs]
+    results = [render_note(note, key, summary_length) for note, key in _WORKER_JOBS[start:stop]]
     if cache is not None and _worker_store(cache).put_many(results):
         return [(meta, None) for meta, _html in results]
     return [(meta, html) for meta, html in results]
@@ -141,14 +151,20 @@ def render_notes(
     if progress:
         progress(done, len(notes))
     if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
-        chunks = [missing[i : i + _CHUNK] for i in range(0, len(missing), _CHUNK)]
         # fork where it is safe (see kbsite.parallel), spawn elsewhere.
         method = "fork" if can_fork() else "spawn"
         if method == "fork":
             _render_formulas_first([note for note, _key in missing], jobs)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(method)) as pool:
-            submitted = (pool.submit(_render_chunk, c, summary_length, store.path) for c in chunks)
-            futures = deque(submitted)
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=get_context(method),
+            initializer=_init_render_worker,
+            initargs=(missing,),
+        ) as pool:
+            futures = deque(
+                pool.submit(_render_range, i, i + _CHUNK, summary_length, store.path)
+                for i in range(0, len(missing), _CHUNK)
+            )
             while futures:
                 # Popped, so HTML sent back is freed once stored: a future keeps its result.
                 results = futures.popleft().result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,25 @@ def test_one_cache_file_however_many_notes(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
         "render.sqlite3"
     ]
+
+
+def test_workers_are_spawned_while_other_threads_run(tmp_path: Path) -> None:
+    """serve renders a large batch (a `git checkout`) with threads running: no fork then."""
+    notes = [
+        parse_note(f"cv/n{i}.md", f"---\ndate: 2026-01-01\n---\n正文 {i} $x_{{{i}}}$。\n", CONFIG)[
+            0
+        ]
+        for i in range(70)
+    ]
+    alone, _ = render_notes(notes, RenderStore(None), 160, jobs=1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        store = RenderStore(tmp_path / "render.sqlite3")
+        spawned, rendered = render_notes(notes, store, 160, jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert rendered == 70 and spawned == alone
+    assert "<math" in store.html(spawned[69].key)
