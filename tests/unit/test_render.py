@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -106,3 +108,28 @@ def test_workers_are_spawned_while_other_threads_run(tmp_path: Path) -> None:
         other.join()
     assert rendered == 70 and spawned == alone
     assert "<math" in store.html(spawned[69].key)
+
+
+def test_a_parallel_build_renders_each_formula_once_ahead_of_the_notes() -> None:
+    """In a fresh process (forking is only safe without other threads, and this test process
+    may have some): formulas shared by notes are rendered once, by the formula workers."""
+    script = """
+import kbsite.math as km, kbsite.render as r
+from pathlib import Path
+from kbsite.config import parse_config
+from kbsite.content import parse_note
+from kbsite.renderstore import RenderStore
+config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
+notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n共享 $x^2$ 与 $y_{{{i}}}$。\\n", config)[0] for i in range(80)]
+rendered = []
+original = km._render
+km._render = lambda tex, display: rendered.append(tex) or original(tex, display)
+r.render_notes(notes, RenderStore(None), 160, jobs=2)
+assert km.is_known(("x^2", False)) and km.is_known(("y_{79}", False))
+assert rendered == [], rendered  # none rendered in this process: the workers did it
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr
