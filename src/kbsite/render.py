@@ -195,7 +195,9 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     wanted = sorted({f for note in notes for f in find_formulas(note.body) if not is_known(f)})
     if len(wanted) < PARALLEL_THRESHOLD:
         return
-    remember(fork_map(render_results, wanted, jobs))
+    # Sorted, formulas alike sit together; dealt out round-robin, each slice gets a mix.
+    dealt = [formula for start in range(jobs * 16) for formula in wanted[start :: jobs * 16]]
+    remember(fork_map(render_results, dealt, jobs))
 
 
 def default_jobs() -> int:
