@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +41,7 @@ from kbsite.output import (
 from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
 from kbsite.pages import Page, plan_pages
+from kbsite.parallel import can_fork
 from kbsite.quickpage import LastBuild, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
@@ -331,9 +331,10 @@ class Builder:
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
         jobs = self.options.jobs or default_jobs()
+        parallel = jobs > 1 and len(pages) >= PARALLEL_PAGES and can_fork()
         if isinstance(writer, StagedOutput):
             self._written.clear()
-            if jobs > 1 and len(pages) >= PARALLEL_PAGES and threading.active_count() == 1:
+            if parallel:
                 render_pages_parallel(env, shared, pages, writer, jobs, self._report)
                 return
             for number, page in enumerate(pages, 1):
@@ -345,9 +346,16 @@ class Builder:
         if shown_everywhere != self._site_key:  # config, templates or category counts changed
             self._written.clear()
             self._site_key = shown_everywhere
+        keys = {
+            output_file(p.site_path): (p.template, p.title, fingerprint(p.context)) for p in pages
+        }
+        if parallel and not writer.manifest:  # serve's first build, before its server starts
+            render_pages_parallel(env, shared, pages, writer, jobs, self._report)
+            self._written.update(keys)
+            return
         for page in pages:
             rel = output_file(page.site_path)
-            key = (page.template, page.title, fingerprint(page.context))
+            key = keys[rel]
             if self._written.get(rel) == key and writer.keep(rel):
                 continue
             writer.write(rel, render(env, shared, page))

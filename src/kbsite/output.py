@@ -73,7 +73,7 @@ class StagedOutput:
         self._target(rel).write_bytes(data)
         self.written.append(rel)
 
-    def record(self, rel: str, staged: bool) -> None:
+    def record(self, rel: str, staged: bool, digest: str) -> None:
         """Note a file a worker process wrote into the staging folder (if `staged`)."""
         self.written.append(rel)
 
@@ -118,7 +118,7 @@ class UpdatedOutput(StagedOutput):
             self._target(rel).write_bytes(data)
             self.changed.append(rel)
 
-    def record(self, rel: str, staged: bool) -> None:
+    def record(self, rel: str, staged: bool, digest: str) -> None:
         self.written.append(rel)
         if staged:
             self.changed.append(rel)
@@ -202,6 +202,9 @@ class SyncedOutput:
         self.manifest = manifest
         self.fresh: Manifest = {}
         self.changed: list[str] = []
+        # Worker processes write pages straight into the folder, only for the first build
+        # (nothing to compare with, and no server reading the folder yet).
+        self.compare_to: Path | None = None
 
     def write(self, rel: str, data: bytes) -> None:
         self.fresh[rel] = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -220,6 +223,11 @@ class SyncedOutput:
             log.warning("%s disappeared during the build; not copied", source)
             return
         self.fresh[rel] = fingerprint
+
+    def record(self, rel: str, staged: bool, digest: str) -> None:
+        """Note a page a worker process wrote into the folder."""
+        self.fresh[rel] = digest
+        self.changed.append(rel)
 
     def keep(self, rel: str) -> bool:
         """Keep a file as last written; False when there is none, so it must be written."""

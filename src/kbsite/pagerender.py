@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +23,7 @@ class Staging(Protocol):
     root: Path
     compare_to: Path | None  # the built site, when only files that differ are to be staged
 
-    def record(self, rel: str, staged: bool) -> None: ...
+    def record(self, rel: str, staged: bool, digest: str) -> None: ...
 
 
 class Progress(Protocol):
@@ -56,9 +57,9 @@ def _init_page_worker(
     _WORKER_JOB = (env, shared, pages, root, compare_to)
 
 
-def _render_page_range(start: int, stop: int) -> list[tuple[str, bool]]:
+def _render_page_range(start: int, stop: int) -> list[tuple[str, bool, str]]:
     """Worker: render pages[start:stop] straight into the staging folder (only those that
-    differ from the built site, when there is one); return (file, staged) pairs."""
+    differ from the built site, when there is one); return (file, staged, digest) triples."""
     assert _WORKER_JOB is not None
     env, shared, pages, root, compare_to = _WORKER_JOB
     written = []
@@ -70,7 +71,7 @@ def _render_page_range(start: int, stop: int) -> list[tuple[str, bool]]:
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        written.append((rel, staged))
+        written.append((rel, staged, hashlib.blake2b(data, digest_size=16).hexdigest()))
     return written
 
 
@@ -94,8 +95,8 @@ def render_pages_parallel(
         done = 0
         for future in futures:
             written = future.result()
-            for rel, staged in written:
-                writer.record(rel, staged)
+            for rel, staged, digest in written:
+                writer.record(rel, staged, digest)
             done += len(written)
             report("pages", done, len(pages))
 

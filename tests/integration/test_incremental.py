@@ -255,3 +255,34 @@ def test_a_file_and_a_folder_may_swap_places(write_site: WriteSite, tmp_path: Pa
     Builder(options).build()
     assert (out / "docs/index.html").read_text(encoding="utf-8") == "<p>now a folder</p>\n"
     assert tree(out) == clean_build(site, tmp_path / "clean")
+
+
+def test_serves_first_build_renders_pages_in_parallel_then_rebuilds_by_the_page(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
+    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    # Forking is what serve's first build does (no other thread yet); this test process may
+    # run threads left by other tests, which are idle.
+    monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)
+    calls: list[int] = []
+    parallel = kbsite.build.render_pages_parallel
+    monkeypatch.setattr(
+        kbsite.build,
+        "render_pages_parallel",
+        lambda *args: calls.append(len(args[2])) or parallel(*args),
+    )
+    site = write_site(many_notes(30))
+    live = tmp_path / "live"
+    builder = Builder(BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=2))
+    first = builder.build()
+    assert len(calls) == 1  # the first build; later ones go page by page
+    assert len(first.changed) == first.files
+    assert tree(live) == clean_build(site, tmp_path / "clean")
+    assert builder.build().changed == ()  # every page's digest and inputs were recorded
+    path = site / "content/large-model/n3.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    edited = builder.build()
+    assert "large-model/n3/index.html" in edited.changed
+    assert "computer-vision/n0/index.html" not in edited.changed
+    assert tree(live) == clean_build(site, tmp_path / "clean")
