@@ -5,9 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -16,18 +15,16 @@ import jinja2
 from kbsite.config import SiteConfig, load_config
 from kbsite.content import Asset, Note, NoteCache, load_content, settle_categories
 from kbsite.errors import Diagnostic, KbsiteError, Severity
-from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
-from kbsite.graph import GraphCache, build_graph, previews_json
-from kbsite.highlight import pygments_css
+from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
+from kbsite.graph import GraphCache, build_graph
 from kbsite.i18n import strings_for
 from kbsite.index import (
     Entry,
     Site,
-    Tag,
     build_site,
+    canonical_tags,
     check_unique_paths,
     note_site_path,
-    tag_for,
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.output import (
@@ -47,7 +44,7 @@ from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
 from kbsite.renderstore import RENDER_CACHE, RenderStore
 from kbsite.search import SEARCH_DIR, build_search_index, replace_search_index
-from kbsite.templates import THEME_DIR, make_environment
+from kbsite.templates import make_environment, templates_signature
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex, build_wiki_index
 
@@ -55,9 +52,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 Writer = StagedOutput | SyncedOutput
-MERMAID_PREFIX = "js/vendor/mermaid"
 # Files every build writes besides pages and feeds; no alias may replace them.
-EXTRA_FILES = ("sitemap.xml", "robots.txt", "previews.json", ".nojekyll", "css/highlight.css")
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_PAGES = 400
 
@@ -170,7 +165,7 @@ class Builder:
         graph = build_graph(config, site.entries, self._graph)
         pages = plan_pages(site, strings_for(config.language), graph)
         taken = [output_file(p.site_path) for p in pages]
-        taken += [output_file(path) for path, _ in _feed_inputs(site)] + list(EXTRA_FILES)
+        taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)
         redirects, alias_problems = plan_redirects(site.entries, taken)
         if alias_problems:
             raise KbsiteError(problems + alias_problems)
@@ -269,7 +264,7 @@ class Builder:
         if link_world != self._link_world:
             self._links.clear()
             self._link_world = link_world
-        tags = _canonical_tags(notes)
+        tags = canonical_tags(notes)
         entries = []
         for note, path, result in zip(notes, paths, rendered, strict=True):
             problems += result.diagnostics
@@ -327,7 +322,7 @@ class Builder:
         self, config: SiteConfig, site: Site, pages: list[Page], writer: Writer
     ) -> None:
         """Render every page; in serve, skip pages whose inputs did not change."""
-        templates = _templates_signature(config)
+        templates = templates_signature(config)
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
         jobs = self.options.jobs or default_jobs()
@@ -378,37 +373,7 @@ class Builder:
         writer: Writer,
     ) -> None:
         """Write feeds, sitemap, robots.txt and the files copied as they are."""
-        for path, index_entries in _feed_inputs(site):
-            key = ("feed", config, tuple(index_entries[:FEED_SIZE]))
-            self._keyed(writer, output_file(path), key, partial(site_feeds, site, path))
-        listed: list[tuple[str, datetime | None]] = [
-            (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
-        ]
-        listed += [(e.site_path, e.note.updated or e.note.date) for e in site.entries]
-        listed.sort(key=lambda pair: pair[0])
-        self._keyed(
-            writer,
-            "sitemap.xml",
-            ("sitemap", config, tuple(listed)),
-            lambda: sitemap(config, listed),
-        )
-        previews = tuple((e.site_path, e.title, e.excerpt, e.category.name) for e in site.entries)
-        self._keyed(
-            writer,
-            "previews.json",
-            ("previews", config, previews),
-            lambda: previews_json(config, site.entries),
-        )
-        writer.write("robots.txt", robots_txt(config))
-        writer.write(".nojekyll", b"")
-        writer.write("css/highlight.css", pygments_css().encode("utf-8"))
-        diagrams = any(e.has_mermaid for e in site.entries)
-        for rel, source in _static_files(config).items():
-            if rel.startswith(MERMAID_PREFIX) and not diagrams:
-                continue  # 3.5 MB that only pages with a diagram load
-            writer.copy(rel, source)
-        for asset in assets:
-            writer.copy(asset.rel_path, asset.source)
+        write_extras(config, site, pages, assets, writer, partial(self._keyed, writer))
 
     def _keyed(self, writer: Writer, rel: str, key: Hashable, produce: Callable[[], bytes]) -> None:
         """Write a file unless, in serve, its inputs are those it was last written from."""
@@ -431,45 +396,3 @@ def _file_count(writer: Writer, changed: list[str], search: Path | None) -> int:
         indexed = sum(1 for p in search.rglob("*") if p.is_file()) if search else 0
         return len(writer.written) + indexed
     return len(changed)
-
-
-def _feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:
-    feeds = [("/atom.xml", site.entries)]
-    feeds += [(f"{index.site_path}atom.xml", index.entries) for index in site.categories]
-    return feeds
-
-
-def _templates_signature(config: SiteConfig) -> Hashable:
-    """Name, mtime and size of every template file, the site's overrides first."""
-    found = []
-    for folder in (config.root / "templates", THEME_DIR / "templates"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    stat = path.stat()
-                    found.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(found)
-
-
-def _canonical_tags(notes: Sequence[Note]) -> dict[str, Tag]:
-    """Map each tag spelling (any case) to one Tag; the first spelling in source order wins."""
-    tags: dict[str, Tag] = {}
-    by_slug: dict[str, Tag] = {}
-    for note in sorted(notes, key=lambda n: n.source):
-        for name in note.tags:
-            if name.lower() in tags:
-                continue
-            tag = tag_for(name)
-            tags[name.lower()] = by_slug.setdefault(tag.slug, tag)
-    return tags
-
-
-def _static_files(config: SiteConfig) -> dict[str, Path]:
-    """Theme static files, overridden file by file by the site's own static/."""
-    copies: dict[str, Path] = {}
-    for folder in (THEME_DIR / "static", config.root / "static"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    copies[path.relative_to(folder).as_posix()] = path
-    return copies

@@ -174,3 +174,16 @@ def build_site(config: SiteConfig, entries: Sequence[Entry]) -> Site:
     )
     years = tuple(YearIndex(year, tuple(by_year[year])) for year in sorted(by_year, reverse=True))
     return Site(config, ordered, categories, tags, years)
+
+
+def canonical_tags(notes: Sequence[Note]) -> dict[str, Tag]:
+    """Map each tag spelling (any case) to one Tag; the first spelling in source order wins."""
+    tags: dict[str, Tag] = {}
+    by_slug: dict[str, Tag] = {}
+    for note in sorted(notes, key=lambda n: n.source):
+        for name in note.tags:
+            if name.lower() in tags:
+                continue
+            tag = tag_for(name)
+            tags[name.lower()] = by_slug.setdefault(tag.slug, tag)
+    return tags

@@ -7,164 +7,27 @@ overlay with the diagnostics of a failed build. A failed build keeps the last go
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
-import socket
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from kbsite.build import Builder, BuildOptions
 from kbsite.config import load_config
 from kbsite.errors import Diagnostic, KbsiteError
+from kbsite.events import EventHub, diagnostic_data
+from kbsite.previewserver import PreviewServer
 from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher
 
 log = logging.getLogger(__name__)
 
-LIVE_DIR = "__kbsite/"
-SCRIPT_NAME = "live-reload.js"
-HEARTBEAT_SECONDS = 15.0
 # Reload events list changed files so tabs showing other pages can stay put; past this many
 # the list is dropped and every tab reloads (a site.yaml edit touches every page).
 MAX_LISTED_PATHS = 200
-
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".wasm": "application/wasm",
-    ".pdf": "application/pdf",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".mp3": "audio/mpeg",
-    ".pagefind": "application/octet-stream",
-}
-
-
-def content_type(path: Path) -> str:
-    """Return the Content-Type a browser needs for a file (Atom feeds get their own type)."""
-    if path.name == "atom.xml":
-        return "application/atom+xml; charset=utf-8"
-    return _TYPES.get(path.suffix.lower(), "application/octet-stream")
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    seq: int
-    name: str  # reload | css | error | ok
-    data: dict[str, Any]
-
-    def encode(self) -> bytes:
-        payload = json.dumps(self.data, ensure_ascii=False)
-        return f"id: {self.seq}\nevent: {self.name}\ndata: {payload}\n\n".encode()
-
-
-class EventHub:
-    """What the live-reload clients are told: the output generation, errors, recent events."""
-
-    def __init__(self, history: int = 64) -> None:
-        self._cond = threading.Condition()
-        self._events: deque[Event] = deque(maxlen=history)
-        self._seq = 0
-        self._errors: tuple[dict[str, Any], ...] = ()
-        self.generation = 0  # bumped whenever the output changes
-        # (generation, the files it changed, or None for "unknown"): a client that reconnects
-        # after missing some need only reload if one of them is its page.
-        self._changes: deque[tuple[int, tuple[str, ...] | None]] = deque(maxlen=history)
-        self.closed = False
-
-    def publish(self, name: str, data: dict[str, Any], *, output_changed: bool) -> Event:
-        with self._cond:
-            if output_changed:
-                self.generation += 1
-                paths = data.get("paths") if name == "reload" else data.get("urls")
-                self._changes.append((self.generation, tuple(paths) if paths else None))
-            self._errors = tuple(data["diagnostics"]) if name == "error" else ()
-            self._seq += 1
-            event = Event(self._seq, name, {**data, "generation": self.generation})
-            self._events.append(event)
-            self._cond.notify_all()
-            return event
-
-    @property
-    def has_errors(self) -> bool:
-        with self._cond:
-            return bool(self._errors)
-
-    def close(self) -> None:
-        with self._cond:
-            self.closed = True
-            self._cond.notify_all()
-
-    def greeting(self, client_generation: int | None) -> tuple[int, list[Event]]:
-        """Return the current sequence number and what a newly connected client must hear."""
-        with self._cond:
-            events = []
-            if client_generation is not None and client_generation < self.generation:
-                catch_up = {"generation": self.generation, "paths": self._missed(client_generation)}
-                events.append(Event(self._seq, "reload", catch_up))
-            if self._errors:
-                data = {"diagnostics": list(self._errors), "generation": self.generation}
-                events.append(Event(self._seq, "error", data))
-            return self._seq, events
-
-    def _missed(self, client_generation: int) -> list[str] | None:
-        """The files changed since a client's generation; None if not all are known."""
-        missed = [paths for generation, paths in self._changes if generation > client_generation]
-        if len(missed) != self.generation - client_generation or None in missed:
-            return None
-        return sorted({path for paths in missed if paths for path in paths})
-
-    def wait(self, after: int, timeout: float) -> list[Event] | None:
-        """Wait for events after sequence `after`; [] on timeout, None once closed."""
-        with self._cond:
-            self._cond.wait_for(lambda: self.closed or self._seq > after, timeout)
-            if self.closed:
-                return None
-            missed = [e for e in self._events if e.seq > after]
-            if missed and missed[0].seq > after + 1:  # fell out of the history: start over
-                return [Event(self._seq, "reload", {"generation": self.generation})]
-            return missed
-
-
-def diagnostic_data(diagnostic: Diagnostic) -> dict[str, Any]:
-    loc = diagnostic.location
-    return {
-        "path": loc.path,
-        "line": loc.line,
-        "column": loc.column,
-        "message": str(diagnostic)[len(str(loc)) + 2 :],
-        "text": str(diagnostic),
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,159 +53,6 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     drafts: bool = False
-
-
-class PreviewServer(ThreadingHTTPServer):
-    """The HTTP server; request handlers read the output folder and hub from it."""
-
-    daemon_threads = True
-    # the default backlog of 5 drops connections when many tabs reconnect at once (a full
-    # backlog costs the client a one-second SYN retry)
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], output: Path, hub: EventHub) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, PreviewHandler)
-        self.output = output.resolve()
-        self.hub = hub
-        self.base_path = "/"
-        self.builds_ok = False
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("request from %s failed", client_address, exc_info=True)
-
-
-class PreviewHandler(BaseHTTPRequestHandler):
-    """Map URLs under the base path to files in the output folder, and nothing else."""
-
-    server: PreviewServer
-    server_version = "kbsite"
-
-    def do_GET(self) -> None:
-        self._respond(head=False)
-
-    def do_HEAD(self) -> None:
-        self._respond(head=True)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def _respond(self, *, head: bool) -> None:
-        url = urlsplit(self.path)
-        base = self.server.base_path
-        if url.path == "/" or url.path == base.rstrip("/"):
-            # 302, not 301: browsers cache a 301 forever, and base_url may change
-            return self._redirect(base, HTTPStatus.FOUND)
-        if not url.path.startswith(base):
-            return self._not_found(head)
-        rel = url.path[len(base) :]
-        if rel == LIVE_DIR + SCRIPT_NAME:
-            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", _script(), head)
-        if rel == LIVE_DIR + "events":
-            return self._stream_events(parse_qs(url.query).get("v", [""])[0])
-        target = self._resolve(rel)
-        if target is None:
-            return self._not_found(head)
-        if target.is_dir():
-            if not url.path.endswith("/"):
-                query = f"?{url.query}" if url.query else ""
-                return self._redirect(url.path + "/" + query, HTTPStatus.MOVED_PERMANENTLY)
-            target = target / "index.html"
-        self._send_file(HTTPStatus.OK, target, head)
-
-    def _resolve(self, rel: str) -> Path | None:
-        """Return the output file for a URL path, or None when it is unsafe or absent."""
-        try:
-            name = unquote(rel, errors="strict")
-        except UnicodeDecodeError:
-            return None
-        parts = [p for p in name.split("/") if p]
-        if "\x00" in name or "\\" in name or any(p in (".", "..") for p in parts):
-            return None
-        if any(p.startswith(".kbsite") for p in parts):  # our marker and half-written files
-            return None
-        root = self.server.output
-        try:
-            target = root.joinpath(*parts).resolve()
-        except (OSError, RuntimeError):  # symlink loops, names too long
-            return None
-        if target != root and root not in target.parents:
-            return None  # a symlink pointing out of the output folder
-        return target if target.exists() else None
-
-    def _send_file(self, status: HTTPStatus, path: Path, head: bool) -> None:
-        # read the generation first: a page may then be newer than its stamp (one needless
-        # reload), never older (a missed one)
-        generation = self.server.hub.generation
-        try:
-            data = path.read_bytes()
-        except OSError:  # removed by a rebuild since we looked
-            return self._not_found(head) if status is HTTPStatus.OK else None
-        kind = content_type(path)
-        if kind.startswith("text/html"):
-            data = _stamp(data, self.server.base_path, generation)
-        self._send(status, kind, data, head)
-
-    def _not_found(self, head: bool) -> None:
-        page = self.server.output / "404.html"
-        if page.is_file():
-            return self._send_file(HTTPStatus.NOT_FOUND, page, head)
-        # no good build yet: a bare page that still listens, so the error overlay shows
-        html = _FALLBACK.format(script=self.server.base_path + LIVE_DIR + SCRIPT_NAME)
-        self._send(HTTPStatus.NOT_FOUND, _TYPES[".html"], html.encode(), head)
-
-    def _redirect(self, location: str, status: HTTPStatus) -> None:
-        self.send_response(status)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-
-    def _send(self, status: HTTPStatus, kind: str, data: bytes, head: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if not head:
-            self.wfile.write(data)
-
-    def _stream_events(self, version: str) -> None:
-        hub = self.server.hub
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("X-Accel-Buffering", "no")
-        self.end_headers()
-        seq, events = hub.greeting(int(version) if version.isdigit() else None)
-        try:
-            self.wfile.write(b"retry: 1000\n\n" + b"".join(e.encode() for e in events))
-            self.wfile.flush()
-            while (batch := hub.wait(seq, HEARTBEAT_SECONDS)) is not None:
-                if batch:
-                    seq = batch[-1].seq
-                self.wfile.write(b"".join(e.encode() for e in batch) or b": heartbeat\n\n")
-                self.wfile.flush()
-        except (ConnectionError, TimeoutError, OSError):
-            pass  # the tab went away
-        self.close_connection = True
-
-
-_FALLBACK = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>kbsite</title></head>
-<body><p>kbsite: nothing built yet; fix the errors shown and the page will reload.</p>
-<script src="{script}" defer></script></body></html>"""
-
-
-def _stamp(html: bytes, base_path: str, generation: int) -> bytes:
-    """Tell the page's live-reload script which build it shows, so it can catch up later."""
-    src = f"{base_path}{LIVE_DIR}{SCRIPT_NAME}".encode()
-    return html.replace(src + b'"', src + b"?v=%d" % generation + b'"', 1)
-
-
-def _script() -> bytes:
-    return resources.files("kbsite").joinpath("live_reload.js").read_bytes()
 
 
 class Preview:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,3 +53,26 @@ def _format_date(value: datetime, fmt: str = "%Y-%m-%d") -> str:
 def render_page(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
     """Render one template with its page context."""
     return env.get_template(template).render(context)
+
+
+def templates_signature(config: SiteConfig) -> Hashable:
+    """Name, mtime and size of every template file, the site's overrides first."""
+    found = []
+    for folder in (config.root / "templates", THEME_DIR / "templates"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def static_files(config: SiteConfig) -> dict[str, Path]:
+    """Theme static files, overridden file by file by the site's own static/."""
+    copies: dict[str, Path] = {}
+    for folder in (THEME_DIR / "static", config.root / "static"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    copies[path.relative_to(folder).as_posix()] = path
+    return copies

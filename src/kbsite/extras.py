@@ -1,0 +1,75 @@
+"""The files beside the pages: feeds, sitemap, hover previews, robots.txt, the highlight
+stylesheet, and the theme's and notes' files copied as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Protocol
+
+from kbsite.config import SiteConfig
+from kbsite.content import Asset
+from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
+from kbsite.graph import previews_json
+from kbsite.highlight import pygments_css
+from kbsite.index import Entry, Site
+from kbsite.pages import Page
+from kbsite.templates import static_files
+from kbsite.urls import output_file
+
+MERMAID_PREFIX = "js/vendor/mermaid"
+EXTRA_FILES = ("sitemap.xml", "robots.txt", "previews.json", ".nojekyll", "css/highlight.css")
+
+
+class Writer(Protocol):
+    def write(self, rel: str, data: bytes) -> None: ...
+
+    def copy(self, rel: str, source: Path) -> None: ...
+
+
+# Writes a file from its inputs (a key) unless serve wrote it from the same inputs last time.
+Keyed = Callable[[str, Hashable, Callable[[], bytes]], None]
+
+
+def write_extras(
+    config: SiteConfig,
+    site: Site,
+    pages: list[Page],
+    assets: tuple[Asset, ...],
+    writer: Writer,
+    keyed: Keyed,
+) -> None:
+    """Write feeds, sitemap, robots.txt and the files copied as they are."""
+    for path, index_entries in feed_inputs(site):
+        key = ("feed", config, tuple(index_entries[:FEED_SIZE]))
+        keyed(output_file(path), key, partial(site_feeds, site, path))
+    listed: list[tuple[str, datetime | None]] = [
+        (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
+    ]
+    listed += [(e.site_path, e.note.updated or e.note.date) for e in site.entries]
+    listed.sort(key=lambda pair: pair[0])
+    keyed("sitemap.xml", ("sitemap", config, tuple(listed)), lambda: sitemap(config, listed))
+    previews = tuple((e.site_path, e.title, e.excerpt, e.category.name) for e in site.entries)
+    keyed(
+        "previews.json",
+        ("previews", config, previews),
+        lambda: previews_json(config, site.entries),
+    )
+    writer.write("robots.txt", robots_txt(config))
+    writer.write(".nojekyll", b"")
+    writer.write("css/highlight.css", pygments_css().encode("utf-8"))
+    diagrams = any(e.has_mermaid for e in site.entries)
+    for rel, source in static_files(config).items():
+        if rel.startswith(MERMAID_PREFIX) and not diagrams:
+            continue  # 3.5 MB that only pages with a diagram load
+        writer.copy(rel, source)
+    for asset in assets:
+        writer.copy(asset.rel_path, asset.source)
+
+
+def feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:
+    feeds = [("/atom.xml", site.entries)]
+    feeds += [(f"{index.site_path}atom.xml", index.entries) for index in site.categories]
+    return feeds
