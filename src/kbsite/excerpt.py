@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from kbsite.markdown import TextRun
+from kbsite.tokeninfo import TextRun
 
 ELLIPSIS = "..."
 HAN_PER_MINUTE = 450

@@ -13,8 +13,8 @@ from kbsite.config import Category, SiteConfig
 from kbsite.content import Note
 from kbsite.errors import Diagnostic, error
 from kbsite.links import Rewrites, apply_rewrites
-from kbsite.markdown import Heading
 from kbsite.render import RenderedNote
+from kbsite.tokeninfo import Heading
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from kbsite.config import SiteConfig
 from kbsite.errors import Diagnostic, error, warning
-from kbsite.markdown import Link
+from kbsite.tokeninfo import Link
 from kbsite.urls import url_for
 from kbsite.wikilinks import WikiIndex, parse_wiki_href, resolve_wiki
 

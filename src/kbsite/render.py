@@ -21,10 +21,11 @@ from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
-from kbsite.markdown import Heading, Link, render_markdown
+from kbsite.markdown import render_markdown
 from kbsite.math import is_known, remember, render_results
 from kbsite.parallel import can_fork, fork_map
 from kbsite.renderstore import RenderStore
+from kbsite.tokeninfo import Heading, Link
 
 log = logging.getLogger(__name__)
 

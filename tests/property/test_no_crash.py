@@ -15,7 +15,8 @@ from kbsite.dates import DateError, parse_date
 from kbsite.errors import KbsiteError
 from kbsite.excerpt import make_excerpt, reading_minutes
 from kbsite.index import tag_for
-from kbsite.markdown import TextRun, render_markdown
+from kbsite.markdown import render_markdown
+from kbsite.tokeninfo import TextRun
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ntimezone: Asia/Shanghai\n"

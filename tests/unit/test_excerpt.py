@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
-from kbsite.markdown import TextRun, render_markdown
+from kbsite.markdown import render_markdown
+from kbsite.tokeninfo import TextRun
 
 
 def plain(text: str) -> TextRun:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kbsite.errors import Severity
-from kbsite.markdown import Heading, Link, TextRun, render_markdown
+from kbsite.markdown import render_markdown
+from kbsite.tokeninfo import Heading, Link, TextRun
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "markdown"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.md"))

@@ -8,7 +8,8 @@ import pytest
 
 from kbsite.config import SiteConfig
 from kbsite.links import LinkTarget, resolve_links
-from kbsite.markdown import Link, render_markdown
+from kbsite.markdown import render_markdown
+from kbsite.tokeninfo import Link
 from kbsite.wikilinks import WikiTarget, build_wiki_index, parse_wiki_href, wiki_href
 
 CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://u.github.io/notes/")
