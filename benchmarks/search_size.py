@@ -2,8 +2,10 @@
 
     python benchmarks/search_size.py [--notes 5000]
 
-Builds each site twice into temporary folders, with `search: true` and `search: false` (warm
-render cache both times, so the difference is Pagefind's step), and prints the index size.
+Builds each site into temporary folders, with `search: true` and `search: false` (render cache
+warm, so the difference is Pagefind's step): into an empty folder, again with nothing changed
+(the index is kept), and after one note is edited (the index is made again); prints the times
+and the index size.
 """
 
 from __future__ import annotations
@@ -34,18 +36,31 @@ def with_search(site: Path, folder: Path, on: bool) -> Path:
     return copy
 
 
-def timed_build(site: Path, out: Path) -> float:
-    Builder(BuildOptions(site_dir=site, output=out)).build()  # warm the render cache
-    started = time.perf_counter()
+def timed_builds(site: Path, out: Path) -> tuple[float, float, float]:
+    """Seconds of a build into an empty folder, a rebuild with no change, and one after an
+    edit; the render cache is warmed first."""
     Builder(BuildOptions(site_dir=site, output=out)).build()
-    return time.perf_counter() - started
+    shutil.rmtree(out)
+    times = []
+    note = sorted((site / "content").rglob("*.md"))[0]
+    original = note.read_bytes()
+    try:
+        for step in ("empty", "unchanged", "edited"):
+            if step == "edited":
+                note.write_bytes(original + "\n补充一句。\n".encode())
+            started = time.perf_counter()
+            Builder(BuildOptions(site_dir=site, output=out)).build()
+            times.append(time.perf_counter() - started)
+    finally:
+        note.write_bytes(original)
+    return times[0], times[1], times[2]
 
 
 def measure(name: str, site: Path, folder: Path) -> None:
     times = {}
     for on in (False, True):
         copy = with_search(site, folder, on)
-        times[on] = timed_build(copy, folder / f"out-{on}")
+        times[on] = timed_builds(copy, folder / f"out-{on}")
     index = folder / "out-True" / "pagefind"
     files = [p for p in index.rglob("*") if p.is_file()]
     data = [p for p in files if p.suffix in (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")]
@@ -54,10 +69,11 @@ def measure(name: str, site: Path, folder: Path) -> None:
     notes = len(list((index / "fragment").iterdir()))  # one fragment per indexed note
     print(
         f"{name}: {notes} notes indexed; index {size / 1e6:.2f} MB in {len(files)} files "
-        f"({data_size / 1e6:.2f} MB index data, the rest Pagefind's JS/WASM); "
-        f"build {times[False]:.2f} s without search, {times[True]:.2f} s with "
-        f"(+{times[True] - times[False]:.2f} s)"
+        f"({data_size / 1e6:.2f} MB index data, the rest Pagefind's JS/WASM)"
     )
+    for step, label in enumerate(("into an empty folder", "nothing changed", "one note edited")):
+        off, on = times[False][step], times[True][step]
+        print(f"  build {label}: {off:.2f} s without search, {on:.2f} s with (+{on - off:.2f} s)")
 
 
 def main() -> None:
