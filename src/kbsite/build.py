@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import time
@@ -34,6 +35,8 @@ from kbsite.output import (
     SyncedOutput,
     UpdatedOutput,
     check_output_dir,
+    file_count,
+    output_lock,
 )
 from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
@@ -169,28 +172,30 @@ class Builder:
         redirects, alias_problems = plan_redirects(site.entries, taken)
         if alias_problems:
             raise KbsiteError(problems + alias_problems)
-        search = self._indexes_search(config)
-        writer = self._writer(output, search)
-        try:
-            self._write_pages(config, site, pages, writer)
-            self._write_extras(config, site, pages, content.assets, writer)
-            for rel, entry in redirects.items():
-                key = ("redirect", config, entry.site_path, entry.title)
-                self._keyed(writer, rel, key, partial(redirect_page, config, entry))
-            if search and type(writer) is StagedOutput:
-                writer.written.extend(build_search_index(writer.root).files)
-            changed = writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        if search and isinstance(writer, UpdatedOutput) and _search_is_stale(output, changed):
-            changed = sorted({*changed, *replace_search_index(output).files})
+        serve = self.options.incremental_output  # its folder is its own: no other build writes it
+        with contextlib.nullcontext() if serve else output_lock(output):
+            search = self._indexes_search(config)
+            writer = self._writer(output, search)
+            try:
+                self._write_pages(config, site, pages, writer)
+                self._write_extras(config, site, pages, content.assets, writer)
+                for rel, entry in redirects.items():
+                    key = ("redirect", config, entry.site_path, entry.title)
+                    self._keyed(writer, rel, key, partial(redirect_page, config, entry))
+                if search and type(writer) is StagedOutput:
+                    writer.written.extend(build_search_index(writer.root).files)
+                changed = writer.commit()
+            except BaseException:
+                writer.abort()
+                raise
+            if search and isinstance(writer, UpdatedOutput) and _search_is_stale(output, changed):
+                changed = sorted({*changed, *replace_search_index(output).files})
         if isinstance(writer, SyncedOutput):
             self._last = self._last_build(config, output, site, pages)
         return BuildResult(
             notes=len(entries),
             pages=len(pages),
-            files=_file_count(writer, changed, output / SEARCH_DIR if search else None),
+            files=file_count(writer, changed, output / SEARCH_DIR if search else None),
             seconds=time.perf_counter() - started,
             output=output,
             warnings=tuple(sorted(problems)),
@@ -386,13 +391,3 @@ class Builder:
 def _search_is_stale(output: Path, changed: list[str]) -> bool:
     """An updated site needs a new search index only if a page changed (5 s a thousand notes)."""
     return any(rel.endswith(".html") for rel in changed) or not (output / SEARCH_DIR).is_dir()
-
-
-def _file_count(writer: Writer, changed: list[str], search: Path | None) -> int:
-    """The files the site has now."""
-    if isinstance(writer, SyncedOutput):
-        return len(writer.fresh)
-    if isinstance(writer, UpdatedOutput):
-        indexed = sum(1 for p in search.rglob("*") if p.is_file()) if search else 0
-        return len(writer.written) + indexed
-    return len(changed)

@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from kbsite.config import SiteConfig
@@ -20,6 +21,32 @@ log = logging.getLogger(__name__)
 MARKER = ".kbsite-output"
 # Kept across builds: a checked-out gh-pages branch and a custom domain live here.
 KEEP = (".git", "CNAME")
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Let one build at a time write into the folders beside `output`: a second `kbsite build`
+    into the same folder waits (and says so) instead of interleaving its updates.
+
+    The lock is on the parent folder itself (flock), so nothing is created for it; where flock
+    does not exist (Windows), builds are not serialised.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(output.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another kbsite build is writing %s; waiting for it", output)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
 
 
 def check_output_dir(config: SiteConfig, output: Path) -> None:
@@ -285,3 +312,13 @@ def write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def file_count(writer: StagedOutput | SyncedOutput, changed: list[str], search: Path | None) -> int:
+    """The files the site has now."""
+    if isinstance(writer, SyncedOutput):
+        return len(writer.fresh)
+    if isinstance(writer, UpdatedOutput):
+        indexed = sum(1 for p in search.rglob("*") if p.is_file()) if search else 0
+        return len(writer.written) + indexed
+    return len(changed)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 import kbsite.build
 import kbsite.content
 import kbsite.errors
+import kbsite.output
 import kbsite.render
 from kbsite.build import Builder, BuildOptions
 from tests.conftest import WriteSite
@@ -286,3 +289,27 @@ def test_serves_first_build_renders_pages_in_parallel_then_rebuilds_by_the_page(
     assert "large-model/n3/index.html" in edited.changed
     assert "computer-vision/n0/index.html" not in edited.changed
     assert tree(live) == clean_build(site, tmp_path / "clean")
+
+
+def test_a_second_build_into_the_same_folder_waits_for_the_first(
+    write_site: WriteSite, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = write_site(many_notes(3))
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    path = site / "content/large-model/n1.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n后来的。\n", encoding="utf-8")
+    finished = threading.Event()
+    with kbsite.output.output_lock(out):  # as another `kbsite build` holds it
+        waiting = threading.Thread(target=lambda: Builder(options).build() and finished.set())
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while "another kbsite build is writing" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "another kbsite build is writing" in caplog.text
+        assert not finished.is_set()
+        assert "后来的" not in (out / "large-model/n1/index.html").read_text(encoding="utf-8")
+    waiting.join(10)
+    assert finished.is_set()
+    assert "后来的" in (out / "large-model/n1/index.html").read_text(encoding="utf-8")
