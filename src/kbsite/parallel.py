@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -20,6 +22,14 @@ def can_fork() -> bool:
     would stay locked forever in the child.
     """
     return "fork" in get_all_start_methods() and threading.active_count() == 1
+
+
+def can_spawn() -> bool:
+    """Tell whether spawned workers can start: they re-run the main module from its file, so a
+    program read from stdin (`python - < script.py`) cannot have them."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or Path(path).is_file()
 
 
 def fork_map(

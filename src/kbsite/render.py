@@ -23,7 +23,7 @@ from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
 from kbsite.markdown import render_markdown
 from kbsite.math import is_known, remember, render_results
-from kbsite.parallel import can_fork, fork_map
+from kbsite.parallel import can_fork, can_spawn, fork_map
 from kbsite.renderstore import RenderStore
 from kbsite.tokeninfo import Heading, Link
 
@@ -151,9 +151,9 @@ def render_notes(
     done = len(notes) - len(missing)
     if progress:
         progress(done, len(notes))
-    if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
-        # fork where it is safe (see kbsite.parallel), spawn elsewhere.
-        method = "fork" if can_fork() else "spawn"
+    # fork where it is safe, spawn elsewhere, one process when neither can work (kbsite.parallel).
+    method = "fork" if can_fork() else "spawn" if can_spawn() else ""
+    if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD and method:
         if method == "fork":
             _render_formulas_first([note for note, _key in missing], jobs)
         with ProcessPoolExecutor(

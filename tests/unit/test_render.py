@@ -133,3 +133,35 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_program_read_from_stdin_renders_in_one_process() -> None:
+    """Spawned workers re-run the main module from its file; a program piped into `python -`
+    has none, so with a thread running (no fork) it renders in-process instead of crashing."""
+    script = """
+import threading
+from pathlib import Path
+from kbsite.config import parse_config
+from kbsite.content import parse_note
+from kbsite.render import render_notes
+from kbsite.renderstore import RenderStore
+config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
+notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n正文 {i}。\\n", config)[0] for i in range(70)]
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+try:
+    print(render_notes(notes, RenderStore(None), 160, jobs=2)[1])
+finally:
+    stop.set()
+    thread.join()
+"""
+    result = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout.strip() == "70", result.stderr
