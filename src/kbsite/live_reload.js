@@ -36,12 +36,15 @@
     return path === "" || path.charAt(path.length - 1) === "/" ? path + "index.html" : path;
   }
 
-  /* Reload only when this page, or something it may load (not another page or feed), changed. */
+  /* Reload only when this page, or something it may load (not another page or feed), changed.
+   * previews.json changes with any excerpt; hover cards can use the old one until the next
+   * reload rather than every tab reloading for each edit near a note's start. */
   function concernsMe(paths) {
     if (!paths) return true;
     var mine = base + ownFile();
     for (var i = 0; i < paths.length; i++) {
       var p = paths[i];
+      if (p === base + "previews.json") continue;
       if (p === mine || p === base + "404.html" || !/\.(html|xml|txt)$/.test(p)) return true;
     }
     return false;

@@ -106,3 +106,44 @@ def test_css_change_applies_without_reload(browser_page: object, preview: Previe
         "getComputedStyle(document.body).backgroundColor === 'rgb(200, 10, 20)'", timeout=10_000
     )
     assert page.evaluate("window.__kbsiteMarker") == "still here"  # no reload happened
+
+
+def test_an_edit_reloads_its_page_once_and_other_pages_not_at_all(
+    browser_page: object, write_site: WriteSite
+) -> None:
+    """The quick page comes first, then the rebuild's event for the cards and previews.json:
+    the edited note's tab reloads once, a tab on another note not at all."""
+    from playwright.sync_api import Page, expect
+
+    page = browser_page
+    assert isinstance(page, Page)
+    site = write_site(
+        {
+            "content/large-model/lora.md": note("LoRA", LM, "2026-01-11", BODY),
+            "content/large-model/dpo.md": note(
+                "DPO", LM, "2026-01-12", "偏好优化，不需要奖励模型。"
+            ),
+        }
+    )
+    with Preview(ServeOptions(site, port=0)) as preview:
+        preview.start()
+        assert page.context.browser is not None
+        other = page.context.browser.new_page()
+        other.goto(preview.url + "large-model/dpo/")
+        other.evaluate("window.__kbsiteMarker = 'never reloaded'")
+        page.goto(preview.url + "large-model/lora/")
+        for tab in (page, other):
+            tab.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+        page.evaluate("sessionStorage.setItem('loads', '0')")
+        page.add_init_script(
+            "sessionStorage.setItem('loads', String(Number(sessionStorage.getItem('loads')) + 1))"
+        )
+        # The start of the body: the excerpt changes, so cards and previews.json change too.
+        lora = site / "content/large-model/lora.md"
+        lora.write_text(note("LoRA", LM, "2026-01-11", "新的开头。" + BODY), "utf-8")
+        expect(page.locator("article")).to_contain_text("新的开头", timeout=10_000)
+        page.wait_for_timeout(1500)  # the rebuild's own event has come and gone by now
+        assert page.evaluate("sessionStorage.getItem('loads')") == "1"
+        assert other.evaluate("window.__kbsiteMarker") == "never reloaded"
+        assert preview.last_report is not None and preview.last_report.quick_page
+        assert "previews.json" in preview.last_report.changed
