@@ -18,7 +18,7 @@ import pickle
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +49,7 @@ class RenderStore:
         self._broken = path is None  # set when writing fails: build on without the file
         self._marked: set[str] = set()  # keys whose row this process has marked as used
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, RenderedNote]:
+    def get_many(self, keys: Collection[str]) -> dict[str, RenderedNote]:
         """Return the stored renderings among `keys`, from memory or the file."""
         found = {k: self.index[k] for k in keys if k in self.index}
         wanted = sorted({k for k in keys if k not in found})
