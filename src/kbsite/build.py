@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 Writer = StagedOutput | SyncedOutput
-# Files every build writes besides pages and feeds; no alias may replace them.
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_PAGES = 400
 
@@ -155,7 +154,7 @@ class Builder:
             notes,
             store,
             config.summary_length,
-            jobs=self.options.jobs or default_jobs(),
+            jobs=jobs,
             progress=lambda done, total: self._report("render", done, total),
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone

@@ -20,6 +20,7 @@ from kbsite.templates import static_files
 from kbsite.urls import output_file
 
 MERMAID_PREFIX = "js/vendor/mermaid"
+# Files every build writes besides pages and feeds; no alias may replace them.
 EXTRA_FILES = ("sitemap.xml", "robots.txt", "previews.json", ".nojekyll", "css/highlight.css")
 
 

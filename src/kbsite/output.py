@@ -140,10 +140,10 @@ class UpdatedOutput(StagedOutput):
         self._preserve = preserve  # top-level folders commit() must not remove (search index)
 
     def write(self, rel: str, data: bytes) -> None:
-        self.written.append(rel)
-        if not same_bytes(self.output / rel, data):
+        staged = not same_bytes(self.output / rel, data)
+        if staged:
             self._target(rel).write_bytes(data)
-            self.changed.append(rel)
+        self.record(rel, staged, "")
 
     def record(self, rel: str, staged: bool, digest: str) -> None:
         self.written.append(rel)
@@ -154,15 +154,13 @@ class UpdatedOutput(StagedOutput):
         # Compared in chunks, not read whole: an asset may be a video of hundreds of MB.
         built = self.output / rel
         try:
-            unchanged = built.is_file() and filecmp.cmp(source, built, shallow=False)
-            if not unchanged:
+            staged = not (built.is_file() and filecmp.cmp(source, built, shallow=False))
+            if staged:
                 shutil.copyfile(source, self._target(rel))
         except FileNotFoundError:
             log.warning("%s disappeared during the build; not copied", source)
             return
-        self.written.append(rel)
-        if not unchanged:
-            self.changed.append(rel)
+        self.record(rel, staged, "")
 
     def commit(self) -> list[str]:
         """Remove stale files, move the changed ones in; return every file changed or removed."""

@@ -200,6 +200,14 @@ def test_parallel_build_equals_sequential(
     assert "<mfrac>" in page and 'class="math-error"' in page
 
 
+def built_once(site: Path, tmp_path: Path) -> tuple[Path, BuildOptions]:
+    """Build `site` into tmp_path/out, as `kbsite build` would; return the folder and options."""
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    return out, options
+
+
 def inodes(root: Path) -> dict[str, int]:
     return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
 
@@ -208,9 +216,7 @@ def test_rebuild_rewrites_only_files_whose_bytes_changed(
     write_site: WriteSite, tmp_path: Path
 ) -> None:
     site = write_site(many_notes(8))
-    out = tmp_path / "out"
-    options = BuildOptions(site_dir=site, output=out, jobs=1)
-    Builder(options).build()
+    out, options = built_once(site, tmp_path)
     before = inodes(out)
     again = Builder(options).build()
     assert again.changed == ()
@@ -234,9 +240,7 @@ def test_failed_rebuild_leaves_the_built_site_untouched(
     write_site: WriteSite, tmp_path: Path
 ) -> None:
     site = write_site(many_notes(4))
-    out = tmp_path / "out"
-    options = BuildOptions(site_dir=site, output=out, jobs=1)
-    Builder(options).build()
+    out, options = built_once(site, tmp_path)
     before = tree(out)
     (site / "content/large-model/n1.md").write_text(note("改", LM, "2026-02-02", "新"), "utf-8")
     (site / "templates").mkdir()
@@ -249,9 +253,7 @@ def test_failed_rebuild_leaves_the_built_site_untouched(
 
 def test_a_file_and_a_folder_may_swap_places(write_site: WriteSite, tmp_path: Path) -> None:
     site = write_site({**many_notes(3), "static/docs": "a file named like a folder\n"})
-    out = tmp_path / "out"
-    options = BuildOptions(site_dir=site, output=out, jobs=1)
-    Builder(options).build()
+    out, options = built_once(site, tmp_path)
     (site / "static/docs").unlink()
     (site / "static/docs").mkdir()
     (site / "static/docs/index.html").write_text("<p>now a folder</p>\n", encoding="utf-8")
@@ -295,9 +297,7 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(
     write_site: WriteSite, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     site = write_site(many_notes(3))
-    out = tmp_path / "out"
-    options = BuildOptions(site_dir=site, output=out, jobs=1)
-    Builder(options).build()
+    out, options = built_once(site, tmp_path)
     path = site / "content/large-model/n1.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n后来的。\n", encoding="utf-8")
     finished = threading.Event()
