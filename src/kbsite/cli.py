@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kbsite: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a disk full, a folder we may not write: the system's words, no trace
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"kbsite: {where}{exc.strerror or exc}; the build stopped", file=sys.stderr)
+        return EXIT_ERRORS
 
 
 def _parser() -> argparse.ArgumentParser:

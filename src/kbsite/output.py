@@ -64,6 +64,8 @@ def check_output_dir(config: SiteConfig, output: Path) -> None:
         reason = "is a source folder"
     elif output.exists() and not output.is_dir():
         reason = "is a file"
+    elif blocked := next((p for p in output.parents if p.exists() and not p.is_dir()), None):
+        reason = f"would be inside {blocked}, which is a file"
     elif output.is_dir() and not (output / MARKER).exists():
         other = [p.name for p in output.iterdir() if p.name not in KEEP]
         if other:

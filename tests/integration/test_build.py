@@ -355,3 +355,46 @@ def test_srcset_candidates_resolve_like_src(write_site: WriteSite, run: Callable
     result = run("build", cwd=site)
     assert result.status == 1
     assert "content/large-model/b.md:7: image: broken image 'nope.svg'" in result.err
+
+
+def test_an_output_folder_inside_a_file_is_refused(
+    write_site: WriteSite, run: Callable[..., Run]
+) -> None:
+    site = small_site(write_site)
+    (site / "notes.txt").write_text("a file, not a folder\n", encoding="utf-8")
+    result = run("build", "--output", "notes.txt/public", cwd=site)
+    assert result.status == 1
+    assert "the output folder would be inside" in result.err
+    assert "notes.txt, which is a file" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_full_disk_stops_the_build_with_the_systems_message_and_keeps_the_site(
+    write_site: WriteSite,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import errno
+    import shutil
+
+    from kbsite.cli import main
+
+    site = small_site(write_site)
+    monkeypatch.chdir(site)
+    assert main(["build", "--quiet", "--jobs", "1"]) == 0
+    before = read(site, "large-model/lora/index.html")
+    (site / "content/large-model/lora.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>", "utf-8"
+    )
+
+    def full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    assert main(["build", "--quiet", "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device; the build stopped" in err
+    assert "lora.svg" in err
+    assert "Traceback" not in err
+    assert read(site, "large-model/lora/index.html") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
