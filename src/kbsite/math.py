@@ -12,6 +12,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+from kbsite.mathvariants import unicode_variants
+
 log = logging.getLogger(__name__)
 
 # pykatex runs KaTeX in one embedded QuickJS runtime; nothing says it is safe to
@@ -53,7 +55,8 @@ def render_result(tex: str, display: bool) -> Result:
     key = (tex, display)
     found = _RESULTS.get(key)
     if found is None:
-        found = _render(tex, display)
+        ok, result = _render(tex, display)
+        found = (True, unicode_variants(result)) if ok else (False, result)
         if len(_RESULTS) >= _MAX_RESULTS:
             _RESULTS.clear()
         _RESULTS[key] = found
