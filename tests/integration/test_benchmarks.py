@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,28 @@ def test_the_corpus_is_the_one_issue_8_describes(tmp_path: Path) -> None:
     assert 0.54 <= stats["with_code"] <= 0.64
     assert 0.11 <= stats["distinct_formulas"] <= 0.15
     assert stats["formulas_per_note"] >= 10
+
+
+def test_profile_stages_prints_each_stage(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import corpus
+    finally:
+        sys.path.pop(0)
+    corpus.generate(tmp_path / "site", 20)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks/profile_stages.py"),
+            str(tmp_path / "site"),
+            "--cold",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for stage in ("load_content", "render_notes", "build_graph", "write_pages", "total"):
+        assert re.search(rf"^{stage} +wall +[\d.]+ s +main CPU", result.stdout, re.M), stage
+    assert "20 notes" in result.stdout
