@@ -89,6 +89,7 @@ class StagedOutput:
         )
         self.written: list[str] = []
         self.compare_to: Path | None = None  # a new site: nothing to compare with
+        self.wants_digests = False
         self._folders: set[Path] = {self.root}  # made already: thousands of pages share few
 
     def _target(self, rel: str) -> Path:
@@ -232,6 +233,7 @@ class SyncedOutput:
         # Worker processes write pages straight into the folder, only for the first build
         # (nothing to compare with, and no server reading the folder yet).
         self.compare_to: Path | None = None
+        self.wants_digests = True  # the manifest keeps them
 
     def write(self, rel: str, data: bytes) -> None:
         self.fresh[rel] = hashlib.blake2b(data, digest_size=16).hexdigest()

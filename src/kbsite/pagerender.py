@@ -22,6 +22,7 @@ from kbsite.urls import output_file
 class Staging(Protocol):
     root: Path
     compare_to: Path | None  # the built site, when only files that differ are to be staged
+    wants_digests: bool  # record() needs each page's digest (serve's manifest)
 
     def record(self, rel: str, staged: bool, digest: str) -> None: ...
 
@@ -43,7 +44,9 @@ def render(env: jinja2.Environment, shared: Mapping[str, Any], page: Page) -> by
 
 
 # Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
-_WORKER_JOB: tuple[jinja2.Environment, dict[str, Any], list[Page], Path, Path | None] | None = None
+_WORKER_JOB: (
+    tuple[jinja2.Environment, dict[str, Any], list[Page], Path, Path | None, bool] | None
+) = None
 
 
 def _init_page_worker(
@@ -52,16 +55,18 @@ def _init_page_worker(
     pages: list[Page],
     root: Path,
     compare_to: Path | None,
+    digests: bool,
 ) -> None:
     global _WORKER_JOB
-    _WORKER_JOB = (env, shared, pages, root, compare_to)
+    _WORKER_JOB = (env, shared, pages, root, compare_to, digests)
 
 
 def _render_page_range(start: int, stop: int) -> list[tuple[str, bool, str]]:
     """Worker: render pages[start:stop] straight into the staging folder (only those that
-    differ from the built site, when there is one); return (file, staged, digest) triples."""
+    differ from the built site, when there is one); return (file, staged, digest) triples, the
+    digest empty unless the writer wants it."""
     assert _WORKER_JOB is not None
-    env, shared, pages, root, compare_to = _WORKER_JOB
+    env, shared, pages, root, compare_to, digests = _WORKER_JOB
     written = []
     for page in pages[start:stop]:
         rel = output_file(page.site_path)
@@ -71,7 +76,8 @@ def _render_page_range(start: int, stop: int) -> list[tuple[str, bool, str]]:
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        written.append((rel, staged, hashlib.blake2b(data, digest_size=16).hexdigest()))
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest() if digests else ""
+        written.append((rel, staged, digest))
     return written
 
 
@@ -87,7 +93,7 @@ def render_pages_parallel(
     step = max(50, len(pages) // (jobs * 8))
     ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
     context = get_context("fork")
-    args = (env, shared, pages, writer.root, writer.compare_to)
+    args = (env, shared, pages, writer.root, writer.compare_to, writer.wants_digests)
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=_init_page_worker, initargs=args
     ) as pool:
