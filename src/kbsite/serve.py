@@ -150,13 +150,12 @@ class Preview:
         and when it was announced."""
         if self._builder is None or self.hub.has_errors:
             return None
-        if any(kind is not ChangeKind.CONTENT for kind in batch.values()):
+        if len(batch) != 1:
             return None
-        notes = [path for path in batch if path.suffix.lower() == ".md"]
-        # Saving a file also reports its folder as modified; anything else is a bigger change.
-        if len(notes) != 1 or any(p not in notes and not p.is_dir() for p in batch):
+        ((path, kind),) = batch.items()
+        if kind is not ChangeKind.CONTENT or path.suffix.lower() != ".md":
             return None
-        written = self._builder.quick_page(notes[0])
+        written = self._builder.quick_page(path)
         if written is None:
             return None
         self.hub.publish("reload", {"paths": [self._base_path + written]}, output_changed=True)

@@ -215,6 +215,8 @@ class SiteWatcher(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in _RELEVANT:
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's own time changing: what changed in it has an event of its own
         paths = [event.src_path, getattr(event, "dest_path", "")]
         for raw in paths:
             if not raw:

@@ -199,9 +199,12 @@ def test_site_watcher_reports_real_file_events(tmp_path: Path) -> None:
         _poll(lambda: ChangeKind.TEMPLATE in kinds_for(template))
         (site / "content" / ".#a.md").write_text("lock")
         (site / "README.md").write_text("readme")
+        (site / "content" / "b.md").write_text("new")  # its folder's time changes too
+        _poll(lambda: ChangeKind.CONTENT in kinds_for(site / "content" / "b.md"))
         time.sleep(0.1)
         with lock:
             assert all(p.name not in (".#a.md", "README.md") for p, _ in seen)
+            assert site / "content" not in {p for p, _ in seen}  # not a folder "modified"
     finally:
         watcher.stop()
 
