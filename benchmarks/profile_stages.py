@@ -2,9 +2,11 @@
 
     python benchmarks/profile_stages.py SITE [--cold]
 
-`--cold` removes SITE/.kbsite-cache and SITE/public first. CPU time comes from getrusage: the
-main process's own, and that of the worker processes it has waited for ("children"), with the
-kernel's share ("sys") given apart, since creating files is most of it on some file systems.
+`--cold` moves SITE/.kbsite-cache and SITE/public aside first and deletes them after the build
+(deleting them right before would time the file system's reuse of freed inodes: README.md).
+CPU time comes from getrusage: the main process's own, and that of the worker processes it has
+waited for ("children"), with the kernel's share ("sys") given apart, since creating files is
+most of it on some file systems.
 """
 
 from __future__ import annotations
@@ -51,9 +53,13 @@ def main() -> None:
     parser.add_argument("site", type=Path, help="site folder (e.g. one benchmarks/corpus.py made)")
     parser.add_argument("--cold", action="store_true", help="remove the cache and output first")
     args = parser.parse_args()
+    aside = args.site / ".discarded-by-profile"
     if args.cold:
-        shutil.rmtree(args.site / ".kbsite-cache", ignore_errors=True)
-        shutil.rmtree(args.site / "public", ignore_errors=True)
+        shutil.rmtree(aside, ignore_errors=True)
+        aside.mkdir()
+        for name in (".kbsite-cache", "public"):
+            if (args.site / name).exists():
+                (args.site / name).rename(aside / name)
     for name in ("load_content", "render_notes", "build_graph"):
         timed(build, name)
     timed(render, "_render_formulas_first")
@@ -67,6 +73,7 @@ def main() -> None:
         f"workers CPU {kids_cpu:6.2f} s (kernel {kids_sys:5.2f} s); "
         f"{result.notes} notes, {result.pages} pages"
     )
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 if __name__ == "__main__":
