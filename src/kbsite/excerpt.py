@@ -52,10 +52,15 @@ STYLE_COMMANDS = frozenset({
 
 def make_excerpt(runs: Sequence[TextRun], limit: int = 160) -> str:
     """Return at most `limit` characters of plain text, cut between words and formulas."""
-    units = list(_units(_prefix(runs, 4 * limit)))
-    text = "".join(units)
-    if len(text) <= limit:
-        return text
+    units: list[str] = []
+    length = 0
+    for unit in _units(_prefix(runs, 4 * limit)):  # only up to the first unit past the limit
+        units.append(unit)
+        length += len(unit)
+        if length > limit:
+            break
+    else:
+        return "".join(units)
     budget = limit - len(ELLIPSIS)
     ends, length = [], 0  # ends[k]: length of the first k+1 units
     for unit in units:
@@ -150,29 +155,34 @@ def _group(tex: str, pos: int) -> tuple[str, int] | None:
 
 
 def _units(runs: Sequence[TextRun]) -> Iterator[str]:
-    """Yield the unbreakable pieces of the text, whitespace collapsed to single spaces."""
-    pieces: list[str] = []
+    """Yield the unbreakable pieces of the text, whitespace collapsed to single spaces.
+
+    Lazy, piece by piece: an excerpt stops after its first ~160 characters.
+    """
+    pieces = _pieces(runs)
+    before, piece = "", next(pieces, None)
+    while piece is not None:
+        after = next(pieces, None)
+        if not piece.isspace():
+            yield piece
+        elif before and after is not None and not after.isspace():  # one space per gap
+            # No space after fullwidth punctuation (it carries its own) at a line or block
+            # end, nor at a single line break between CJK characters (a wrapped line).
+            newlines = piece.count("\n")
+            wrapped = newlines == 1 and _CJK.fullmatch(before[-1]) and _CJK.fullmatch(after[0])
+            if not (newlines and _CJK_PUNCT.fullmatch(before[-1])) and not wrapped:
+                yield " "
+        before, piece = piece, after
+
+
+def _pieces(runs: Sequence[TextRun]) -> Iterator[str]:
+    """Yield words, single CJK characters, whitespace runs and formulas as plain text."""
     for run in runs:
         if run.atomic:
             if formula := readable_math(run.text):
-                pieces.append(formula)
+                yield formula
         else:
-            pieces.extend(_UNIT.findall(run.text))
-    for i, piece in enumerate(pieces):
-        if not piece.isspace():
-            yield piece
-            continue
-        before, after = pieces[i - 1] if i else "", pieces[i + 1] if i + 1 < len(pieces) else ""
-        if not before or not after or after.isspace():
-            continue  # no space at the ends; one per gap
-        # No space after fullwidth punctuation (it carries its own) at a line or block
-        # end, nor at a single line break between CJK characters (a wrapped line).
-        if "\n" in piece and _CJK_PUNCT.fullmatch(before[-1]):
-            continue
-        cjk_both = _CJK.fullmatch(before[-1]) and _CJK.fullmatch(after[0])
-        if piece.count("\n") == 1 and cjk_both:
-            continue
-        yield " "
+            yield from _UNIT.findall(run.text)
 
 
 def _is_sentence_end(units: Sequence[str], k: int) -> bool:

@@ -74,6 +74,13 @@ def test_serve_builds_after_edits_equal_a_clean_build(
                 "{% extends 'base.html' %}{% block content %}gone{% endblock %}", encoding="utf-8"
             )
         ),
+        # An optional template the theme looked for and missed before: now it is found.
+        lambda: (
+            (site / "templates/partials").mkdir()
+            or (site / "templates/partials/custom_head.html").write_text(
+                '<meta name="x-custom-head" content="1">', encoding="utf-8"
+            )
+        ),
     ]
     for number, edit in enumerate(edits):
         edit()
@@ -90,6 +97,7 @@ def test_serve_builds_after_edits_equal_a_clean_build(
         result = builder.build()
         assert tree(live) == clean_build(site, tmp_path / "clean"), f"after edit {number}"
         assert result.changed, f"edit {number} changed nothing"
+    assert 'name="x-custom-head"' in (live / "index.html").read_text(encoding="utf-8")
 
 
 def test_quick_page_is_the_page_the_rebuild_writes(write_site: WriteSite, tmp_path: Path) -> None:
