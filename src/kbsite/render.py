@@ -171,7 +171,7 @@ def render_notes(
                 # Popped, so HTML sent back is freed once stored: a future keeps its result.
                 results = futures.popleft().result()
                 store.put_many([(meta, html) for meta, html in results if html is not None])
-                store.index.update((meta.key, meta) for meta, _html in results)
+                store.adopt(meta for meta, html in results if html is None)
                 found.update((meta.key, meta) for meta, _html in results)
                 done += len(results)
                 if progress:

@@ -48,6 +48,7 @@ class RenderStore:
         self._local = threading.local()  # a connection per thread, opened on first use
         self._broken = path is None  # set when writing fails: build on without the file
         self._marked: set[str] = set()  # keys whose row this process has marked as used
+        self._pruned = False  # rows unused for a month dropped (once per process)
 
     def get_many(self, keys: Collection[str]) -> dict[str, RenderedNote]:
         """Return the stored renderings among `keys`, from memory or the file."""
@@ -102,11 +103,18 @@ class RenderStore:
                         "INSERT OR REPLACE INTO renders VALUES (?, ?, ?, ?)",
                         [(m.key, _pickle(m), h.encode("utf-8"), now) for m, h in rows],
                     )
+                self._marked.update(m.key for m, _h in rows)  # stored as used just now
                 return True
             except sqlite3.Error as exc:
                 self._give_up(exc)
         self._memory.update((m.key, h) for m, h in rows)
         return False
+
+    def adopt(self, rendered: Iterable[RenderedNote]) -> None:
+        """Take in renderings a worker process has just stored in the file (as used)."""
+        for meta in rendered:
+            self.index[meta.key] = meta
+            self._marked.add(meta.key)
 
     def retain(self, keys: set[str]) -> None:
         """Forget (in memory) renderings no note uses; in the file, mark the used ones and drop
@@ -115,7 +123,7 @@ class RenderStore:
         self._memory = {k: v for k, v in self._memory.items() if k in keys}
         unmarked = sorted(keys - self._marked)
         db = None if self._broken else self._db()
-        if db is None or not unmarked:
+        if db is None or (not unmarked and self._pruned):
             return
         now = int(time.time())
         try:
@@ -124,9 +132,10 @@ class RenderStore:
                     batch = unmarked[start : start + _BATCH]
                     marks = ",".join("?" * len(batch))
                     db.execute(f"UPDATE renders SET used = ? WHERE key IN ({marks})", [now, *batch])
-                if not self._marked:
+                if not self._pruned:
                     db.execute("DELETE FROM renders WHERE used < ?", (now - UNUSED_FOR,))
             self._marked.update(unmarked)
+            self._pruned = True
         except sqlite3.Error as exc:
             self._give_up(exc)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from kbsite.config import parse_config
 from kbsite.content import Note, parse_note
 from kbsite.render import RenderStore, plain_summary, render_key, render_notes
+from kbsite.renderstore import UNUSED_FOR
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=Path("/s")
@@ -167,3 +170,23 @@ finally:
         check=False,
     )
     assert result.stdout.strip() == "70", result.stderr
+
+
+def test_renderings_unused_for_a_month_are_dropped_and_used_ones_kept(tmp_path: Path) -> None:
+    path = tmp_path / "render.sqlite3"
+    old, reused, fresh = (make_note(f"正文 {word}。") for word in ("旧", "复用", "新"))
+    first = RenderStore(path)
+    (old_meta, reused_meta), _ = render_notes([old, reused], first, 160, jobs=1)
+    first.close()
+    month_ago = int(time.time()) - UNUSED_FOR - 3600
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE renders SET used = ?", (month_ago,))
+    store = RenderStore(path)  # a later build: one note kept, one new, one gone
+    metas, _ = render_notes([reused, fresh], store, 160, jobs=1)
+    store.retain({m.key for m in metas})
+    store.close()
+    with sqlite3.connect(path) as db:
+        rows = dict(db.execute("SELECT key, used FROM renders"))
+    assert old_meta.key not in rows
+    assert set(rows) == {m.key for m in metas} and reused_meta.key in rows
+    assert min(rows.values()) > month_ago  # marked as used by this build
