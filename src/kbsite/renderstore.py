@@ -97,12 +97,11 @@ class RenderStore:
         db = None if self._broken else self._db()
         if db is not None:
             now = int(time.time())
+            # Made before the transaction: two workers take turns at the file's write lock.
+            values = [(m.key, _pickle(m), h.encode("utf-8"), now) for m, h in rows]
             try:
                 with _transaction(db):
-                    db.executemany(
-                        "INSERT OR REPLACE INTO renders VALUES (?, ?, ?, ?)",
-                        [(m.key, _pickle(m), h.encode("utf-8"), now) for m, h in rows],
-                    )
+                    db.executemany("INSERT OR REPLACE INTO renders VALUES (?, ?, ?, ?)", values)
                 self._marked.update(m.key for m, _h in rows)  # stored as used just now
                 return True
             except sqlite3.Error as exc:
