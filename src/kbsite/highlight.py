@@ -11,6 +11,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from kbsite.fastlex import accelerate
+
 # Both pass WCAG AA (4.5:1) for comments on their own background: default 4.58,
 # github-dark 6.15; "friendly" (2.58) and "monokai" comments are too faint.
 LIGHT_STYLE = "default"
@@ -70,7 +72,7 @@ def _lexer(lang: str) -> Lexer | None:
         return None
     try:
         # stripnl=False keeps leading blank lines the author wrote on purpose.
-        return get_lexer_by_name(lang.lower(), stripnl=False)
+        return accelerate(get_lexer_by_name(lang.lower(), stripnl=False))
     except ClassNotFound:
         return None
 
