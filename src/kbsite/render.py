@@ -22,7 +22,7 @@ from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
 from kbsite.markdown import render_markdown
-from kbsite.math import Formula, is_known, remember, render_results
+from kbsite.math import is_known, remember, render_results
 from kbsite.parallel import can_fork, can_spawn, fork_map
 from kbsite.renderstore import RenderStore
 from kbsite.tokeninfo import Heading, Link
@@ -33,7 +33,6 @@ CACHE_DIR = ".kbsite-cache"
 # Below this many notes to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
 _CHUNK = 16
-_PARALLEL_FIND = 400  # notes below which finding their formulas is not worth forking for
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,20 +193,12 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     Without this, each worker renders every formula its notes share with other workers' notes:
     about twice the KaTeX work on two cores, KaTeX being the largest part of a cold build.
     """
-    # Finding costs a tenth of the KaTeX work (0.2 s at 5,000 notes), worth two more forks.
-    big = len(notes) >= _PARALLEL_FIND
-    found = fork_map(_formulas_in, notes, jobs) if big else _formulas_in(notes)
-    wanted = sorted({f for f in found if not is_known(f)})
+    wanted = sorted({f for note in notes for f in find_formulas(note.body) if not is_known(f)})
     if len(wanted) < PARALLEL_THRESHOLD:
         return
     # Sorted, formulas alike sit together; dealt out round-robin, each slice gets a mix.
     dealt = [formula for start in range(jobs * 16) for formula in wanted[start :: jobs * 16]]
     remember(fork_map(render_results, dealt, jobs))
-
-
-def _formulas_in(notes: Sequence[Note]) -> list[Formula]:
-    """Return the distinct formulas of some notes (a worker's share of them)."""
-    return list({f for note in notes for f in find_formulas(note.body)})
 
 
 def default_jobs() -> int:
