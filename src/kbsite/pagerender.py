@@ -90,7 +90,8 @@ def render_pages_parallel(
     report: Progress,
 ) -> None:
     """Render pages across processes forked after planning, so they share the site's data."""
-    step = max(50, len(pages) // (jobs * 8))
+    # Small tasks: the last one to finish leaves the other cores idle only briefly.
+    step = max(50, len(pages) // (jobs * 24))
     ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
     context = get_context("fork")
     args = (env, shared, pages, writer.root, writer.compare_to, writer.wants_digests)
