@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -32,6 +32,11 @@ def can_spawn() -> bool:
     return path is None or Path(path).is_file()
 
 
+# The job of the workers fork_map is starting: they inherit it through fork, so neither the
+# items (5,000 notes, say) nor the function (a partial holding the site's config) is pickled.
+_JOB: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None
+
+
 def fork_map(
     function: Callable[[Sequence[Item]], list[Result]],
     items: Sequence[Item],
@@ -42,12 +47,25 @@ def fork_map(
     """Return `function`'s results for `items`, in order, computed by `jobs` forked processes.
 
     The items go out in `shares * jobs` contiguous slices, so each worker gets many and the
-    last slice to finish leaves the other cores idle only briefly.
+    last slice to finish leaves the other cores idle only briefly. Only the results are
+    pickled, on their way back.
     """
+    global _JOB
     size = max(1, -(-len(items) // (jobs * shares)))
-    slices = [items[i : i + size] for i in range(0, len(items), size)]
     results: list[Result] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        for part in pool.map(function, slices):
-            results.extend(part)
+    _JOB = (function, items)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            starts = range(0, len(items), size)
+            for part in pool.map(_run_slice, starts, [start + size for start in starts]):
+                results.extend(part)
+    finally:
+        _JOB = None
     return results
+
+
+def _run_slice(start: int, stop: int) -> list[Any]:
+    """Worker: apply the job's function to its items[start:stop]."""
+    assert _JOB is not None, "fork_map's worker was not forked from fork_map"
+    function, items = _JOB
+    return function(items[start:stop])
