@@ -269,8 +269,11 @@ class Discard:
             shutil.rmtree(folder, ignore_errors=True)
         elif folder.exists():
             self.bin_dir.mkdir(parents=True, exist_ok=True)
-            self._moved += 1
-            folder.rename(self.bin_dir / str(self._moved))
+            target = self.bin_dir / str(self._moved)
+            while target.exists():  # left by a run that was interrupted
+                self._moved += 1
+                target = self.bin_dir / str(self._moved)
+            folder.rename(target)
 
     def empty(self) -> None:
         shutil.rmtree(self.bin_dir, ignore_errors=True)

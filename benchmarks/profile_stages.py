@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +21,9 @@ from typing import Any
 
 import kbsite.build as build
 import kbsite.render as render
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare import Discard  # moves old output aside, deletes it after the build
 
 
 def cpu() -> tuple[float, float, float]:
@@ -53,13 +56,10 @@ def main() -> None:
     parser.add_argument("site", type=Path, help="site folder (e.g. one benchmarks/corpus.py made)")
     parser.add_argument("--cold", action="store_true", help="remove the cache and output first")
     args = parser.parse_args()
-    aside = args.site / ".discarded-by-profile"
+    clear = Discard(args.site / ".discarded-by-profile", at_once=False)
     if args.cold:
-        shutil.rmtree(aside, ignore_errors=True)
-        aside.mkdir()
-        for name in (".kbsite-cache", "public"):
-            if (args.site / name).exists():
-                (args.site / name).rename(aside / name)
+        clear(args.site / ".kbsite-cache")
+        clear(args.site / "public")
     for name in ("load_content", "render_notes", "build_graph"):
         timed(build, name)
     timed(render, "_render_formulas_first")
@@ -73,7 +73,7 @@ def main() -> None:
         f"workers CPU {kids_cpu:6.2f} s (kernel {kids_sys:5.2f} s); "
         f"{result.notes} notes, {result.pages} pages"
     )
-    shutil.rmtree(aside, ignore_errors=True)
+    clear.empty()
 
 
 if __name__ == "__main__":
