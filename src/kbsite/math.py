@@ -1,28 +1,19 @@
-"""TeX math: the `\\(…\\)` / `\\[…\\]` syntax, and MathML at build time via pykatex."""
+"""TeX math: the `\\(…\\)` / `\\[…\\]` syntax, and MathML at build time via KaTeX."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 
 import latex2mathml.converter
-import pykatex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+from kbsite import katexengine
 from kbsite.mathvariants import unicode_variants
 
 log = logging.getLogger(__name__)
-
-# pykatex runs KaTeX in one embedded QuickJS runtime; nothing says it is safe to
-# enter from several threads at once, and a parallel build may try.
-_LOCK = threading.Lock()
-
-# KaTeX underlines the offending span with U+0332 (combining low line); in a
-# terminal or a title attribute that only garbles the message.
-_UNDERLINE = "\u0332"
 
 
 class MathError(Exception):
@@ -55,17 +46,19 @@ def render_result(tex: str, display: bool) -> Result:
     key = (tex, display)
     found = _RESULTS.get(key)
     if found is None:
-        ok, result = _render(tex, display)
-        found = (True, unicode_variants(result)) if ok else (False, result)
-        if len(_RESULTS) >= _MAX_RESULTS:
-            _RESULTS.clear()
-        _RESULTS[key] = found
+        # One formula: V8 only if it already runs here (starting it costs more than it saves).
+        found = _remember_new([key], _render_many([key], start_v8=False))[0][1]
     return found
 
 
-def render_results(formulas: Sequence[Formula]) -> list[tuple[Formula, Result]]:
-    """Render formulas (a worker's share of a build's); see kbsite.render."""
-    return [(f, render_result(*f)) for f in formulas]
+def render_results(
+    formulas: Sequence[Formula], *, start_v8: bool = False
+) -> list[tuple[Formula, Result]]:
+    """Render formulas (a worker's share of a build's, or a rebuild's new ones) in batches;
+    `start_v8`: where no fork follows, V8 may start for them (kbsite.katexengine)."""
+    new = [f for f in dict.fromkeys(formulas) if f not in _RESULTS]
+    done = dict(_remember_new(new, _render_many(new, start_v8=start_v8)) if new else [])
+    return [(f, done[f] if f in done else _RESULTS[f]) for f in formulas]
 
 
 def remember(results: list[tuple[Formula, Result]]) -> None:
@@ -83,31 +76,34 @@ def clear_cache() -> None:
     _RESULTS.clear()
 
 
-def _render(tex: str, display: bool) -> Result:
-    try:
-        with _LOCK:
-            html: str = pykatex.renderToString(
-                tex,
-                output=pykatex.OUTPUT_MATHML,
-                displayMode=display,
-                # "warn" (the default) prints straight to stdout from inside QuickJS for
-                # Chinese in math mode (`x_{训练}`), which renders fine anyway.
-                strict=pykatex.STRICT_IGNORE,
-                throwOnError=True,
-            )
-    except pykatex.ParseError as exc:
-        return False, str(exc).replace(_UNDERLINE, "").strip() or "cannot parse formula"
-    except Exception as exc:  # the embedded engine failed, not the formula
-        return _fallback(tex, display, exc)
-    return True, html
+def _remember_new(
+    formulas: Sequence[Formula], results: list[Result]
+) -> list[tuple[Formula, Result]]:
+    if len(_RESULTS) + len(formulas) > _MAX_RESULTS:
+        _RESULTS.clear()
+    pairs = list(zip(formulas, results, strict=True))
+    _RESULTS.update(pairs)
+    return pairs
 
 
-def _fallback(tex: str, display: bool, exc: Exception) -> tuple[bool, str]:
-    """Convert with latex2mathml when pykatex itself breaks (it is young; see FIELD-NOTES).
+def _render_many(formulas: Sequence[Formula], *, start_v8: bool) -> list[Result]:
+    """Render with KaTeX; the MathML gets Unicode variant letters (kbsite.mathvariants)."""
+    results: list[Result] = []
+    for (tex, display), (ok, text) in zip(
+        formulas, katexengine.render_many(formulas, start_v8=start_v8), strict=True
+    ):
+        if ok is None:  # the engine broke, not the formula
+            ok, text = _fallback(tex, display, text)
+        results.append((True, unicode_variants(text)) if ok else (False, text))
+    return results
+
+
+def _fallback(tex: str, display: bool, why: str) -> Result:
+    """Convert with latex2mathml when KaTeX's engine itself breaks (see FIELD-NOTES).
 
     latex2mathml is less faithful (it flattens `aligned`) but keeps the build going.
     """
-    log.warning("KaTeX engine failed (%s); using latex2mathml for %r", exc, tex[:60])
+    log.warning("KaTeX engine failed (%s); using latex2mathml for %r", why, tex[:60])
     try:
         mathml = latex2mathml.converter.convert(tex, display="block" if display else "inline")
     except Exception as error:  # any failure here means "cannot convert"

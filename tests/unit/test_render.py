@@ -125,11 +125,14 @@ from kbsite.renderstore import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n共享 $x^2$ 与 $y_{{{i}}}$。\\n", config)[0] for i in range(80)]
 rendered = []
-original = km._render
-km._render = lambda tex, display: rendered.append(tex) or original(tex, display)
+original = km._render_many
+km._render_many = lambda formulas, **kw: rendered.extend(formulas) or original(formulas, **kw)
 r.render_notes(notes, RenderStore(None), 160, jobs=2)
 assert km.is_known(("x^2", False)) and km.is_known(("y_{79}", False))
 assert rendered == [], rendered  # none rendered in this process: the workers did it
+# V8 ran in the workers only: its thread here would stop every later fork (the pages' workers)
+import threading, kbsite.katexengine as ke
+assert ke._v8 is None and threading.active_count() == 1
 print("ok")
 """
     result = subprocess.run(
