@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from email.utils import parsedate_to_datetime
 
 # 2026-01-11, 2026/1/11, 2026.01.11, 2026年1月11日, then optionally a time (9:30, 09:30:05.123)
 # after a space or T, then optionally a zone: Z, UTC, +08:00, +0800, +08, or " +0800" (Jekyll).
@@ -83,6 +82,8 @@ def _zone(text: str | None) -> tzinfo | None:
 
 def _parse_email_date(text: str, default_tz: tzinfo) -> datetime:
     """Read an RFC 2822 date (`Sun, 11 Jan 2026 09:30:00 +0800`), as some exporters write."""
+    from email.utils import parsedate_to_datetime  # rare: not worth 7 ms of every start
+
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import latex2mathml.converter
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -104,6 +103,8 @@ def _fallback(tex: str, display: bool, why: str) -> Result:
     latex2mathml is less faithful (it flattens `aligned`) but keeps the build going.
     """
     log.warning("KaTeX engine failed (%s); using latex2mathml for %r", why, tex[:60])
+    import latex2mathml.converter  # here: a build that never needs it does not pay its import
+
     try:
         mathml = latex2mathml.converter.convert(tex, display="block" if display else "inline")
     except Exception as error:  # any failure here means "cannot convert"

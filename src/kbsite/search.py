@@ -7,7 +7,6 @@ is indexed (`data-pagefind-body` in note.html); inside it, chrome carries `data-
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import logging
@@ -113,6 +112,8 @@ def _build_into(site_root: Path, target: Path) -> SearchIndex:
 
 def _run_index(site_root: Path, target: Path) -> int:
     """Run the asyncio indexer; in a thread of its own when this one already runs a loop."""
+    import asyncio  # only builds with search pay for it (7 ms)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
