@@ -35,6 +35,9 @@ Outcome = tuple[bool | None, str]
 
 # Formulas per call into V8: each call costs ~0.2 ms of thread hand-over, each formula ~0.03 ms.
 _BATCH = 256
+# Starting V8 and loading KaTeX into it takes ~80 ms of a process's time: worth it from about
+# this many formulas to render there (QuickJS takes ~0.3 ms each).
+WORTH_STARTING_V8 = 300
 # KaTeX underlines the offending span with U+0332 (combining low line); in a
 # terminal or a title attribute that only garbles the message.
 _UNDERLINE = "\u0332"

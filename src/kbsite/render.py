@@ -21,6 +21,7 @@ from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
+from kbsite.katexengine import WORTH_STARTING_V8
 from kbsite.markdown import render_markdown
 from kbsite.math import is_known, remember, render_results
 from kbsite.parallel import can_fork, can_spawn, fork_map
@@ -200,12 +201,14 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     wanted = sorted({f for note in notes for f in find_formulas(note.body) if not is_known(f)})
     if jobs == 1 or len(wanted) < PARALLEL_THRESHOLD:
         # V8 starts a thread, and a process with threads must not fork: only where none may.
-        render_results(wanted, start_v8=not can_fork())
+        worth = len(wanted) >= WORTH_STARTING_V8 and not can_fork()
+        render_results(wanted, start_v8=worth)
         return
     # Sorted, formulas alike sit together; dealt out round-robin, each slice gets a mix.
     dealt = [formula for start in range(jobs * 16) for formula in wanted[start :: jobs * 16]]
-    # The workers never fork: V8 may start in each.
-    remember(fork_map(partial(render_results, start_v8=True), dealt, jobs))
+    # The workers never fork, so V8 may start in each, where it pays for its start.
+    worth = len(wanted) >= WORTH_STARTING_V8 * jobs
+    remember(fork_map(partial(render_results, start_v8=worth), dealt, jobs))
 
 
 def default_jobs() -> int:

@@ -141,6 +141,47 @@ print("ok")
     assert result.stdout.strip() == "ok", result.stderr
 
 
+def test_formula_workers_start_v8_when_they_have_enough_formulas(tmp_path: Path) -> None:
+    """Each formula worker starts V8 once it has enough formulas to repay the start; the main
+    process never does (its thread would stop later forks); small builds keep to QuickJS."""
+    script = """
+import os, sys, threading
+import kbsite.katexengine as ke, kbsite.render as r
+from pathlib import Path
+from kbsite.config import parse_config
+from kbsite.content import parse_note
+from kbsite.renderstore import RenderStore
+starts = Path(sys.argv[1])
+original = ke._start_v8
+def counted():
+    with starts.open("a") as f:
+        f.write(f"{os.getpid()}\\n")
+    return original()
+ke._start_v8 = counted
+config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
+count = int(sys.argv[2])
+notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n公式 $x_{{{i}}}$、$y^{{{i}}}$。\\n", config)[0] for i in range(count)]
+r.render_notes(notes, RenderStore(None), 160, jobs=2)
+assert ke._v8 is None and threading.active_count() == 1
+pids = set(starts.read_text().split()) if starts.exists() else set()
+assert str(os.getpid()) not in pids
+print(len(pids))
+"""
+    counts = []
+    for notes in (400, 80):  # 800 distinct formulas, then 160
+        starts = tmp_path / f"starts-{notes}"
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(starts), str(notes)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        counts.append(int(result.stdout))
+    assert counts == [2, 0]
+
+
 def test_a_program_read_from_stdin_renders_in_one_process() -> None:
     """Spawned workers re-run the main module from its file; a program piped into `python -`
     has none, so with a thread running (no fork) it renders in-process instead of crashing."""
