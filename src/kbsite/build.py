@@ -36,6 +36,7 @@ from kbsite.output import (
     UpdatedOutput,
     check_output_dir,
     file_count,
+    interrupts_held,
     output_lock,
 )
 from kbsite.pagekeys import fingerprint, site_key
@@ -183,7 +184,8 @@ class Builder:
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
                 if search and type(writer) is StagedOutput:
                     writer.written.extend(build_search_index(writer.root).files)
-                changed = writer.commit()
+                with interrupts_held():
+                    changed = writer.commit()
             except BaseException:
                 writer.abort()
                 raise

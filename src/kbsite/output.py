@@ -8,8 +8,11 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 
 from kbsite.config import SiteConfig
@@ -44,9 +47,43 @@ def output_lock(output: Path) -> Iterator[None]:
         except BlockingIOError:
             log.warning("another kbsite build is writing %s; waiting for it", output)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        _remove_leftovers(output)
         yield
     finally:
         os.close(handle)  # releases the lock
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Delete the staging and retired folders a killed build left beside `output`.
+
+    Only with the lock held: then no other build is using such a folder. A build stopped by
+    Ctrl-C or an error removes its own; these come from `kill -9`, a crash or a power cut.
+    """
+    for prefix in (f".{output.name}.new-", f".{output.name}.old-"):
+        for folder in output.parent.glob(f"{glob_escape(prefix)}*"):
+            if folder.is_dir() and not folder.is_symlink():
+                log.info("removing %s, left by an interrupted build", folder)
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise it: stopped halfway, moving a site's
+    changed files into place would leave a mix of old and new pages (each file whole).
+
+    Signal handlers belong to the main thread; elsewhere (serve's builder) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def check_output_dir(config: SiteConfig, output: Path) -> None:

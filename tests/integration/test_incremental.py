@@ -259,6 +259,56 @@ def test_failed_rebuild_leaves_the_built_site_untouched(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_build_removes_staging_folders_a_killed_build_left(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(3))
+    _out, options = built_once(site, tmp_path)
+    for name in (".out.new-k9x2", ".out.old-7hq1/out"):  # what kill -9 mid-build leaves
+        (tmp_path / name / "notes").mkdir(parents=True)
+        (tmp_path / name / "notes/index.html").write_text("half a site", encoding="utf-8")
+    (tmp_path / ".other.new-keep").mkdir()  # another output's: not this build's business
+    Builder(options).build()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
+        ".other.new-keep"
+    ]
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_ctrl_c_while_the_site_is_moved_in_waits_for_a_whole_site(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: bool
+) -> None:
+    """Ctrl-C arriving while a build moves its files into place is held until the site is
+    whole (a first build swaps in a folder; a rebuild moves changed files and deletes stale
+    ones), then stops the command as usual."""
+    import os
+    import signal
+
+    site = write_site(many_notes(4))
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out)
+    if not first:
+        Builder(options).build()
+        path = site / "content/large-model/n1.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+        (site / "content/large-model/n3.md").unlink()
+    writer = kbsite.output.StagedOutput if first else kbsite.output.UpdatedOutput
+    commit = writer.commit
+
+    def interrupted_commit(self: kbsite.output.StagedOutput) -> list[str]:
+        os.kill(os.getpid(), signal.SIGINT)  # as if Ctrl-C came just now
+        time.sleep(0.05)  # the handler runs between bytecodes: give it the chance
+        return commit(self)
+
+    monkeypatch.setattr(writer, "commit", interrupted_commit)
+    with pytest.raises(KeyboardInterrupt):
+        Builder(options).build()
+    monkeypatch.undo()
+    assert tree(out) == clean_build(site, tmp_path / "clean")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_a_file_and_a_folder_may_swap_places(write_site: WriteSite, tmp_path: Path) -> None:
     site = write_site({**many_notes(3), "static/docs": "a file named like a folder\n"})
     out, options = built_once(site, tmp_path)
