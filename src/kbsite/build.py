@@ -47,7 +47,13 @@ from kbsite.quickpage import LastBuild, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
 from kbsite.renderstore import RENDER_CACHE, RenderStore
-from kbsite.search import SEARCH_DIR, build_search_index, replace_search_index
+from kbsite.search import (
+    SEARCH_DIR,
+    build_search_index,
+    mark_index_stale,
+    replace_search_index,
+    unmark_index_stale,
+)
 from kbsite.templates import make_environment, templates_signature
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex, build_wiki_index
@@ -184,13 +190,17 @@ class Builder:
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
                 if search and type(writer) is StagedOutput:
                     writer.written.extend(build_search_index(writer.root).files)
+                index_behind = search and isinstance(writer, UpdatedOutput)
+                index_was_behind = index_behind and mark_index_stale(output)
                 with interrupts_held():
                     changed = writer.commit()
             except BaseException:
                 writer.abort()
                 raise
-            if search and isinstance(writer, UpdatedOutput) and _search_is_stale(output, changed):
-                changed = sorted({*changed, *replace_search_index(output).files})
+            if index_behind:
+                if index_was_behind or _search_is_stale(output, changed):
+                    changed = sorted({*changed, *replace_search_index(output).files})
+                unmark_index_stale(output)
         if isinstance(writer, SyncedOutput):
             self._last = self._last_build(config, output, site, pages)
         return BuildResult(

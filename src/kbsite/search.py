@@ -75,6 +75,28 @@ def build_search_index(site_root: Path) -> SearchIndex:
     return _build_into(site_root, site_root / SEARCH_DIR)
 
 
+# In the index folder while the pages may be newer than the index: a rebuild moves its pages in
+# first and indexes after, so a build stopped in between (Ctrl-C during the ~5 s a thousand
+# notes Pagefind takes) leaves this behind, and the next build indexes again. A new index,
+# swapped in whole, comes without it.
+STALE_MARK = ".kbsite-stale"
+
+
+def mark_index_stale(site_root: Path) -> bool:
+    """Mark the site's index as possibly behind its pages; return whether it already was."""
+    index = site_root / SEARCH_DIR
+    if not index.is_dir():
+        return False
+    mark = index / STALE_MARK
+    was = mark.exists()
+    mark.touch()
+    return was
+
+
+def unmark_index_stale(site_root: Path) -> None:
+    (site_root / SEARCH_DIR / STALE_MARK).unlink(missing_ok=True)
+
+
 def replace_search_index(site_root: Path) -> SearchIndex:
     """Index a site updated in place: build the new index beside the old, then swap it in,
     so the site never lacks one (and a failure leaves the old index)."""

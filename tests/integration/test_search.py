@@ -143,3 +143,36 @@ def test_rebuild_indexes_again_only_when_a_page_changed(
     Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
     assert tree(out) == tree(tmp_path / "fresh")
     assert [p.name for p in out.iterdir() if p.name.startswith(".pagefind")] == []
+
+
+def test_a_build_stopped_before_indexing_leaves_the_next_one_to_index(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild moves its pages in, then indexes them: stopped in between (Ctrl-C during
+    Pagefind), the site has new pages and an old index, and the next build indexes again even
+    though no page changes any more."""
+    import kbsite.build
+
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    lora = site / "content/large-model/lora.md"
+    lora.write_text(lora.read_text(encoding="utf-8") + "\n新增：量化感知训练。\n", "utf-8")
+
+    def stopped(_site_root: Path) -> object:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(kbsite.build, "replace_search_index", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            Builder(options).build()
+    assert "量化感知训练" in (out / "large-model/lora/index.html").read_text(encoding="utf-8")
+    assert not any("量化\u200b感知" in str(f["content"]) for f in fragments(out))
+    again = Builder(options).build()
+    assert not any(rel.endswith(".html") for rel in again.changed)  # the pages were in place
+    assert any(rel.startswith("pagefind/fragment/") for rel in again.changed)
+    assert any("量化\u200b感知" in str(f["content"]) for f in fragments(out))
+    assert Builder(options).build().changed == ()  # and then nothing is left to do
+    Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
+    assert tree(out) == tree(tmp_path / "fresh")
