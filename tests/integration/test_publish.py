@@ -49,6 +49,10 @@ def test_workflow_builds_on_push_and_deploys_with_least_privilege(from_source: b
     python = build["actions/setup-python"]["with"]
     assert python["python-version"] == "3.11" and python["cache"] == "pip"
     assert build["actions/configure-pages"]["id"] == "pages"
+    cache = build["actions/cache"]["with"]  # warm builds: only changed notes are rendered
+    assert cache["path"] == ".kbsite-cache" and cache["key"] == "kbsite-render-${{ github.sha }}"
+    assert cache["restore-keys"] == "kbsite-render-"
+    assert list(build).index("actions/cache") < list(build).index("Build")
     assert build["Build"]["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}/"
     assert build["Build"]["run"] == 'kbsite build --output public --base-url "$BASE_URL"'
     assert build["actions/upload-pages-artifact"]["with"]["path"] == "public"
