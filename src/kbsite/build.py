@@ -43,7 +43,7 @@ from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
 from kbsite.pages import Page, plan_pages
 from kbsite.parallel import can_fork
-from kbsite.quickpage import LastBuild, write_quick_page
+from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
 from kbsite.renderstore import RENDER_CACHE, RenderStore
@@ -135,6 +135,12 @@ class Builder:
         if self._last is None or self._store is None:
             return None
         return write_quick_page(self._last, file, self._store, self._manifest)
+
+    def warm_up(self) -> None:
+        """serve: prepare what the first quick page needs, after the first build (see
+        kbsite.quickpage.warm_up)."""
+        if self._last is not None:
+            warm_up(self._last)
 
     @property
     def entries(self) -> tuple[Entry, ...]:

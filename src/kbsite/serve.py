@@ -102,6 +102,8 @@ class Preview:
         with self._lock:
             self._maybe_move(time.perf_counter())
             again = self._build(time.perf_counter())
+            if self._builder is not None:
+                self._builder.warm_up()  # so the first save shows as fast as later ones
         if again.changed or (again.ok, again.diagnostics) != (report.ok, report.diagnostics):
             report = self.last_report = again
             self._on_build(again)

@@ -124,6 +124,60 @@ def test_quick_page_is_the_page_the_rebuild_writes(write_site: WriteSite, tmp_pa
     assert tree(live) == clean_build(site, tmp_path / "clean", live_reload=True)
 
 
+@pytest.mark.parametrize("warm", [True, False])
+def test_after_warm_up_the_first_quick_page_compiles_and_makes_nothing(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    """serve's first build renders notes and pages in worker processes, so its own process has
+    compiled no template and made no highlighter: warm_up() does that before the first save,
+    which would otherwise pay for it (60-150 ms against ~20). Without it (warm=False), the
+    same quick page compiles templates and makes lexers: what this test would catch."""
+    import jinja2
+
+    import kbsite.highlight
+
+    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
+    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)  # as in serve's first build
+    monkeypatch.setattr(kbsite.render, "can_fork", lambda: True)
+    notes = many_notes(12)
+    fences = "\n```rust\nfn main() {}\n```\n\n```haskell\nmain = pure ()\n```\n"
+    notes["content/large-model/n3.md"] = str(notes["content/large-model/n3.md"]) + fences
+    site = write_site(notes)
+    kbsite.highlight._lexer.cache_clear()  # other tests of this process may have made them
+    kbsite.highlight.render_code_block.cache_clear()
+    options = BuildOptions(site_dir=site, output=tmp_path / "live", incremental_output=True)
+    builder = Builder(replace(options, live_reload=True, jobs=2))
+    builder.build()
+    builder.build()  # serve's second, watched build: nothing changed, nothing rendered
+    if warm:
+        builder.warm_up()
+    compiled: list[str | None] = []
+    made: list[str] = []
+    compile_template = jinja2.Environment.compile
+    make_lexer = kbsite.highlight.get_lexer_by_name
+
+    def counted_compile(
+        self: jinja2.Environment, source: str, name: str | None = None, *a: object, **k: object
+    ) -> object:
+        compiled.append(name)
+        return compile_template(self, source, name, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted_compile)
+    monkeypatch.setattr(
+        kbsite.highlight,
+        "get_lexer_by_name",
+        lambda lang, **kw: made.append(lang) or make_lexer(lang, **kw),
+    )
+    path = site / "content/large-model/n3.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    assert builder.quick_page(path) == "large-model/n3/index.html"
+    if warm:
+        assert (compiled, made) == ([], [])
+    else:
+        assert "note.html" in compiled and sorted(made) == ["haskell", "python", "rust"]
+
+
 @pytest.mark.parametrize(
     "edit",
     [
