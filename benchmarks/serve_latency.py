@@ -102,6 +102,7 @@ def main() -> None:
                 builds.append(preview_last_build(preview))
                 time.sleep(0.3)  # let the watcher settle between edits
             print(f"save -> reload event for the edited page: {summary(latencies)}")
+            print(f"  each save, in order: {', '.join(f'{s * 1000:.0f}' for s in latencies)} ms")
             print(f"save -> whole site rebuilt: {summary(whole)}")
             print(f"rebuild alone: {summary(builds)}; {len(latencies)} edits")
     finally:
