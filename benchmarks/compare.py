@@ -227,6 +227,18 @@ def version_of(command: list[str]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[-1] if out.stdout or out.stderr else "?"
 
 
+def kbsite_math() -> str:
+    """Say which engines kbsite's KaTeX can run in here (kbsite/katexengine.py)."""
+    script = (
+        "from kbsite import katexengine as k; from importlib.metadata import version as v\n"
+        "try: racer = 'mini-racer ' + v('mini-racer')\nexcept Exception: racer = 'no mini-racer'\n"
+        "print(f'KaTeX {k.KATEX_VERSION}: in V8 ({racer}) when a worker has "
+        '{k.WORTH_STARTING_V8}+ formulas, else QuickJS (pykatex {v("pykatex")}); '
+        'V8 starts here: {k.engine_name(start_v8=True) == "v8"}\')'
+    )
+    return version_of([sys.executable, "-c", script])
+
+
 def kbsite_version() -> str:
     """Name the kbsite measured: version, where it was imported from, and its git commit."""
     where = version_of([sys.executable, "-c", "import kbsite; print(kbsite.__file__)"])
@@ -492,7 +504,7 @@ def run_all(args: argparse.Namespace, work: Path) -> None:
         if case.name.startswith("Hugo + KaTeX"):
             errors = max(r.log.count(KATEX_ERROR) for r in case.runs)
             case.note = f"{errors} KaTeX errors"
-    versions = [kbsite_version()]
+    versions = [kbsite_version(), f"kbsite math: {kbsite_math()}"]
     hugo = next((c.command[0] for c in cases if c.name.startswith("Hugo")), None)
     if hugo:
         versions.append(f"Hugo: {version_of([hugo, 'version'])}")
