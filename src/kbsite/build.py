@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import shutil
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,7 @@ from kbsite.pages import Page, plan_pages
 from kbsite.parallel import can_fork
 from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
-from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes
+from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes, renderer_salt
 from kbsite.renderstore import RENDER_CACHE, RenderStore
 from kbsite.search import (
     SEARCH_DIR,
@@ -255,6 +256,18 @@ class Builder:
         if self.progress is not None:
             self.progress(stage, done, total)
 
+    def _compiled_templates(self, config: SiteConfig) -> Path | None:
+        """The folder for compiled templates in the cache, named after the renderer (kbsite's
+        code and versions); folders of other renderers (an upgrade) are removed."""
+        if not self.options.cache:
+            return None
+        cache = config.root / CACHE_DIR
+        folder = cache / f"templates-{renderer_salt()}"
+        for old in cache.glob("templates-*"):
+            if old != folder and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+        return folder
+
     def _render_store(self, config: SiteConfig) -> RenderStore:
         path = (config.root / CACHE_DIR / RENDER_CACHE) if self.options.cache else None
         if self._store is None or self._store.path != path:
@@ -383,7 +396,9 @@ class Builder:
         stay the same; a new override file must replace the theme's template it shadows."""
         key = (config, self.options.live_reload, templates)
         if self._env is None or self._env[0] != key:
-            self._env = (key, make_environment(config, live_reload=self.options.live_reload))
+            compiled = self._compiled_templates(config)
+            env = make_environment(config, live_reload=self.options.live_reload, compiled=compiled)
+            self._env = (key, env)
         return self._env[1]
 
     def _write_extras(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +18,15 @@ from kbsite.urls import absolute_url, url_for
 THEME_DIR = Path(__file__).parent / "theme"
 
 
-def make_environment(config: SiteConfig, *, live_reload: bool = False) -> jinja2.Environment:
-    """Build the environment once per build; templates compile once and are reused."""
+def make_environment(
+    config: SiteConfig, *, live_reload: bool = False, compiled: Path | None = None
+) -> jinja2.Environment:
+    """Build the environment once per build; templates compile once and are reused, and with
+    `compiled` (a folder) kept compiled between builds."""
     search_path = [str(config.root / "templates"), str(THEME_DIR / "templates")]
     env = _Environment(
         loader=_ThemeLoader(search_path),
+        bytecode_cache=_CompiledTemplates.at(compiled) if compiled else None,
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -67,6 +72,29 @@ class _Context(jinja2.runtime.Context):
 class _Environment(jinja2.Environment):
     context_class = _Context
     plain_functions: frozenset[object] = frozenset()
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by earlier builds, so a build does not compile the theme's ~20 again
+    (60 ms of a small site's 0.5 s build, in each worker process that renders pages).
+
+    Jinja checks each entry against its template's source, and the folder's name carries the
+    renderer's identity (kbsite's code, hence these environment settings), so an entry never
+    outlives what it was compiled from. A cache must never fail a build: files that cannot be
+    written are skipped.
+    """
+
+    @classmethod
+    def at(cls, folder: Path) -> _CompiledTemplates | None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return cls(str(folder))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 class _ThemeLoader(jinja2.FileSystemLoader):

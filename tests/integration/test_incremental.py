@@ -16,6 +16,7 @@ import kbsite.content
 import kbsite.errors
 import kbsite.output
 import kbsite.render
+import kbsite.templates
 from kbsite.build import Builder, BuildOptions
 from tests.conftest import WriteSite
 from tests.helpers import note
@@ -124,16 +125,63 @@ def test_quick_page_is_the_page_the_rebuild_writes(write_site: WriteSite, tmp_pa
     assert tree(live) == clean_build(site, tmp_path / "clean", live_reload=True)
 
 
+def test_templates_compiled_by_one_build_are_reused_by_the_next(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiled templates are kept in the cache: a second build compiles none, an edited
+    override is compiled again and shows, and an upgrade's (another renderer's) folder goes."""
+    import jinja2
+
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(
+        self: jinja2.Environment, source: str, name: str | None = None, *a: object
+    ) -> object:
+        compiled.append(name)
+        return compile_template(self, source, name, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    site = write_site(many_notes(3))
+    stale = site / ".kbsite-cache/templates-0000000000000000"
+    stale.mkdir(parents=True)
+    options = BuildOptions(site_dir=site, output=tmp_path / "out", jobs=1)
+    Builder(options).build()
+    assert "note.html" in compiled and "base.html" in compiled
+    assert not stale.exists()
+    compiled.clear()
+    Builder(options).build()
+    assert compiled == []
+    (site / "templates/partials").mkdir(parents=True)
+    footer = (kbsite.templates.THEME_DIR / "templates/partials/footer.html").read_text("utf-8")
+    (site / "templates/partials/footer.html").write_text(footer + "<!-- 改过 -->\n", "utf-8")
+    Builder(options).build()
+    assert compiled == ["partials/footer.html"]
+    assert "<!-- 改过 -->" in (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    compiled.clear()
+    Builder(replace(options, cache=False)).build()  # --no-cache: compiles, keeps nothing
+    assert "note.html" in compiled
+
+
+def test_a_cache_folder_that_cannot_take_compiled_templates_does_not_stop_a_build(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(3))
+    cache = site / ".kbsite-cache"
+    cache.mkdir()
+    (cache / f"templates-{kbsite.render.renderer_salt()}").write_text("a file, not a folder")
+    Builder(BuildOptions(site_dir=site, output=tmp_path / "out", jobs=1)).build()
+    assert tree(tmp_path / "out") == clean_build(site, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("warm", [True, False])
-def test_after_warm_up_the_first_quick_page_compiles_and_makes_nothing(
+def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool
 ) -> None:
     """serve's first build renders notes and pages in worker processes, so its own process has
-    compiled no template and made no highlighter: warm_up() does that before the first save,
+    loaded no template and made no highlighter: warm_up() does that before the first save,
     which would otherwise pay for it (60-150 ms against ~20). Without it (warm=False), the
-    same quick page compiles templates and makes lexers: what this test would catch."""
-    import jinja2
-
+    same quick page loads templates and makes lexers: what this test would catch."""
     import kbsite.highlight
 
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
@@ -152,18 +200,19 @@ def test_after_warm_up_the_first_quick_page_compiles_and_makes_nothing(
     builder.build()  # serve's second, watched build: nothing changed, nothing rendered
     if warm:
         builder.warm_up()
-    compiled: list[str | None] = []
+    loaded: list[str] = []
     made: list[str] = []
-    compile_template = jinja2.Environment.compile
+    load_template = kbsite.templates._ThemeLoader.load
     make_lexer = kbsite.highlight.get_lexer_by_name
 
-    def counted_compile(
-        self: jinja2.Environment, source: str, name: str | None = None, *a: object, **k: object
+    def counted_load(
+        self: kbsite.templates._ThemeLoader, env: object, name: str, *a: object
     ) -> object:
-        compiled.append(name)
-        return compile_template(self, source, name, *a, **k)  # type: ignore[arg-type]
+        template = load_template(self, env, name, *a)  # type: ignore[arg-type]
+        loaded.append(name)  # compiled, or read from the compiled templates kept in the cache
+        return template
 
-    monkeypatch.setattr(jinja2.Environment, "compile", counted_compile)
+    monkeypatch.setattr(kbsite.templates._ThemeLoader, "load", counted_load)
     monkeypatch.setattr(
         kbsite.highlight,
         "get_lexer_by_name",
@@ -173,9 +222,9 @@ def test_after_warm_up_the_first_quick_page_compiles_and_makes_nothing(
     path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
     assert builder.quick_page(path) == "large-model/n3/index.html"
     if warm:
-        assert (compiled, made) == ([], [])
+        assert (loaded, made) == ([], [])
     else:
-        assert "note.html" in compiled and sorted(made) == ["haskell", "python", "rust"]
+        assert "note.html" in loaded and sorted(made) == ["haskell", "python", "rust"]
 
 
 @pytest.mark.parametrize(
