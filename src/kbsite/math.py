@@ -46,7 +46,7 @@ def render_result(tex: str, display: bool) -> Result:
     found = _RESULTS.get(key)
     if found is None:
         # One formula: V8 only if it already runs here (starting it costs more than it saves).
-        found = _remember_new([key], _render_many([key], start_v8=False))[0][1]
+        found = render_results([key])[0][1]
     return found
 
 
@@ -55,9 +55,12 @@ def render_results(
 ) -> list[tuple[Formula, Result]]:
     """Render formulas (a worker's share of a build's, or a rebuild's new ones) in batches;
     `start_v8`: where no fork follows, V8 may start for them (kbsite.katexengine)."""
-    new = [f for f in dict.fromkeys(formulas) if f not in _RESULTS]
-    done = dict(_remember_new(new, _render_many(new, start_v8=start_v8)) if new else [])
-    return [(f, done[f] if f in done else _RESULTS[f]) for f in formulas]
+    # Taken before rendering: storing the new ones may start the cache afresh (_MAX_RESULTS).
+    found = {f: _RESULTS[f] for f in dict.fromkeys(formulas) if f in _RESULTS}
+    new = [f for f in dict.fromkeys(formulas) if f not in found]
+    if new:
+        found.update(_remember_new(new, _render_many(new, start_v8=start_v8)))
+    return [(f, found[f]) for f in formulas]
 
 
 def remember(results: list[tuple[Formula, Result]]) -> None:

@@ -59,3 +59,21 @@ def test_engine_failure_falls_back_to_latex2mathml(monkeypatch: pytest.MonkeyPat
         kmath.clear_cache()
     assert html.startswith('<span class="katex"><math')
     assert "<mfrac>" in html
+
+
+def test_a_batch_that_fills_the_cache_still_returns_every_formula(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Storing a batch's new formulas may start the cache afresh; formulas of the batch that
+    were cached before must still come back."""
+    from kbsite import math as kmath
+
+    kmath.clear_cache()
+    try:
+        kmath.render_results([("a^2", False)])
+        monkeypatch.setattr(kmath, "_MAX_RESULTS", 2)
+        out = kmath.render_results([("a^2", False), ("b^2", False), ("c^2", False)])
+    finally:
+        kmath.clear_cache()
+    assert [formula for formula, _ in out] == [("a^2", False), ("b^2", False), ("c^2", False)]
+    assert all(ok and "<msup>" in html for _, (ok, html) in out)
