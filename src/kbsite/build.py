@@ -18,6 +18,7 @@ from kbsite.config import SiteConfig, load_config
 from kbsite.content import Asset, Note, NoteCache, load_content, settle_categories
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
+from kbsite.formulaserver import FormulaServer, worth_starting
 from kbsite.graph import GraphCache, build_graph
 from kbsite.i18n import strings_for
 from kbsite.index import (
@@ -43,10 +44,10 @@ from kbsite.output import (
 from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
 from kbsite.pages import Page, plan_pages
-from kbsite.parallel import can_fork
+from kbsite.parallel import can_fork, default_jobs
 from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
-from kbsite.render import CACHE_DIR, RenderedNote, default_jobs, render_notes, renderer_salt
+from kbsite.render import CACHE_DIR, RenderedNote, render_notes, renderer_salt
 from kbsite.renderstore import RENDER_CACHE, RenderStore
 from kbsite.search import (
     SEARCH_DIR,
@@ -99,6 +100,9 @@ class Builder:
 
     options: BuildOptions
     progress: Progress | None = None
+    # KaTeX in V8 started ahead, before the builder was imported (`kbsite build`): the first
+    # build uses it, then closes it.
+    formulas: FormulaServer | None = None
     _note_cache: NoteCache = field(default_factory=dict)
     _manifest: Manifest = field(default_factory=dict)
     _config: SiteConfig | None = None
@@ -127,6 +131,7 @@ class Builder:
         try:
             return self._build()
         finally:
+            self._close_formula_server()  # one started ahead, if the build stopped before using it
             if enabled:
                 gc.enable()
 
@@ -160,17 +165,22 @@ class Builder:
             self._entries.clear()
             self._config = config
         jobs = self.options.jobs or default_jobs()
-        content, problems = load_content(config, self._note_cache, jobs=jobs)
-        notes = [n for n in content.notes if self.options.drafts or not n.draft]
-        config, notes = settle_categories(config, notes)  # `categories: auto` declares them here
-        store = self._render_store(config)
-        rendered, fresh = render_notes(
-            notes,
-            store,
-            config.summary_length,
-            jobs=jobs,
-            progress=lambda done, total: self._report("render", done, total),
-        )
+        formulas = self._formula_server(config, jobs)
+        try:  # the server is done once the notes are rendered
+            content, problems = load_content(config, self._note_cache, jobs=jobs)
+            notes = [n for n in content.notes if self.options.drafts or not n.draft]
+            config, notes = settle_categories(config, notes)  # `categories: auto` declares them
+            store = self._render_store(config)
+            rendered, fresh = render_notes(
+                notes,
+                store,
+                config.summary_length,
+                jobs=jobs,
+                progress=lambda done, total: self._report("render", done, total),
+                formulas=formulas,
+            )
+        finally:
+            self._close_formula_server()
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
         entries = self._place(config, notes, rendered, store, content.assets, problems)
         if self.options.strict:
@@ -255,6 +265,23 @@ class Builder:
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
+
+    def _formula_server(self, config: SiteConfig, jobs: int) -> FormulaServer | None:
+        """The server rendering this build's formulas in V8 (kbsite.formulaserver): the one
+        started ahead for the first build, or a new one if this looks like a large cold build."""
+        cold = not self._note_cache  # not a rebuild (serve's render a note or two)
+        if (
+            self.formulas is None
+            and cold
+            and worth_starting(config.root, cache=self.options.cache, jobs=jobs)
+        ):
+            self.formulas = FormulaServer.start()
+        return self.formulas
+
+    def _close_formula_server(self) -> None:
+        if self.formulas is not None:
+            self.formulas.close()
+            self.formulas = None
 
     def _compiled_templates(self, config: SiteConfig) -> Path | None:
         """The folder for compiled templates in the cache, named after the renderer (kbsite's

@@ -189,6 +189,14 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from kbsite.formulaserver import FormulaServer, worth_starting
+    from kbsite.parallel import default_jobs
+
+    # Before importing the builder (~0.2 s on one core): V8 starts meanwhile on another.
+    jobs = args.jobs or default_jobs()
+    early = worth_starting(args.site, cache=not args.no_cache, jobs=jobs)
+    formulas = FormulaServer.start() if early else None
+
     from kbsite.build import Builder, BuildOptions
     from kbsite.progress import progress_printer
 
@@ -202,7 +210,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
     )
     progress = None if args.quiet else progress_printer(sys.stderr)
-    result = Builder(options, progress=progress).build()
+    result = Builder(options, progress=progress, formulas=formulas).build()
     _print_diagnostics(result.warnings, sys.stderr)
     if not args.quiet:
         where = (

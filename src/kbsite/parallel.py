@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +50,8 @@ def fork_map(
     last slice to finish leaves the other cores idle only briefly. Only the results are
     pickled, on their way back.
     """
+    from concurrent.futures import ProcessPoolExecutor  # here: `kbsite build` starts faster
+
     global _JOB
     size = max(1, -(-len(items) // (jobs * shares)))
     results: list[Result] = []
@@ -69,3 +71,11 @@ def _run_slice(start: int, stop: int) -> list[Any]:
     assert _JOB is not None, "fork_map's worker was not forked from fork_map"
     function, items = _JOB
     return function(items[start:stop])
+
+
+def default_jobs() -> int:
+    """Use every core the process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -21,9 +20,10 @@ from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
+from kbsite.formulaserver import FormulaServer
 from kbsite.katexengine import WORTH_STARTING_V8
 from kbsite.markdown import render_markdown
-from kbsite.math import is_known, remember, render_results
+from kbsite.math import Formula, is_known, remember, render_results
 from kbsite.parallel import can_fork, can_spawn, fork_map
 from kbsite.renderstore import RenderStore
 from kbsite.tokeninfo import Heading, Link
@@ -141,8 +141,10 @@ def render_notes(
     *,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
+    formulas: FormulaServer | None = None,
 ) -> tuple[list[RenderedNote], int]:
-    """Render notes not already in the store, across `jobs` processes when worth it.
+    """Render notes not already in the store, across `jobs` processes when worth it;
+    `formulas`: a server that renders their formulas in V8 (kbsite.formulaserver).
 
     Return every note's rendering and how many were rendered (not found in the cache).
     """
@@ -157,7 +159,9 @@ def render_notes(
     method = "fork" if can_fork() else "spawn" if can_spawn() else ""
     parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
     if method == "fork" or not parallel:
-        _render_formulas_first([note for note, _key in missing], jobs if parallel else 1)
+        todo = [note for note, _key in missing]
+        if formulas is None or not _render_formulas_in(formulas, todo):
+            _render_formulas_first(todo, jobs if parallel else 1)
     if parallel:
         with ProcessPoolExecutor(
             max_workers=jobs,
@@ -189,6 +193,27 @@ def render_notes(
     return [found[k] for k in keys], len(missing)
 
 
+# Notes whose formulas are found and sent to the server at a time: it renders one share while
+# the next is being found.
+_FIND_SHARE = 128
+
+
+def _render_formulas_in(server: FormulaServer, notes: Sequence[Note]) -> bool:
+    """Have the server render each distinct formula of the notes once, into this process's
+    cache (which the notes' workers inherit through fork); False if it could not."""
+    sent: set[Formula] = set()
+    for start in range(0, len(notes), _FIND_SHARE):
+        share = {f for note in notes[start : start + _FIND_SHARE] for f in find_formulas(note.body)}
+        new = sorted(f for f in share - sent if not is_known(f))
+        sent.update(new)
+        server.submit(new)
+    results = server.collect()
+    if results is None:
+        return False
+    remember(results)
+    return True
+
+
 def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     """Render each distinct formula once into this process's cache, in batches: spread over
     `jobs` forked processes, whose results the notes' workers then inherit through fork, or
@@ -209,11 +234,3 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     # The workers never fork, so V8 may start in each, where it pays for its start.
     worth = len(wanted) >= WORTH_STARTING_V8 * jobs
     remember(fork_map(partial(render_results, start_v8=worth), dealt, jobs))
-
-
-def default_jobs() -> int:
-    """Use every core the process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,152 @@
+"""The formula server: KaTeX in V8 in a process of its own, started ahead of a large cold build.
+
+It forks, and V8 leaves threads behind, so each test runs in a fresh Python process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def run_python(script: str, *args: str, **env: str) -> str:
+    """Run `script` in a fresh interpreter; return its stdout (failing on any error)."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **env},
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def write_site(root: Path, notes: int) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.yaml").write_text(
+        "title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\nsearch: false\n",
+        encoding="utf-8",
+    )
+    folder = root / "content" / "cv"
+    folder.mkdir(parents=True)
+    for i in range(notes):
+        body = f"共享 $x^2$，各自 $y_{{{i}}}$ 与\n\n$$\\frac{{a_{{{i}}}}}{{b}}$$\n"
+        text = f"---\ntitle: 笔记 {i}\ndate: 2026-01-{1 + i % 28:02d}\n---\n{body}"
+        (folder / f"n{i:03d}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_the_server_renders_the_bytes_this_process_would() -> None:
+    out = run_python(
+        r"""
+        import threading
+        import kbsite.katexengine as ke, kbsite.math as km
+        from kbsite.formulaserver import FormulaServer
+        formulas = [(r"\frac{a}{b}", True), ("x^2", False), (r"\foobar", False), (r"\mathbb{R}", False)]
+        server = FormulaServer.start()
+        server.submit(formulas[:2])
+        server.submit(formulas[2:])
+        served = server.collect()
+        assert server.collect() == []  # everything was handed over
+        server.close()
+        assert served == km.render_results(formulas), served  # rendered here in QuickJS
+        assert ke._v8 is None and threading.active_count() == 1  # V8 stayed in the server
+        assert served[2][1] == (False, r"Undefined control sequence: \foobar at position 1: \foobar")
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"
+
+
+def test_a_server_that_cannot_start_v8_hands_the_formulas_back() -> None:
+    """The build then renders them in its workers (QuickJS), as it would without a server."""
+    out = run_python(
+        """
+        from pathlib import Path
+        import kbsite.math as km, kbsite.render as r
+        from kbsite.config import parse_config
+        from kbsite.content import parse_note
+        from kbsite.formulaserver import FormulaServer
+        from kbsite.renderstore import RenderStore
+        config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
+        notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n公式 $z_{{{i}}}$。\\n", config)[0] for i in range(70)]
+        server = FormulaServer.start()
+        server.submit([("x", False)])
+        print(server.collect())
+        rendered, fresh = r.render_notes(notes, RenderStore(None), 160, jobs=2, formulas=server)
+        server.close()
+        print(fresh, km.is_known(("z_{69}", False)))
+        """,
+        KBSITE_KATEX_ENGINE="quickjs",
+    )
+    assert out.split() == ["None", "70", "True"]
+
+
+def test_the_server_is_started_only_for_large_cold_parallel_builds(tmp_path: Path) -> None:
+    small = write_site(tmp_path / "small", 199)
+    large = write_site(tmp_path / "large", 200)
+    cached = write_site(tmp_path / "cached", 200)
+    (cached / ".kbsite-cache").mkdir()
+    (cached / ".kbsite-cache" / "render.sqlite3").write_bytes(b"")
+    script = """
+        import sys
+        from pathlib import Path
+        from kbsite.formulaserver import worth_starting
+        small, large, cached = map(Path, sys.argv[1:])
+        print(
+            worth_starting(small, cache=True, jobs=2),
+            worth_starting(large, cache=True, jobs=2),
+            worth_starting(large, cache=True, jobs=1),
+            worth_starting(cached, cache=True, jobs=2),
+            worth_starting(cached, cache=False, jobs=2),
+        )
+        """
+    sites = [str(small), str(large), str(cached)]
+    assert run_python(script, *sites).split() == ["False", "True", "False", "False", "True"]
+    assert run_python(script, *sites, KBSITE_KATEX_ENGINE="quickjs").split() == ["False"] * 5
+
+
+def test_kbsite_build_renders_formulas_in_the_server_then_stops_it(tmp_path: Path) -> None:
+    """Same site, same bytes, with the server and without; no process is left running."""
+    site = write_site(tmp_path / "site", 210)
+    script = """
+        import multiprocessing, sys
+        import kbsite.render as r
+        from kbsite.cli import main
+        fallback = []
+        original = r._render_formulas_first
+        r._render_formulas_first = lambda *a: fallback.append(a) or original(*a)
+        code = main(["build", "--quiet", "--site", sys.argv[1], "--output", sys.argv[2]])
+        print(code, len(fallback), len(multiprocessing.active_children()))
+        """
+    with_server = run_python(script, str(site), str(tmp_path / "a"))
+    without = run_python(script, str(site), str(tmp_path / "b"), KBSITE_KATEX_ENGINE="quickjs")
+    assert with_server.split() == ["0", "0", "0"]  # no fallback: the server rendered them
+    assert without.split() == ["0", "1", "0"]
+    built = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.html"))
+    assert len(built) > 210
+    for rel in built:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_a_build_that_fails_early_stops_the_server_started_for_it(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", 200)
+    (site / "site.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    out = run_python(
+        """
+        import multiprocessing, sys
+        from kbsite.cli import main
+        code = main(["build", "--quiet", "--site", sys.argv[1]])
+        print(code, len(multiprocessing.active_children()))
+        """,
+        str(site),
+    )
+    assert out.split() == ["1", "0"]
