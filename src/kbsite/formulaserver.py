@@ -143,9 +143,10 @@ def _serve(connection: Connection, parents_end: Connection) -> None:
     # Ctrl-C reaches the whole process group; the build reports it, and closing the pipe
     # ends this process without a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from kbsite.katexengine import engine_name
+    from kbsite.katexengine import engine_name, let_v8_compile_in_threads
     from kbsite.math import render_results
 
+    let_v8_compile_in_threads()  # multiprocessing ends this process with os._exit
     in_v8 = engine_name(start_v8=True) == "v8"
     rendered: Rendered = []
     while True:

@@ -124,6 +124,19 @@ def _start_v8() -> Callable[[str], Any] | None:
     return batch
 
 
+def let_v8_compile_in_threads() -> None:
+    """Before V8 starts in this process: let it compile KaTeX on threads of its own, as it
+    does by default (mini-racer keeps it to one thread). The first ~1,700 formulas then take
+    75 ms instead of 140 ms, at no more CPU. Only for a process that ends with os._exit, as a
+    forked multiprocessing worker does: V8's threads keep a normal exit waiting for ever."""
+    try:
+        from py_mini_racer import init_mini_racer
+
+        init_mini_racer(flags=(), ignore_duplicate_init=True)
+    except Exception as exc:  # no mini-racer here: QuickJS will render
+        log.debug("V8 unavailable (%s)", exc)
+
+
 def _stop_v8() -> None:
     global _v8
     _v8 = (os.getpid(), None)  # not again in this process

@@ -15,7 +15,7 @@ import jinja2
 from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.output import same_bytes
 from kbsite.pages import Page
-from kbsite.templates import render_page
+from kbsite.templates import compile_templates, render_page
 from kbsite.urls import output_file
 
 
@@ -90,6 +90,7 @@ def render_pages_parallel(
     report: Progress,
 ) -> None:
     """Render pages across processes forked after planning, so they share the site's data."""
+    compile_templates(env)  # once here, not in each worker
     # Small tasks: the last one to finish leaves the other cores idle only briefly.
     step = max(50, len(pages) // (jobs * 24))
     ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]

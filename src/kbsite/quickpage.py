@@ -11,9 +11,7 @@ the last build did not place) is left to the full rebuild alone.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +21,7 @@ import jinja2
 
 from kbsite.config import SiteConfig
 from kbsite.content import read_note
-from kbsite.highlight import load_lexer
+from kbsite.highlight import load_lexers_for
 from kbsite.index import Entry
 from kbsite.links import LinkTarget, resolve_links
 from kbsite.markdown import render_markdown
@@ -32,6 +30,7 @@ from kbsite.pagerender import render
 from kbsite.pages import Page
 from kbsite.render import render_notes
 from kbsite.renderstore import RenderStore
+from kbsite.templates import compile_templates
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex
 
@@ -51,21 +50,13 @@ class LastBuild:
     wiki: WikiIndex
 
 
-# The language word of a fenced code block's opening line.
-_FENCE_LANGUAGE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*([^\s`{]+)", re.MULTILINE)
-
-
 def warm_up(last: LastBuild) -> None:
     """Do now what the first quick page would otherwise pay for: compile the templates, make
     the highlighters the notes use, and set up the Markdown parser (60-150 ms, against ~20 ms
     for a quick page). serve's first build did all that in worker processes, which took it
     along when they ended."""
-    for name in last.env.list_templates(extensions=["html"]):
-        with contextlib.suppress(jinja2.TemplateError):  # a broken unused one is not our concern
-            last.env.get_template(name)
-    bodies = (entry.note.body for entry in last.entries.values())
-    for language in sorted({m[1] for body in bodies for m in _FENCE_LANGUAGE.finditer(body)}):
-        load_lexer(language)
+    compile_templates(last.env)
+    load_lexers_for(entry.note.body for entry in last.entries.values())
     render_markdown("$x$ `y` https://example.org [[z]]\n", path="warm-up.md", first_line=1)
 
 

@@ -21,8 +21,9 @@ from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import find_formulas
 from kbsite.formulaserver import FormulaServer
+from kbsite.highlight import load_lexers_for
 from kbsite.katexengine import WORTH_STARTING_V8
-from kbsite.markdown import render_markdown
+from kbsite.markdown import render_markdown, warm_up_markdown
 from kbsite.math import Formula, is_known, remember, render_results
 from kbsite.parallel import can_fork, can_spawn, fork_map
 from kbsite.renderstore import RenderStore
@@ -160,7 +161,12 @@ def render_notes(
     parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
     if method == "fork" or not parallel:
         todo = [note for note, _key in missing]
-        if formulas is None or not _render_formulas_in(formulas, todo):
+        if formulas is not None:
+            _send_formulas(formulas, todo)
+        if parallel:  # while the server renders: what each forked worker would repeat
+            load_lexers_for(note.body for note in todo)
+            warm_up_markdown()
+        if formulas is None or not _receive_formulas(formulas):
             _render_formulas_first(todo, jobs if parallel else 1)
     if parallel:
         with ProcessPoolExecutor(
@@ -198,15 +204,20 @@ def render_notes(
 _FIND_SHARE = 128
 
 
-def _render_formulas_in(server: FormulaServer, notes: Sequence[Note]) -> bool:
-    """Have the server render each distinct formula of the notes once, into this process's
-    cache (which the notes' workers inherit through fork); False if it could not."""
+def _send_formulas(server: FormulaServer, notes: Sequence[Note]) -> None:
+    """Send the server each distinct formula of the notes not yet rendered here, a share of
+    notes at a time, so it renders while the next share is searched."""
     sent: set[Formula] = set()
     for start in range(0, len(notes), _FIND_SHARE):
         share = {f for note in notes[start : start + _FIND_SHARE] for f in find_formulas(note.body)}
         new = sorted(f for f in share - sent if not is_known(f))
         sent.update(new)
         server.submit(new)
+
+
+def _receive_formulas(server: FormulaServer) -> bool:
+    """Take the server's renderings into this process's cache (the notes' workers inherit it
+    through fork); False if it could not render them."""
     results = server.collect()
     if results is None:
         return False
