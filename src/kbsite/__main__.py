@@ -1,5 +1,5 @@
 """Run kbsite as `python -m kbsite`."""
 
-from kbsite.cli import main
+from kbsite.cli import run
 
-raise SystemExit(main())
+run()

@@ -6,11 +6,12 @@ Heavy modules are imported inside commands so `kbsite --help` stays instant.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from kbsite import __version__
 
@@ -46,6 +47,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"kbsite: {where}{exc.strerror or exc}; the build stopped", file=sys.stderr)
         return EXIT_ERRORS
+
+
+def run() -> NoReturn:
+    """The `kbsite` command: run main() with the process's arguments, then end the process
+    at once with its status.
+
+    A build leaves hundreds of thousands of objects behind (notes, entries, pages, caches);
+    freeing them one by one as the interpreter shuts down took ~50 ms of a 1.8 s build, for
+    memory the system takes back anyway. Everything the command writes is written and closed
+    by then; standard output and error are flushed here.
+    """
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(status)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -380,4 +397,4 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> Non
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    run()

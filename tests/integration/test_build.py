@@ -208,6 +208,24 @@ def test_same_input_gives_byte_identical_output(write_site: WriteSite, tmp_path:
     assert outputs[0] == outputs[1]
 
 
+def test_the_kbsite_command_reports_and_exits_with_the_builds_status(
+    write_site: WriteSite,
+) -> None:
+    """The command ends its process at once after main() (no slow interpreter shutdown): what
+    it printed to a pipe must still arrive, and the status must be the build's."""
+    site = small_site(write_site)
+    command = [sys.executable, "-m", "kbsite", "build"]
+    # Buffered, as output to a pipe is unless PYTHONUNBUFFERED says otherwise.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    good = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True, check=False)
+    assert (good.returncode, good.stderr) == (0, "")
+    assert good.stdout.startswith("Built 4 notes into ")
+    (site / "content/large-model/dpo.md").write_text("---\ndate: [\n---\nx\n", encoding="utf-8")
+    bad = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr.endswith("kbsite: 1 error; nothing was written\n")
+
+
 def test_failed_build_leaves_last_good_site(write_site: WriteSite, run: Callable[..., Run]) -> None:
     site = small_site(write_site)
     assert run("build", cwd=site).status == 0
