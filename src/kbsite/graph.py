@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -156,6 +156,8 @@ def related_notes(
     category_of = {e.site_path: e.category.slug for e in entries}
     tags_of = {e.site_path: frozenset(t.slug for t in e.tags) for e in entries}
     source_of = {e.site_path: e.note.source for e in entries}
+    tag_members = {slug: frozenset(paths) for slug, paths in by_tag.items()}
+    bonuses = {c: dict.fromkeys(paths, CATEGORY_WEIGHT) for c, paths in by_category.items()}
     rankings: dict[tuple[frozenset[str], str], list[tuple[int, str, str]]] = {}
 
     def base_score(path: str, tags: frozenset[str], category: str) -> int:
@@ -164,11 +166,24 @@ def related_notes(
 
     def ranking(tags: frozenset[str], category: str) -> list[tuple[int, str, str]]:
         """(-score, source, path) of every tag and category candidate, best first."""
-        candidates = set(by_category[category][: RELATED + 1])
-        for slug in tags:
+        # Shared tags counted per candidate in one pass over the tags' notes (C-level Counter
+        # updates), not by intersecting tag sets candidate by candidate.
+        shared = Counter(dict.fromkeys(by_category[category][: RELATED + 1], 0))
+        wide = []
+        for slug in sorted(tags):
             if len(by_tag[slug]) <= MAX_TAG_FANOUT:
-                candidates.update(by_tag[slug])
-        return sorted((-base_score(p, tags, category), source_of[p], p) for p in candidates)
+                shared.update(by_tag[slug])
+            else:  # scores, but finds no candidates (see MAX_TAG_FANOUT)
+                wide.append(tag_members[slug])
+        bonus = bonuses[category]
+        for members in wide:  # count the wide tags too, among the candidates only
+            shared.update(members.intersection(shared))
+        ranked = [
+            (-(TAG_WEIGHT * count + bonus.get(p, 0)), source_of[p], p)
+            for p, count in shared.items()
+        ]
+        ranked.sort()
+        return ranked
 
     related: dict[str, tuple[Entry, ...]] = {}
     for entry in entries:

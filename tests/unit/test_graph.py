@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kbsite.build import Builder, BuildOptions
 from kbsite.graph import Graph, build_graph, link_sentence
 from kbsite.index import Entry
@@ -98,3 +100,43 @@ def test_related_notes_stay_linear_with_a_tag_on_every_note(
     assert all(len(items) == 5 for items in graph.related.values())
     first = graph.related[entries["large-model/n010.md"].site_path]
     assert [e.title for e in first] == ["N0", "N1", "N2", "N3", "N4"]
+
+
+def test_related_notes_count_wide_tags_among_candidates_found_through_others(
+    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag on more notes than MAX_TAG_FANOUT finds no candidates but still scores the ones
+    found through other tags and the category: checked against a plain reference ranking."""
+    import kbsite.graph
+
+    monkeypatch.setattr(kbsite.graph, "MAX_TAG_FANOUT", 6)
+    files = {}
+    for i in range(24):
+        tags = ["wide"] * (i % 3 != 1) + [f"t{i % 3}"] * (i % 2) + [f"u{i % 4}"] * (i % 3 != 0)
+        category, folder = (LM, "large-model") if i % 5 else (CV, "computer-vision")
+        tag_list = "[" + ", ".join(dict.fromkeys(tags)) + "]"
+        files[f"content/{folder}/n{i:02d}.md"] = note(
+            f"N{i}", category, "2026-01-01", "正文。", tags=tag_list
+        )
+    site = write_site(files)
+    graph, entries = graph_of(site, tmp_path)
+    placed = sorted(entries.values(), key=lambda e: e.note.source)
+    by_tag: dict[str, list[Entry]] = {}
+    for e in placed:
+        for t in e.tags:
+            by_tag.setdefault(t.slug, []).append(e)
+    assert len(by_tag["wide"]) > 6  # wide: finds no candidates
+    for e in placed:
+        slugs = {t.slug for t in e.tags}
+        same = [o for o in placed if o.category == e.category][:6]
+        found = same + [o for s in slugs if len(by_tag[s]) <= 6 for o in by_tag[s]]
+        scored = {
+            o.site_path: (
+                -(3 * len(slugs & {t.slug for t in o.tags}) + (o.category == e.category)),
+                o.note.source,
+            )
+            for o in found
+            if o is not e
+        }
+        expected = sorted(scored, key=scored.__getitem__)[:5]
+        assert [o.site_path for o in graph.related[e.site_path]] == expected, e.title
