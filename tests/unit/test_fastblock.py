@@ -1,0 +1,107 @@
+"""The block dispatch (kbsite.fastblock) gives exactly the tokens of markdown-it's own loop."""
+
+from __future__ import annotations
+
+import string
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from kbsite.fastblock import FIRST_CHARACTERS, accelerate_blocks
+from kbsite.markdown import make_markdown
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import corpus  # the benchmark's generator of notes like ours
+
+FAST = make_markdown()
+STOCK = make_markdown(fast_blocks=False)
+# Characters every block rule starts with, and what surrounds them in notes.
+ALPHABET = st.sampled_from(
+    list("中文。，") + list(string.ascii_letters[:6] + "0123")
+    + list("    \t\n\n\n\n#*_`~$\\{}[]()<>!?|-+=:>%&^")
+    + ["```", "~~~", "$$", "> ", "- ", "1. ", "   ", "___", "***", "???", "!!!", "[^1]: ", "{%"]
+)  # fmt: skip
+
+
+def tokens(md: MarkdownIt, text: str) -> list[dict[str, object]]:
+    return [t.as_dict() for t in md.parse(text, {"note_path": "x.md"})]
+
+
+def test_every_rule_kbsite_uses_is_dispatched_by_its_first_characters() -> None:
+    """A rule missing from the table still works (always tried), but costs the speed-up."""
+    names = {f"{rule.__module__}:{rule.__qualname__}" for rule in STOCK.block.ruler.getRules("")}
+    always = {name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] for name in names - set(FIRST_CHARACTERS)}
+    assert always == {"table", "code", "lheading", "deflist", "paragraph"}
+    assert FAST.block.ruler.getRules("") != STOCK.block.ruler.getRules("")  # installed
+
+
+def test_fixtures_and_example_notes_parse_to_the_same_tokens() -> None:
+    texts = [p.read_text("utf-8") for p in sorted((REPO / "tests/fixtures/markdown").glob("*.md"))]
+    texts += [p.read_text("utf-8") for p in sorted((REPO / "content").rglob("*.md"))]
+    assert len(texts) > 30
+    for text in texts:
+        assert tokens(FAST, text) == tokens(STOCK, text)
+
+
+def test_generated_notes_parse_to_the_same_tokens(tmp_path: Path) -> None:
+    corpus.generate(tmp_path, 60)
+    for path in sorted((tmp_path / "content").rglob("*.md")):
+        text = path.read_text("utf-8")
+        assert tokens(FAST, text) == tokens(STOCK, text), path.name
+
+
+def test_each_first_character_in_every_position_gives_the_same_tokens() -> None:
+    """Every character a rule starts with, repeated and followed by what makes each rule
+    match, at the start of a note, after a paragraph, inside a quote and a list item."""
+    characters = sorted(set(string.punctuation + string.digits + "a中 "))  # not from the table
+    tails = [
+        "",
+        " x",
+        "x",
+        ". x",
+        ") x",
+        " note\n  body",
+        "[[a]]",
+        "}}\n",
+        "\n\n    code",
+        "\n===",
+        "\n: d",
+    ]
+    for character in characters:
+        for repeat in (1, 2, 3, 4):
+            for tail in tails:
+                line = character * repeat + tail
+                for text in (
+                    line,
+                    f"段落\n{line}",
+                    f"> {line}",
+                    f"- item\n\n  {line}",
+                    f"1. {line}",
+                ):
+                    assert tokens(FAST, text + "\n") == tokens(STOCK, text + "\n"), repr(text)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ALPHABET, max_size=120).map("".join))
+def test_any_text_parses_to_the_same_tokens(text: str) -> None:
+    assert tokens(FAST, text) == tokens(STOCK, text)
+
+
+def test_a_rule_added_afterwards_is_used() -> None:
+    """Changing the rules recompiles markdown-it's chain: the dispatch gives way, correctly."""
+    md = MarkdownIt("commonmark")
+    accelerate_blocks(md)
+
+    def shout(state, line, end, silent):  # type: ignore[no-untyped-def]
+        if not state.src[state.bMarks[line] + state.tShift[line] :].startswith("!!"):
+            return False
+        state.line = line + 1
+        state.push("shout", "", 0)
+        return True
+
+    md.block.ruler.before("paragraph", "shout", shout)
+    assert [t.type for t in md.parse("!! hey\n")] == ["shout"]
