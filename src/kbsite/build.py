@@ -200,8 +200,8 @@ class Builder:
             search = self._indexes_search(config)
             writer = self._writer(output, search)
             try:
-                self._write_pages(config, site, pages, writer)
-                self._write_extras(config, site, pages, content.assets, writer)
+                extras = partial(self._write_extras, config, site, pages, content.assets, writer)
+                self._write_pages(config, site, pages, writer, meanwhile=extras)
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
@@ -381,9 +381,16 @@ class Builder:
         return targets
 
     def _write_pages(
-        self, config: SiteConfig, site: Site, pages: list[Page], writer: Writer
+        self,
+        config: SiteConfig,
+        site: Site,
+        pages: list[Page],
+        writer: Writer,
+        *,
+        meanwhile: Callable[[], None],
     ) -> None:
-        """Render every page; in serve, skip pages whose inputs did not change."""
+        """Render every page; in serve, skip pages whose inputs did not change. Run
+        `meanwhile` (other files to write) while worker processes render, else afterwards."""
         templates = templates_signature(config)
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
@@ -392,12 +399,13 @@ class Builder:
         if isinstance(writer, StagedOutput):
             self._written.clear()
             if parallel:
-                render_pages_parallel(env, shared, pages, writer, jobs, self._report)
+                render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
                 return
             for number, page in enumerate(pages, 1):
                 writer.write(output_file(page.site_path), render(env, shared, page))
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
+            meanwhile()
             return
         shown_everywhere = site_key(config, site, self.options.live_reload, templates)
         if shown_everywhere != self._site_key:  # config, templates or category counts changed
@@ -407,7 +415,7 @@ class Builder:
             output_file(p.site_path): (p.template, p.title, fingerprint(p.context)) for p in pages
         }
         if parallel and not writer.manifest:  # serve's first build, before its server starts
-            render_pages_parallel(env, shared, pages, writer, jobs, self._report)
+            render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
             self._written.update(keys)
             return
         for page in pages:
@@ -417,6 +425,7 @@ class Builder:
                 continue
             writer.write(rel, render(env, shared, page))
             self._written[rel] = key
+        meanwhile()
 
     def _environment(self, config: SiteConfig, templates: Hashable) -> jinja2.Environment:
         """Reuse the Jinja environment (and its compiled templates) while config and templates

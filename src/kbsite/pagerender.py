@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -88,8 +88,10 @@ def render_pages_parallel(
     writer: Staging,
     jobs: int,
     report: Progress,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> None:
-    """Render pages across processes forked after planning, so they share the site's data."""
+    """Render pages across processes forked after planning, so they share the site's data;
+    run `meanwhile` in this process while they do."""
     compile_templates(env)  # once here, not in each worker
     # Small tasks: the last one to finish leaves the other cores idle only briefly.
     step = max(50, len(pages) // (jobs * 24))
@@ -100,6 +102,7 @@ def render_pages_parallel(
         jobs, mp_context=context, initializer=_init_page_worker, initargs=args
     ) as pool:
         futures = [pool.submit(_render_page_range, start, stop) for start, stop in ranges]
+        meanwhile()
         done = 0
         for future in futures:
             written = future.result()
