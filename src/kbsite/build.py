@@ -56,7 +56,7 @@ from kbsite.search import (
     replace_search_index,
     unmark_index_stale,
 )
-from kbsite.templates import make_environment, templates_signature
+from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex, build_wiki_index
 
@@ -178,6 +178,8 @@ class Builder:
                 jobs=jobs,
                 progress=lambda done, total: self._report("render", done, total),
                 formulas=formulas,
+                # The pages' workers, forked later, find the templates compiled.
+                meanwhile=lambda: compile_templates(self._environment(config)),
             )
         finally:
             self._close_formula_server()
@@ -427,9 +429,14 @@ class Builder:
             self._written[rel] = key
         meanwhile()
 
-    def _environment(self, config: SiteConfig, templates: Hashable) -> jinja2.Environment:
+    def _environment(
+        self, config: SiteConfig, templates: Hashable | None = None
+    ) -> jinja2.Environment:
         """Reuse the Jinja environment (and its compiled templates) while config and templates
-        stay the same; a new override file must replace the theme's template it shadows."""
+        (their signature, made here if not given) stay the same; a new override file must
+        replace the theme's template it shadows."""
+        if templates is None:
+            templates = templates_signature(config)
         key = (config, self.options.live_reload, templates)
         if self._env is None or self._env[0] != key:
             compiled = self._compiled_templates(config)

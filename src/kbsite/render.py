@@ -143,9 +143,11 @@ def render_notes(
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
     formulas: FormulaServer | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
     """Render notes not already in the store, across `jobs` processes when worth it;
-    `formulas`: a server that renders their formulas in V8 (kbsite.formulaserver).
+    `formulas`: a server that renders their formulas in V8 (kbsite.formulaserver), while this
+    process runs `meanwhile` (when it forks workers: work it has to do anyway, at no cost).
 
     Return every note's rendering and how many were rendered (not found in the cache).
     """
@@ -166,6 +168,7 @@ def render_notes(
         if parallel:  # while the server renders: what each forked worker would repeat
             load_lexers_for(note.body for note in todo)
             warm_up_markdown()
+            meanwhile()
         if formulas is None or not _receive_formulas(formulas):
             _render_formulas_first(todo, jobs if parallel else 1)
     if parallel:
