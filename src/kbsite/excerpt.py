@@ -91,7 +91,7 @@ def _prefix(runs: Sequence[TextRun], chars: int) -> Sequence[TextRun]:
 def reading_minutes(runs: Sequence[TextRun]) -> int:
     """Return the minutes to read the runs: Han at 450/min plus Latin words at 220/min."""
     text = " ".join(readable_math(run.text) if run.atomic else run.text for run in runs)
-    han = sum(len(chunk) for chunk in _HAN_RUN.findall(text))
+    han = sum(map(len, _HAN_RUN.findall(text)))
     words = len(_WORD.findall(text))
     return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
 
@@ -181,8 +181,9 @@ def _pieces(runs: Sequence[TextRun]) -> Iterator[str]:
         if run.atomic:
             if formula := readable_math(run.text):
                 yield formula
-        else:
-            yield from _UNIT.findall(run.text)
+        else:  # lazily: a long paragraph has thousands of units, an excerpt needs ~160
+            for unit in _UNIT.finditer(run.text):
+                yield unit[0]
 
 
 def _is_sentence_end(units: Sequence[str], k: int) -> bool:
