@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -87,7 +87,29 @@ def apply_rewrites(html: str, rewrites: Rewrites) -> str:
             return match[0]
         return f'{match[1]}="{htmllib.escape(value)}"'
 
-    return _ATTR.sub(substitute, html)
+    parts, done = [], 0
+    for match in _attributes(html):
+        parts += [html[done : match.start()], substitute(match)]
+        done = match.end()
+    return "".join(parts) + html[done:] if parts else html
+
+
+def _attributes(html: str) -> Iterator[re.Match[str]]:
+    """Yield what _ATTR.finditer(html) yields, faster: _ATTR can only match a whitespace
+    before `href="`, `src="` or `srcset="`, and str.find finds those 5-10 times faster than
+    the regex scans a note's ~12 KB of MathML-dense HTML for them."""
+    starts = []
+    for name in ('href="', 'src="', 'srcset="'):
+        at = html.find(name, 1)
+        while at != -1:
+            if html[at - 1].isspace():  # what \s matches (both use Py_UNICODE_ISSPACE)
+                starts.append(at - 1)
+            at = html.find(name, at + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end and (match := _ATTR.match(html, start)) is not None:
+            yield match
+            end = match.end()
 
 
 def _wiki_url(config: SiteConfig, name: str, place: tuple[str, str] | None) -> str:
