@@ -233,9 +233,10 @@ def kbsite_math() -> str:
     script = (
         "from kbsite import katexengine as k; from importlib.metadata import version as v\n"
         "try: racer = 'mini-racer ' + v('mini-racer')\nexcept Exception: racer = 'no mini-racer'\n"
-        "print(f'KaTeX {k.KATEX_VERSION}: in V8 ({racer}) when a worker has "
-        '{k.WORTH_STARTING_V8}+ formulas, else QuickJS (pykatex {v("pykatex")}); '
-        'V8 starts here: {k.engine_name(start_v8=True) == "v8"}\')'
+        "print(f'KaTeX {k.KATEX_VERSION}: in V8 ({racer}), in a process of its own for a cold "
+        "build of 200+ notes (kbsite/formulaserver.py), else in QuickJS (pykatex "
+        '{v("pykatex")}); V8 starts here: {k.engine_name(start_v8=True) == "v8"}\', flush=True)\n'
+        "import os; os._exit(0)  # V8's threads can hold up a normal exit"
     )
     return version_of([sys.executable, "-c", script])
 
