@@ -24,7 +24,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import queue
 import signal
+import threading
 from collections.abc import Sequence
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
@@ -124,7 +126,7 @@ class FormulaServer:
         return answer
 
     def close(self) -> None:
-        """Stop the server (it ends when its pipe closes) and wait for it."""
+        """Stop the server (it ends when its pipe closes) and wait for it; again: nothing."""
         self._connection.close()
         process = self._process
         process.join(_STOP_WAITING)
@@ -143,19 +145,31 @@ def _serve(connection: Connection, parents_end: Connection) -> None:
     # Ctrl-C reaches the whole process group; the build reports it, and closing the pipe
     # ends this process without a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A thread takes messages off the pipe as they come, so the build never waits at a full
+    # pipe while this process renders the formulas sent before (at 10,000 notes the build's
+    # search for formulas took 0.74 s that way, against 0.45 s). This process never forks:
+    # threads are safe here.
+    inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(connection, inbox), daemon=True).start()
     from kbsite.katexengine import engine_name, let_v8_compile_in_threads
     from kbsite.math import render_results
 
     let_v8_compile_in_threads()  # multiprocessing ends this process with os._exit
     in_v8 = engine_name(start_v8=True) == "v8"
     rendered: Rendered = []
-    while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
+    while (message := inbox.get()) is not None:
         if message == _COLLECT:
             connection.send(rendered if in_v8 else None)
             rendered = []
         elif in_v8:
-            rendered.extend(render_results(message, start_v8=True))
+            rendered.extend(render_results(message, start_v8=True))  # type: ignore[arg-type]
+
+
+def _receive(connection: Connection, inbox: queue.SimpleQueue[object]) -> None:
+    """Put each message from the pipe in the inbox; None once the pipe closes."""
+    while True:
+        try:
+            inbox.put(connection.recv())
+        except (EOFError, OSError):
+            inbox.put(None)
+            return

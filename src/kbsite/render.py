@@ -222,6 +222,7 @@ def _receive_formulas(server: FormulaServer) -> bool:
     """Take the server's renderings into this process's cache (the notes' workers inherit it
     through fork); False if it could not render them."""
     results = server.collect()
+    server.close()  # V8's memory goes back before the notes' workers start
     if results is None:
         return False
     remember(results)
