@@ -14,7 +14,7 @@ from html import escape, unescape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import StateCore, normalize
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.admon import admon_plugin
@@ -134,6 +134,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
+    md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
     for name in ("math_inline", "math_inline_double", "math_block"):
@@ -158,6 +159,13 @@ class _Renderer(RendererHTML):
 
 
 # --- core rules: linkify trimming, heading ids --------------------------------------------
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's normalize, which rewrites every note to turn CR LF and CR into LF and
+    NUL into U+FFFD, skipped for the text (nearly every note) that has neither."""
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
 
 
 def _trim_linkify_at_cjk(state: StateCore) -> None:

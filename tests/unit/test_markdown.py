@@ -201,3 +201,12 @@ def test_rendering_is_pure() -> None:
     source = (FIXTURES / "headings.md").read_text(encoding="utf-8")
     first = render_markdown(source, path="n.md", first_line=4)
     assert render_markdown(source, path="n.md", first_line=4) == first
+
+
+def test_windows_and_old_mac_line_ends_and_nul_read_as_newlines_and_replacement() -> None:
+    """markdown-it's normalizing, which kbsite skips for text without CR or NUL."""
+    crlf = "# 标题\r\n\r\n段落一\r第二行\0结束\r\n\r\n- a\r\n- b\r\n"
+    lf = "# 标题\n\n段落一\n第二行\ufffd结束\n\n- a\n- b\n"
+    html = render_markdown(crlf, path="x.md", first_line=1).html
+    assert html == render_markdown(lf, path="x.md", first_line=1).html
+    assert "\r" not in html and "<li>b</li>" in html
