@@ -47,8 +47,8 @@ from kbsite.pages import Page, plan_pages
 from kbsite.parallel import can_fork, default_jobs
 from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
-from kbsite.render import CACHE_DIR, RenderedNote, render_notes, renderer_salt
-from kbsite.renderstore import RENDER_CACHE, RenderStore
+from kbsite.render import RenderedNote, render_notes, renderer_salt
+from kbsite.renderstore import CACHE_DIR, RENDER_CACHE, RenderStore
 from kbsite.search import (
     SEARCH_DIR,
     build_search_index,

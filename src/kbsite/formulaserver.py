@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from kbsite.katexengine import ENGINE_VARIABLE
 from kbsite.parallel import can_fork
+from kbsite.renderstore import CACHE_DIR, RENDER_CACHE
 
 if TYPE_CHECKING:
     from kbsite.math import Formula, Result
@@ -47,9 +48,6 @@ Rendered = list[tuple["Formula", "Result"]]
 # From this many notes, a cold build starts the server (~150 ms of a core): our notes have
 # about 1.7 distinct formulas each, so some 300 formulas to render, from where V8 pays.
 SERVER_FROM_NOTES = 200
-# The render cache (kbsite.render.CACHE_DIR, kbsite.renderstore.RENDER_CACHE): where it exists,
-# a build renders only edited notes, too few formulas to start V8 for.
-_RENDER_CACHE = Path(".kbsite-cache", "render.sqlite3")
 
 _COLLECT = "collect"  # the message asking for everything rendered so far
 _STOP_WAITING = 5.0  # seconds close() gives the server to finish before it is killed
@@ -60,8 +58,8 @@ def worth_starting(site_dir: Path, *, cache: bool, jobs: int) -> bool:
     cache to use) of many notes, in parallel, where V8 can run and workers are forked."""
     if jobs < 2 or not can_fork() or not _v8_may_start():
         return False
-    if cache and (site_dir / _RENDER_CACHE).exists():
-        return False
+    if cache and (site_dir / CACHE_DIR / RENDER_CACHE).exists():
+        return False  # a warm build: it renders only edited notes, too few formulas for V8
     return _count_notes(site_dir / "content", up_to=SERVER_FROM_NOTES) >= SERVER_FROM_NOTES
 
 

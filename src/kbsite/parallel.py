@@ -50,7 +50,9 @@ def fork_map(
     last slice to finish leaves the other cores idle only briefly. Only the results are
     pickled, on their way back.
     """
-    from concurrent.futures import ProcessPoolExecutor  # here: `kbsite build` starts faster
+    # Here, not at the top: `kbsite build` imports this module (through kbsite.formulaserver)
+    # before it forks the formula server, which needs none of concurrent.futures.
+    from concurrent.futures import ProcessPoolExecutor
 
     global _JOB
     size = max(1, -(-len(items) // (jobs * shares)))

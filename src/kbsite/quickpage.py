@@ -25,7 +25,8 @@ from kbsite.content import read_note
 from kbsite.highlight import load_lexers_for
 from kbsite.index import Entry
 from kbsite.links import LinkTarget, resolve_links
-from kbsite.markdown import render_markdown
+from kbsite.markdown import warm_up_markdown
+from kbsite.math import render_tex
 from kbsite.output import Manifest, write_atomic
 from kbsite.pagerender import render
 from kbsite.pages import Page
@@ -58,7 +59,8 @@ def warm_up(last: LastBuild) -> None:
     along when they ended."""
     compile_templates(last.env)
     load_lexers_for(entry.note.body for entry in last.entries.values())
-    render_markdown("$x$ `y` https://example.org [[z]]\n", path="warm-up.md", first_line=1)
+    warm_up_markdown()
+    render_tex("x", False)  # and KaTeX's engine, which the build left to other processes
     # Builds run without the cyclic garbage collector (kbsite.build), so its first full pass
     # over the site's objects (~0.15-0.3 s at 5,000 notes) would come during a later save:
     # make it now. Objects surviving it count as old, so the next full pass waits for many

@@ -31,7 +31,6 @@ from kbsite.tokeninfo import Heading, Link
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = ".kbsite-cache"
 # Below this many notes to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
 _CHUNK = 16
@@ -212,10 +211,14 @@ def _send_formulas(server: FormulaServer, notes: Sequence[Note]) -> None:
     notes at a time, so it renders while the next share is searched."""
     sent: set[Formula] = set()
     for start in range(0, len(notes), _FIND_SHARE):
-        share = {f for note in notes[start : start + _FIND_SHARE] for f in find_formulas(note.body)}
-        new = sorted(f for f in share - sent if not is_known(f))
+        new = sorted(_unrendered_formulas(notes[start : start + _FIND_SHARE]) - sent)
         sent.update(new)
         server.submit(new)
+
+
+def _unrendered_formulas(notes: Sequence[Note]) -> set[Formula]:
+    """The distinct formulas of the notes that this process has not rendered yet."""
+    return {f for note in notes for f in find_formulas(note.body) if not is_known(f)}
 
 
 def _receive_formulas(server: FormulaServer) -> bool:
@@ -238,7 +241,7 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     about twice the KaTeX work on two cores, KaTeX being the largest part of a cold build.
     Batches also let KaTeX run in V8, ten times faster than formula by formula in QuickJS.
     """
-    wanted = sorted({f for note in notes for f in find_formulas(note.body) if not is_known(f)})
+    wanted = sorted(_unrendered_formulas(notes))
     if jobs == 1 or len(wanted) < PARALLEL_THRESHOLD:
         # V8 starts a thread, and a process with threads must not fork: only where none may.
         worth = len(wanted) >= WORTH_STARTING_V8 and not can_fork()

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RENDER_CACHE = "render.sqlite3"  # in .kbsite-cache/
+CACHE_DIR = ".kbsite-cache"  # in the site folder: what builds keep for the next one
+RENDER_CACHE = "render.sqlite3"  # in CACHE_DIR
 # Rows no build has used for this long are dropped, so the file does not grow forever while
 # notes are edited; a month keeps the renderings of a branch you come back to.
 UNUSED_FOR = 30 * 24 * 3600
