@@ -5,28 +5,9 @@ It forks, and V8 leaves threads behind, so each test runs in a fresh Python proc
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-from tests.conftest import REPO
-
-
-def run_python(script: str, *args: str, **env: str) -> str:
-    """Run `script` in a fresh interpreter; return its stdout (failing on any error)."""
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **env},
-        cwd=REPO,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+from tests.helpers import run_python
 
 
 def write_site(root: Path, notes: int) -> Path:

@@ -13,24 +13,9 @@ import textwrap
 
 from kbsite.formulafinder import find_formulas
 from tests.conftest import REPO
+from tests.helpers import run_python
 
 BROKEN = [r"\frac{a", r"\foobar + 1", "x^", r"\begin{aligned} a &= b", "}", r"\left( x"]
-
-
-def run_python(script: str, **env: str) -> str:
-    """Run `script` in a fresh interpreter; return its stdout (failing on any error)."""
-    import os
-
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **env},
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def example_formulas() -> list[tuple[str, bool]]:

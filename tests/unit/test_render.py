@@ -15,6 +15,7 @@ from kbsite.config import parse_config
 from kbsite.content import Note, parse_note
 from kbsite.render import RenderStore, plain_summary, render_key, render_notes
 from kbsite.renderstore import UNUSED_FOR
+from tests.helpers import run_python
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=Path("/s")
@@ -170,15 +171,7 @@ print(len(pids))
     counts = []
     for notes in (400, 80):  # 800 distinct formulas, then 160
         starts = tmp_path / f"starts-{notes}"
-        result = subprocess.run(
-            [sys.executable, "-c", script, str(starts), str(notes)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        counts.append(int(result.stdout))
+        counts.append(int(run_python(script, str(starts), str(notes))))
     assert counts == [2, 0]
 
 
