@@ -243,9 +243,9 @@ def kbsite_math() -> str:
 
 def kbsite_version() -> str:
     """Name the kbsite measured: version, where it was imported from, and its git commit."""
-    where = version_of([sys.executable, "-c", "import kbsite; print(kbsite.__file__)"])
-    line = f"{version_of([sys.executable, '-m', 'kbsite', '--version'])} from {Path(where).parent}"
-    git = ["git", "-C", str(Path(where).parent)]
+    where = kbsite_package()
+    line = f"{version_of([sys.executable, '-m', 'kbsite', '--version'])} from {where}"
+    git = ["git", "-C", str(where)]
     commit = version_of([*git, "rev-parse", "--short", "HEAD"])
     if commit != "?" and not commit.startswith("fatal"):
         dirty = version_of([*git, "status", "--porcelain", "--", "."]) not in ("?", "")
@@ -486,16 +486,21 @@ def make_cases(
     return cases
 
 
-def compile_kbsite() -> None:
-    """Write the .pyc files of the kbsite that `python -m kbsite` imports (quietly; a package
-    in a folder we may not write keeps whatever it has)."""
+def kbsite_package() -> Path:
+    """Return the folder of the kbsite that `python -m kbsite` imports."""
     found = subprocess.run(
         [sys.executable, "-c", "import kbsite; print(kbsite.__file__)"],
         capture_output=True,
         text=True,
         check=True,
     )
-    compileall.compile_dir(Path(found.stdout.strip()).parent, quiet=1)
+    return Path(found.stdout.strip()).parent
+
+
+def compile_kbsite() -> None:
+    """Write the .pyc files of the kbsite measured (quietly; a package in a folder we may not
+    write keeps whatever it has)."""
+    compileall.compile_dir(kbsite_package(), quiet=1)
 
 
 def run_all(args: argparse.Namespace, work: Path) -> None:
