@@ -537,7 +537,8 @@ def run_all(args: argparse.Namespace, work: Path) -> None:
     if any(c.name == "Pelican" for c in cases):
         versions.append(f"Pelican {version_of([sys.executable, '-m', 'pelican', '--version'])}")
         versions.append(f"Pelican math: {pelican_math()}")
-    clear.empty()
+    if not args.keep:  # --keep keeps what was moved aside too: deleting it would slow the next run
+        clear.empty()
     holds = corpus.describe(corpus.corpus_stats(work / "kbsite"))
     print(report(cases, args, skipped, load, holds))
     print("\nVersions:\n" + "\n".join(f"- {v}" for v in versions))

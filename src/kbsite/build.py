@@ -7,10 +7,11 @@ import gc
 import logging
 import shutil
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -43,7 +44,7 @@ from kbsite.output import (
 )
 from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
-from kbsite.pages import Page, plan_pages
+from kbsite.pages import Page, link_note_pages, plan_pages
 from kbsite.parallel import can_fork, default_jobs
 from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
@@ -165,9 +166,12 @@ class Builder:
             self._entries.clear()
             self._config = config
         jobs = self.options.jobs or default_jobs()
-        formulas = self._formula_server(config, jobs)
+        formulas = self._formula_server(config)
         try:  # the server is done once the notes are rendered
-            content, problems = load_content(config, self._note_cache, jobs=jobs)
+            # The formula server reads the notes on the other core meanwhile: workers of
+            # this process's own would only compete with it for the cores.
+            readers = 1 if formulas is not None else jobs
+            content, problems = load_content(config, self._note_cache, jobs=readers)
             notes = [n for n in content.notes if self.options.drafts or not n.draft]
             config, notes = settle_categories(config, notes)  # `categories: auto` declares them
             store = self._render_store(config)
@@ -190,8 +194,8 @@ class Builder:
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         site = build_site(config, entries)
-        graph = build_graph(config, site.entries, self._graph)
-        pages = plan_pages(site, strings_for(config.language), graph)
+        # Note pages get their backlinks and related notes in _write_pages (see _link_notes).
+        pages = plan_pages(site, strings_for(config.language))
         taken = [output_file(p.site_path) for p in pages]
         taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)
         redirects, alias_problems = plan_redirects(site.entries, taken)
@@ -203,7 +207,10 @@ class Builder:
             writer = self._writer(output, search)
             try:
                 extras = partial(self._write_extras, config, site, pages, content.assets, writer)
-                self._write_pages(config, site, pages, writer, meanwhile=extras)
+                link_notes = partial(self._link_notes, config, site, pages)
+                self._write_pages(
+                    config, site, pages, writer, link_notes=link_notes, meanwhile=extras
+                )
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
@@ -268,16 +275,14 @@ class Builder:
         if self.progress is not None:
             self.progress(stage, done, total)
 
-    def _formula_server(self, config: SiteConfig, jobs: int) -> FormulaServer | None:
+    def _formula_server(self, config: SiteConfig) -> FormulaServer | None:
         """The server rendering this build's formulas in V8 (kbsite.formulaserver): the one
         started ahead for the first build, or a new one if this looks like a large cold build."""
         cold = not self._note_cache  # not a rebuild (serve's render a note or two)
-        if (
-            self.formulas is None
-            and cold
-            and worth_starting(config.root, cache=self.options.cache, jobs=jobs)
-        ):
+        if self.formulas is None and cold and worth_starting(config.root, cache=self.options.cache):
             self.formulas = FormulaServer.start()
+        if self.formulas is not None:  # it reads the notes for formulas while this process does
+            self.formulas.scan(config.content_dir)
         return self.formulas
 
     def _close_formula_server(self) -> None:
@@ -382,6 +387,12 @@ class Builder:
         self._targets = targets
         return targets
 
+    def _link_notes(
+        self, config: SiteConfig, site: Site, pages: list[Page]
+    ) -> dict[int, dict[str, Any]]:
+        """Find backlinks and related notes; give the note pages theirs (in place)."""
+        return link_note_pages(pages, build_graph(config, site.entries, self._graph))
+
     def _write_pages(
         self,
         config: SiteConfig,
@@ -389,10 +400,13 @@ class Builder:
         pages: list[Page],
         writer: Writer,
         *,
+        link_notes: Callable[[], Mapping[int, Mapping[str, Any]]],
         meanwhile: Callable[[], None],
     ) -> None:
         """Render every page; in serve, skip pages whose inputs did not change. Run
-        `meanwhile` (other files to write) while worker processes render, else afterwards."""
+        `link_notes` before any note page renders (while worker processes render the others,
+        when there are workers), and `meanwhile` (other files to write) while worker processes
+        render, else afterwards."""
         templates = templates_signature(config)
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
@@ -401,14 +415,18 @@ class Builder:
         if isinstance(writer, StagedOutput):
             self._written.clear()
             if parallel:
-                render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
+                render_pages_parallel(
+                    env, shared, pages, writer, jobs, self._report, meanwhile, link_notes
+                )
                 return
+            link_notes()
             for number, page in enumerate(pages, 1):
                 writer.write(output_file(page.site_path), render(env, shared, page))
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             meanwhile()
             return
+        link_notes()  # serve compares each page's context with the last build's
         shown_everywhere = site_key(config, site, self.options.live_reload, templates)
         if shown_everywhere != self._site_key:  # config, templates or category counts changed
             self._written.clear()

@@ -206,13 +206,13 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from kbsite.formulaserver import FormulaServer, worth_starting
-    from kbsite.parallel import default_jobs
+    from kbsite.formulaserver import FormulaServer, content_folder, worth_starting
 
     # Before importing the builder (~0.2 s on one core): V8 starts meanwhile on another.
-    jobs = args.jobs or default_jobs()
-    early = worth_starting(args.site, cache=not args.no_cache, jobs=jobs)
+    early = worth_starting(args.site, cache=not args.no_cache)
     formulas = FormulaServer.start() if early else None
+    if formulas is not None:  # it reads the notes for their formulas as soon as V8 is up
+        formulas.scan(content_folder(args.site))
 
     from kbsite.build import Builder, BuildOptions
     from kbsite.progress import progress_printer

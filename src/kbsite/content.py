@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -73,7 +73,7 @@ def parse_note(
     """Parse one note's text into (note, warnings); raise KbsiteError on any error."""
     source = source or f"content/{rel_path}"
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalize(text)
     front = frontmatter.split_front_matter(text, path=source)
     doc = frontmatter.parse_front_matter(front, path=source)
     data = doc.value if doc.value is not None else {}
@@ -112,6 +112,30 @@ def parse_note(
         **values,
     )
     return note, problems
+
+
+def _normalize(text: str) -> str:
+    """Drop a byte order mark and make every line end a plain LF."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def note_bodies(content_dir: Path) -> Iterator[tuple[str, str]]:
+    """Yield (path inside content/, body) of each note file, without parsing its front matter:
+    a quick first look at the notes (kbsite.formulaserver finds their formulas in it while the
+    build reads them). A file that cannot be read or decoded is skipped; the build reports it.
+
+    The body is parse_note's, except that a leading `# title` line stays in it.
+    """
+    for rel, full in _walk(content_dir):
+        if not rel.lower().endswith(".md"):
+            continue
+        try:
+            data = Path(full).read_bytes()
+        except OSError:
+            continue
+        text, _problem = decode_note(data)
+        if text is not None:
+            yield rel, split_front_matter(_normalize(text))[1]
 
 
 def _as_warning(diagnostic: Diagnostic) -> Diagnostic:

@@ -9,8 +9,9 @@ a formula missed here is rendered with its note, and a wrong guess costs one was
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from kbsite.math import Formula
+from kbsite.math import Formula, is_known
 
 # Patterns start with a literal, so `re` jumps between candidates instead of trying each
 # position of 4,000 characters of Chinese text (5x faster than a leading look-behind).
@@ -23,6 +24,11 @@ _BRACKETS = re.compile(r"\\\[(.+?)\\\]", re.S)
 _DOLLAR = re.compile(r"\$(?<![\\$]\$)(?![\s$])([^$\n]*[^\s\\$])\$(?!\d)")
 _PARENS = re.compile(r"\\\((.+?)\\\)")
 _LONGEST = 4000  # longer matches are two formulas' worth of text between stray dollars
+
+
+def unrendered_formulas(markdowns: Iterable[str]) -> set[Formula]:
+    """The distinct formulas of these texts that this process has not rendered yet."""
+    return {f for markdown in markdowns for f in find_formulas(markdown) if not is_known(f)}
 
 
 def find_formulas(markdown: str) -> set[Formula]:

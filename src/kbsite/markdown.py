@@ -83,14 +83,15 @@ def render_markdown(body: str, *, path: str, first_line: int) -> RenderedMarkdow
     after: list[TextRun] = []
     text_runs(tokens, before, after)
     text = (*merge_runs(iter(before)), *merge_runs(iter(after)))
+    located = list(with_lines(tokens, first_line))  # read three times: made once
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
         toc=tuple(toc(tokens)),
-        links=tuple(links(tokens, first_line)),
+        links=tuple(links(located)),
         text=text,
         diagnostics=(
-            *math_diagnostics(tokens, path, first_line),
-            *syntax_diagnostics(with_lines(tokens, first_line), path),
+            *math_diagnostics(located, path),
+            *syntax_diagnostics(located, path),
         ),
         excerpt_runs=len(text) - len(tuple(merge_runs(iter(after)))),
         anchors=tuple(anchors(tokens)),

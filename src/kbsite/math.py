@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_inline import StateInline
+from typing import TYPE_CHECKING
 
 from kbsite import katexengine
 from kbsite.mathvariants import unicode_variants
+
+if TYPE_CHECKING:  # the formula server imports this module, and needs no Markdown parser
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kbsite.graph import Graph
 from kbsite.index import Entry, Site
 from kbsite.urls import page_path
+
+NOTE_TEMPLATE = "note.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +73,9 @@ def paginate(
     return pages
 
 
-def plan_pages(site: Site, strings: Mapping[str, str], graph: Graph | None = None) -> list[Page]:
-    """Plan the home feed, category, tag, archive, search, note and error pages."""
+def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
+    """Plan the home feed, category, tag, archive, search, note and error pages; note pages
+    get their backlinks and related notes later (link_note_pages)."""
     per_page = site.config.paginate
     pages = paginate("/", site.entries, per_page, "index.html", site.config.title)
     for index in site.categories:
@@ -103,16 +106,32 @@ def plan_pages(site: Site, strings: Mapping[str, str], graph: Graph | None = Non
         pages.append(
             Page(
                 entry.site_path,
-                "note.html",
+                NOTE_TEMPLATE,
                 entry.title,
                 {
                     "entry": entry,
                     "newer": newer,
                     "older": older,
-                    "backlinks": graph.backlinks.get(entry.site_path, ()) if graph else (),
-                    "related": graph.related.get(entry.site_path, ()) if graph else (),
+                    "backlinks": (),
+                    "related": (),
                 },
             )
         )
     pages.append(Page("/404.html", "404.html", strings["not_found"]))
     return pages
+
+
+def link_note_pages(pages: list[Page], graph: Graph) -> dict[int, dict[str, Any]]:
+    """Give the note pages among `pages` their backlinks and related notes, in place; return
+    what each changed page (by index) was given."""
+    added: dict[int, dict[str, Any]] = {}
+    for index, page in enumerate(pages):
+        if page.template == NOTE_TEMPLATE:
+            path = page.site_path
+            links = {
+                "backlinks": graph.backlinks.get(path, ()),
+                "related": graph.related.get(path, ()),
+            }
+            pages[index] = replace(page, context={**page.context, **links})
+            added[index] = links
+    return added

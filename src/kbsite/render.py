@@ -19,12 +19,12 @@ from kbsite import __version__
 from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
-from kbsite.formulafinder import find_formulas
+from kbsite.formulafinder import unrendered_formulas
 from kbsite.formulaserver import FormulaServer
 from kbsite.highlight import load_lexers_for
 from kbsite.katexengine import WORTH_STARTING_V8
 from kbsite.markdown import render_markdown, warm_up_markdown
-from kbsite.math import Formula, is_known, remember, render_results
+from kbsite.math import Formula, remember, render_results
 from kbsite.parallel import can_fork, can_spawn, fork_map
 from kbsite.renderstore import RenderStore
 from kbsite.tokeninfo import Heading, Link
@@ -145,8 +145,8 @@ def render_notes(
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
     """Render notes not already in the store, across `jobs` processes when worth it;
-    `formulas`: a server that renders their formulas in V8 (kbsite.formulaserver), while this
-    process runs `meanwhile` (when it forks workers: work it has to do anyway, at no cost).
+    `formulas`: a server rendering their formulas in V8 (kbsite.formulaserver). `meanwhile`
+    runs while worker processes render (work this process has to do anyway, at no cost).
 
     Return every note's rendering and how many were rendered (not found in the cache).
     """
@@ -162,12 +162,12 @@ def render_notes(
     parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
     if method == "fork" or not parallel:
         todo = [note for note, _key in missing]
-        if formulas is not None:
-            _send_formulas(formulas, todo)
+        if formulas is not None:  # the notes it has not scanned (kbsite.formulaserver)
+            scanned = formulas.scanned()
+            _send_formulas(formulas, [note for note in todo if note.rel_path not in scanned])
         if parallel:  # while the server renders: what each forked worker would repeat
             load_lexers_for(note.body for note in todo)
             warm_up_markdown()
-            meanwhile()
         if formulas is None or not _receive_formulas(formulas):
             _render_formulas_first(todo, jobs if parallel else 1)
     if parallel:
@@ -181,6 +181,7 @@ def render_notes(
                 pool.submit(_render_range, i, i + _CHUNK, summary_length, store.path)
                 for i in range(0, len(missing), _CHUNK)
             )
+            meanwhile()  # this process has nothing else to do until results come
             while futures:
                 # Popped, so HTML sent back is freed once stored: a future keeps its result.
                 results = futures.popleft().result()
@@ -211,14 +212,9 @@ def _send_formulas(server: FormulaServer, notes: Sequence[Note]) -> None:
     notes at a time, so it renders while the next share is searched."""
     sent: set[Formula] = set()
     for start in range(0, len(notes), _FIND_SHARE):
-        new = sorted(_unrendered_formulas(notes[start : start + _FIND_SHARE]) - sent)
+        new = sorted(unrendered_formulas(n.body for n in notes[start : start + _FIND_SHARE]) - sent)
         sent.update(new)
         server.submit(new)
-
-
-def _unrendered_formulas(notes: Sequence[Note]) -> set[Formula]:
-    """The distinct formulas of the notes that this process has not rendered yet."""
-    return {f for note in notes for f in find_formulas(note.body) if not is_known(f)}
 
 
 def _receive_formulas(server: FormulaServer) -> bool:
@@ -241,7 +237,7 @@ def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
     about twice the KaTeX work on two cores, KaTeX being the largest part of a cold build.
     Batches also let KaTeX run in V8, ten times faster than formula by formula in QuickJS.
     """
-    wanted = sorted(_unrendered_formulas(notes))
+    wanted = sorted(unrendered_formulas(note.body for note in notes))
     if jobs == 1 or len(wanted) < PARALLEL_THRESHOLD:
         # V8 starts a thread, and a process with threads must not fork: only where none may.
         worth = len(wanted) >= WORTH_STARTING_V8 and not can_fork()

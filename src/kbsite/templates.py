@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from datetime import datetime
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from kbsite import __version__
 from kbsite.config import SiteConfig
 from kbsite.i18n import strings_for
-from kbsite.urls import absolute_url, url_for
+from kbsite.urls import absolute_url, url_maker
 
 THEME_DIR = Path(__file__).parent / "theme"
 
@@ -35,6 +37,9 @@ def make_environment(
         # Not a stat of each template file for every page: serve makes a new environment when
         # a template changes (kbsite.build), and a build never sees one change.
         auto_reload=False,
+        # A plain dict, not Jinja's locked LRU: a theme has some twenty templates, and a page
+        # looks up about ten (its own and each include) for every render.
+        cache_size=-1,
     )
     strings = strings_for(config.language)
     env.globals.update(
@@ -42,7 +47,7 @@ def make_environment(
         strings=strings,
         kbsite_version=__version__,
         live_reload=live_reload,
-        url_for=lambda path: url_for(config, path),
+        url_for=url_maker(config),
         absolute_url=lambda path: absolute_url(config, path),
     )
     env.filters["date"] = _format_date
@@ -77,9 +82,46 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+# markupsafe's C escaping, returning a plain str (escape() wraps each result in a Markup);
+# older or pure-Python markupsafe: its escape().
+_escape_str: Callable[[str], str] = getattr(markupsafe, "_escape_inner", markupsafe.escape)
+
+
+def _escape_output(value: Any) -> str:
+    """markupsafe.escape for what `{{ … }}` prints: the same text, as a plain str when the value
+    is one (a page prints some 120 values, and creating a Markup for each was a tenth of its
+    render time). Jinja uses this function only for printed values, which it joins into the
+    page, so whether they are Markup does not matter."""
+    if type(value) is str:
+        return _escape_str(value)
+    return markupsafe.escape(value)
+
+
+class _Template(jinja2.Template):
+    @classmethod
+    def from_code(
+        cls,
+        environment: jinja2.Environment,
+        code: CodeType,
+        globals: MutableMapping[str, Any],
+        uptodate: Callable[[], bool] | None = None,
+    ) -> jinja2.Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        # The compiled template's module namespace: where its code looks `escape` up.
+        template.root_render_func.__globals__["escape"] = _escape_output
+        return template
+
+
 class _Environment(jinja2.Environment):
     context_class = _Context
+    template_class = _Template
     plain_functions: frozenset[object] = frozenset()
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dict, not Jinja's ChainMap over the environment's: each
+        render and include copies them into a new context, and copying a ChainMap is slow.
+        make_environment sets every global before any template loads, as Jinja advises."""
+        return {**self.globals, **(d or {})}
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):

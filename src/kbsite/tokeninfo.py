@@ -4,7 +4,7 @@ errors and plain text runs, read off markdown-it's token stream."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import Literal
@@ -83,9 +83,10 @@ def with_lines(tokens: Sequence[Token], first_line: int) -> Iterator[tuple[Token
                 child_line += child.content.count("\n")
 
 
-def links(tokens: Sequence[Token], first_line: int) -> Iterator[Link]:
-    """Yield every link and image the author wrote, with its file line."""
-    for token, line in with_lines(tokens, first_line):
+def links(located: Iterable[tuple[Token, int]]) -> Iterator[Link]:
+    """Yield every link and image the author wrote, with its file line (`located`: what
+    with_lines yields)."""
+    for token, line in located:
         if token.type == "link_open":
             yield Link(str(token.attrGet("href") or ""), line, "link")
         elif token.type == "image":
@@ -104,9 +105,10 @@ def srcset_urls(value: str) -> list[str]:
     return [c.split()[0] for c in value.split(",") if c.strip()]
 
 
-def math_diagnostics(tokens: Sequence[Token], path: str, first_line: int) -> Iterator[Diagnostic]:
-    """Yield a warning for each formula KaTeX cannot convert."""
-    for token, line in with_lines(tokens, first_line):
+def math_diagnostics(located: Iterable[tuple[Token, int]], path: str) -> Iterator[Diagnostic]:
+    """Yield a warning for each formula KaTeX cannot convert (`located`: what with_lines
+    yields)."""
+    for token, line in located:
         if token.type in MATH_TOKENS:
             display = MATH_TOKENS[token.type]
         elif token.type == "fence" and fence_lang(token.info) == "math":

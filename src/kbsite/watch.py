@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -177,6 +178,19 @@ class Debouncer:
 _RELEVANT = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
 
+def quiet_watchdog() -> None:
+    """Hide watchdog's warning that a new folder's watch "already exists": when a folder is
+    created under a watched one, watchdog's event for it and its rescan of the parent both add
+    the same callback, and it warns that it overwrites the callback with itself. The message
+    (a RuntimeWarning with watchdog's internals in it) meant nothing to someone saving notes."""
+    warnings.filterwarnings(
+        "ignore",
+        message="Callback with id .* already exists for watch",
+        category=RuntimeWarning,
+        module=r"watchdog(\.|$)",
+    )
+
+
 class SiteWatcher(FileSystemEventHandler):
     """Watch content/, templates/, static/ and site.yaml; report each classified change."""
 
@@ -195,6 +209,7 @@ class SiteWatcher(FileSystemEventHandler):
         self._watched: set[str] = set()
 
     def start(self) -> None:
+        quiet_watchdog()
         # The site folder itself is watched without recursion: it holds site.yaml, and seeing
         # a source folder appear there lets us start watching it (no restart needed).
         self._observer.schedule(self, str(self._site_dir), recursive=False)

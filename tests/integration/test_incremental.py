@@ -370,6 +370,9 @@ def test_parallel_build_equals_sequential(
     assert tree(parallel) == clean_build(site, tmp_path / "sequential")
     page = (parallel / "computer-vision" / "n0" / "index.html").read_text(encoding="utf-8")
     assert "<mfrac>" in page and 'class="math-error"' in page
+    # Backlinks and related notes reach note pages that workers forked before they were found.
+    page = (parallel / "large-model" / "n1" / "index.html").read_text(encoding="utf-8")
+    assert 'class="backlinks"' in page and 'class="related"' in page
 
 
 def built_once(site: Path, tmp_path: Path) -> tuple[Path, BuildOptions]:

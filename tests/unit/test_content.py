@@ -209,3 +209,27 @@ def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
     assert forked == alone
     assert [n.rel_path for n in forked[0].notes][:5] == [f"cv/n{i:02d}.md" for i in range(5)]
     assert str(forked[1][0]).startswith("content/cv/n05.md:2:1: date:")
+
+
+def test_note_bodies_are_the_bodies_the_build_parses(tmp_path: Path) -> None:
+    """The formula server's first look at the notes (kbsite.content.note_bodies): each note's
+    body as parse_note reads it, without the YAML parsed; files that are not notes skipped."""
+    content = tmp_path / "content"
+    (content / "cv" / ".drafts").mkdir(parents=True)
+    texts = {
+        "cv/detr.md": "---\ntitle: DETR\ncategory: CV\ndate: 2024-01-02\n---\n二分匹配 $\\sigma$。\n",
+        "cv/crlf.md": "\ufeff---\r\ntitle: W\r\ndate: 2024-01-02\r\n---\r\n第一行\r\n第二行 $x$\r\n",
+        "cv/toml.md": "+++\ntitle = 'T'\ndate = 2024-01-02\n+++\n正文 $$y$$\n",
+    }
+    for rel, text in texts.items():
+        (content / rel).write_bytes(text.encode("utf-8"))
+    (content / "cv" / "latin1.md").write_bytes("---\ntitle: café\n---\n$z$\n".encode("latin-1"))
+    (content / "cv" / ".hidden.md").write_text("---\n---\n$h$\n", encoding="utf-8")
+    (content / "cv" / ".drafts" / "d.md").write_text("---\n---\n$d$\n", encoding="utf-8")
+    (content / "cv" / "detr.png").write_bytes(b"\x89PNG")
+    config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [CV]\n", root=tmp_path)
+    bodies = dict(kbsite.content.note_bodies(content))
+    assert list(bodies) == ["cv/crlf.md", "cv/detr.md", "cv/toml.md"]  # the build's order
+    for rel, text in texts.items():
+        assert bodies[rel] == parse_note(rel, text, config)[0].body
+    assert bodies["cv/crlf.md"] == "第一行\n第二行 $x$\n"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher, classify
+from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher, classify, quiet_watchdog
 
 SITE = Path("/home/me/notes")
 OUT = Path("/tmp/kbsite-serve-x1")
@@ -214,3 +215,23 @@ def _poll(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_watchdogs_warning_about_a_new_folders_watch_is_hidden_and_no_other() -> None:
+    """The warning watchdog 7 gives when a folder created during serve gets its watch twice
+    (text as it appeared in this project's browser test), and only that one, is silenced."""
+    duplicate = (
+        "Callback with id '139622981699856' already exists for watch <bound method "
+        "Watch.short_str of Watch(wd=5, mask=33556478)>. It will be Overwritten."
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_watchdog()
+        for text, module in [
+            (duplicate, "watchdog.observers.inotify"),
+            ("Trying to remove callback from a watch that does not exist", "watchdog.observers"),
+            (duplicate, "kbsite.somewhere"),
+        ]:
+            warnings.warn_explicit(text, RuntimeWarning, "x.py", 1, module=module)
+    shown = [(str(w.message)[:20], w.filename) for w in caught]
+    assert shown == [("Trying to remove cal", "x.py"), ("Callback with id '13", "x.py")]
