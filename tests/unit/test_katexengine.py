@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 
 from kbsite.formulafinder import find_formulas
 from tests.conftest import REPO
@@ -137,3 +138,34 @@ def test_v8_failing_mid_build_hands_over_to_quickjs() -> None:
     )
     assert "KaTeX in V8 failed (isolate out of memory); rendering in QuickJS" in out
     assert out.splitlines()[-1] == "True True quickjs"
+
+
+def test_a_process_that_started_v8_exits_promptly() -> None:
+    # Left to the interpreter's teardown, V8's context waited on a thread Python had already
+    # stopped, and the exit hung for ever (a CI run timed out on it). Alone, one exit in 15
+    # hung; with 12 starting at once on two cores, most of them do.
+    script = textwrap.dedent(
+        """
+        from kbsite import katexengine as ke
+        assert ke.render_many([("x", False)], start_v8=True)[0][0] is True
+        print(ke.engine_name(start_v8=False))
+        """
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(12)
+    ]
+    deadline = time.monotonic() + 60  # each exits in ~0.3 s when it works
+    hung = 0
+    for run in runs:
+        try:
+            out, _ = run.communicate(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            run.kill()
+            run.communicate()
+            hung += 1
+            continue
+        assert (run.returncode, out.strip()) == (0, "v8")
+    assert hung == 0, f"{hung} of 12 processes did not exit after using V8"
