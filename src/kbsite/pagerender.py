@@ -8,7 +8,6 @@ import pickle
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,7 +17,7 @@ import jinja2
 from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.index import Entry
 from kbsite.output import same_bytes
-from kbsite.pages import NOTE_TEMPLATE, Page
+from kbsite.pages import NOTE_TEMPLATE, Page, add_to_context
 from kbsite.templates import compile_templates, render_page
 from kbsite.urls import output_file
 
@@ -86,7 +85,7 @@ def _render_page_range(
     env, shared, pages, root, compare_to, digests, entries = _WORKER_JOB
     if added is not None:
         for index, context in _EntryUnpickler(io.BytesIO(added), entries).load().items():
-            pages[index] = replace(pages[index], context={**pages[index].context, **context})
+            add_to_context(pages, index, context)
     written = []
     for page in pages[start:stop]:
         rel = output_file(page.site_path)

@@ -132,6 +132,11 @@ def link_note_pages(pages: list[Page], graph: Graph) -> dict[int, dict[str, Any]
                 "backlinks": graph.backlinks.get(path, ()),
                 "related": graph.related.get(path, ()),
             }
-            pages[index] = replace(page, context={**page.context, **links})
+            add_to_context(pages, index, links)
             added[index] = links
     return added
+
+
+def add_to_context(pages: list[Page], index: int, extra: Mapping[str, Any]) -> None:
+    """Add `extra` to the context of pages[index] (a Page is frozen: it is replaced)."""
+    pages[index] = replace(pages[index], context={**pages[index].context, **extra})
