@@ -233,9 +233,9 @@ def kbsite_math() -> str:
     script = (
         "from kbsite import katexengine as k; from importlib.metadata import version as v\n"
         "try: racer = 'mini-racer ' + v('mini-racer')\nexcept Exception: racer = 'no mini-racer'\n"
-        "print(f'KaTeX {k.KATEX_VERSION}: in V8 ({racer}), in a process of its own for a cold "
-        "build of 200+ notes (kbsite/formulaserver.py), else in QuickJS (pykatex "
-        '{v("pykatex")}); V8 starts here: {k.engine_name(start_v8=True) == "v8"}\', flush=True)\n'
+        "print(f'KaTeX {k.KATEX_VERSION} in the formula process (kbsite/formulaserver.py): in "
+        'V8 ({racer}) for large batches, in QuickJS (pykatex {v("pykatex")}) for small ones; '
+        "V8 starts here: {k.Engine().start_v8()}', flush=True)\n"
         "import os; os._exit(0)  # V8's threads can hold up a normal exit"
     )
     return version_of([sys.executable, "-c", script])

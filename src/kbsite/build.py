@@ -15,11 +15,12 @@ from typing import Any
 
 import jinja2
 
+from kbsite import formulaserver
 from kbsite.config import SiteConfig, load_config
-from kbsite.content import Asset, Note, NoteCache, load_content, settle_categories
+from kbsite.content import Asset, Content, Note, NoteCache, load_content, settle_categories
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
-from kbsite.formulaserver import FormulaServer, worth_starting
+from kbsite.formulaserver import FormulaProcess, worth_starting
 from kbsite.graph import GraphCache, build_graph
 from kbsite.i18n import strings_for
 from kbsite.index import (
@@ -31,6 +32,7 @@ from kbsite.index import (
     note_site_path,
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
+from kbsite.math import forget_engine_failures
 from kbsite.output import (
     MARKER,
     Manifest,
@@ -101,9 +103,6 @@ class Builder:
 
     options: BuildOptions
     progress: Progress | None = None
-    # KaTeX in V8 started ahead, before the builder was imported (`kbsite build`): the first
-    # build uses it, then closes it.
-    formulas: FormulaServer | None = None
     _note_cache: NoteCache = field(default_factory=dict)
     _manifest: Manifest = field(default_factory=dict)
     _config: SiteConfig | None = None
@@ -132,7 +131,6 @@ class Builder:
         try:
             return self._build()
         finally:
-            self._close_formula_server()  # one started ahead, if the build stopped before using it
             if enabled:
                 gc.enable()
 
@@ -166,29 +164,25 @@ class Builder:
             self._entries.clear()
             self._config = config
         jobs = self.options.jobs or default_jobs()
-        formulas = self._formula_server(config)
-        try:  # the server is done once the notes are rendered
-            # The formula server reads the notes on the other core meanwhile: workers of
-            # this process's own would only compete with it for the cores.
-            readers = 1 if formulas is not None else jobs
-            content, problems = load_content(config, self._note_cache, jobs=readers)
-            notes = [n for n in content.notes if self.options.drafts or not n.draft]
-            config, notes = settle_categories(config, notes)  # `categories: auto` declares them
-            store = self._render_store(config)
-            rendered, fresh = render_notes(
-                notes,
-                store,
-                config.summary_length,
-                jobs=jobs,
-                progress=lambda done, total: self._report("render", done, total),
-                formulas=formulas,
-                # The pages' workers, forked later, find the templates compiled.
-                meanwhile=lambda: compile_templates(self._environment(config)),
-            )
-        finally:
-            self._close_formula_server()
+        forget_engine_failures()  # a formula KaTeX's engine failed on last time: try again
+        # A large cold build: the formula process reads the notes for their formulas while this
+        # process does, so this one's own workers would only compete with it for the cores.
+        readers = 1 if self._scans_formulas(config) else jobs
+        content, problems = load_content(config, self._note_cache, jobs=readers)
+        notes = [n for n in content.notes if self.options.drafts or not n.draft]
+        config, notes = settle_categories(config, notes)  # `categories: auto` declares them
+        store = self._render_store(config)
+        rendered, fresh = render_notes(
+            notes,
+            store,
+            config.summary_length,
+            jobs=jobs,
+            progress=lambda done, total: self._report("render", done, total),
+            # The pages' workers, forked later, find the templates compiled.
+            meanwhile=lambda: compile_templates(self._environment(config)),
+        )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
-        entries = self._place(config, notes, rendered, store, content.assets, problems)
+        entries = self._place(config, notes, rendered, store, content, problems)
         if self.options.strict:
             problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]
         if any(p.is_error for p in problems):
@@ -275,20 +269,18 @@ class Builder:
         if self.progress is not None:
             self.progress(stage, done, total)
 
-    def _formula_server(self, config: SiteConfig) -> FormulaServer | None:
-        """The server rendering this build's formulas in V8 (kbsite.formulaserver): the one
-        started ahead for the first build, or a new one if this looks like a large cold build."""
+    def _scans_formulas(self, config: SiteConfig) -> bool:
+        """Tell whether the formula process reads the notes for their formulas in this build:
+        if `kbsite build` started it so, or this looks like a large cold build (then start it,
+        with V8, now; kbsite.formulaserver)."""
+        process = formulaserver.current()
+        if process is not None and process.scanning:
+            return True
         cold = not self._note_cache  # not a rebuild (serve's render a note or two)
-        if self.formulas is None and cold and worth_starting(config.root, cache=self.options.cache):
-            self.formulas = FormulaServer.start()
-        if self.formulas is not None:  # it reads the notes for formulas while this process does
-            self.formulas.scan(config.content_dir)
-        return self.formulas
-
-    def _close_formula_server(self) -> None:
-        if self.formulas is not None:
-            self.formulas.close()
-            self.formulas = None
+        if not cold or not worth_starting(config.root, cache=self.options.cache):
+            return False
+        FormulaProcess.start(v8_now=True).scan(config.content_dir)
+        return True
 
     def _compiled_templates(self, config: SiteConfig) -> Path | None:
         """The folder for compiled templates in the cache, named after the renderer (kbsite's
@@ -314,7 +306,7 @@ class Builder:
         notes: list[Note],
         rendered: list[RenderedNote],
         store: RenderStore,
-        assets: tuple[Asset, ...],
+        content: Content,
         problems: list[Diagnostic],
     ) -> list[Entry]:
         """Give each note its URL and tags, and resolve its links."""
@@ -322,14 +314,14 @@ class Builder:
         paths = [note_site_path(n, categories[n.category]) for n in notes]
         problems += check_unique_paths(list(zip(notes, paths, strict=True)))
         targets = self._link_targets(notes, paths, rendered)
-        asset_paths = self._asset_paths = frozenset(a.rel_path for a in assets)
+        asset_paths = self._asset_paths = frozenset(a.rel_path for a in content.assets)
         # Link resolution depends on every note's URL and anchors: while those stay the same
         # (the common case of an edit in serve), reuse each note's previous resolution.
         names = tuple((n.rel_path, n.title, n.slug) for n in notes)
         if self._wiki is None or self._wiki[0] != names:
             self._wiki = (names, build_wiki_index(names))
         wiki = self._wiki[1]
-        link_world = (config, targets, asset_paths, wiki)
+        link_world = (config, targets, asset_paths, wiki, content.unreadable)
         if link_world != self._link_world:
             self._links.clear()
             self._link_world = link_world
@@ -347,6 +339,7 @@ class Builder:
                     notes=targets,
                     assets=asset_paths,
                     wiki=wiki,
+                    unreadable=content.unreadable,
                 )
             rewrites, link_problems = self._links[link_key]
             problems += link_problems

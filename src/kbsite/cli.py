@@ -206,13 +206,13 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from kbsite.formulaserver import FormulaServer, content_folder, worth_starting
+    from kbsite import formulaserver
+    from kbsite.formulaserver import FormulaProcess, content_folder, worth_starting
 
-    # Before importing the builder (~0.2 s on one core): V8 starts meanwhile on another.
-    early = worth_starting(args.site, cache=not args.no_cache)
-    formulas = FormulaServer.start() if early else None
-    if formulas is not None:  # it reads the notes for their formulas as soon as V8 is up
-        formulas.scan(content_folder(args.site))
+    # Before importing the builder (~0.2 s on one core): V8 starts meanwhile on another, and
+    # reads the notes for their formulas as soon as it is up.
+    if worth_starting(args.site, cache=not args.no_cache):
+        FormulaProcess.start(v8_now=True).scan(content_folder(args.site))
 
     from kbsite.build import Builder, BuildOptions
     from kbsite.progress import progress_printer
@@ -227,7 +227,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
     )
     progress = None if args.quiet else progress_printer(sys.stderr)
-    result = Builder(options, progress=progress, formulas=formulas).build()
+    try:
+        result = Builder(options, progress=progress).build()
+    finally:
+        formulaserver.stop()  # its work is done, however the build ended
     _print_diagnostics(result.warnings, sys.stderr)
     if not args.quiet:
         where = (

@@ -56,6 +56,9 @@ class Asset:
 class Content:
     notes: tuple[Note, ...]
     assets: tuple[Asset, ...]
+    # Notes whose file exists but could not be read (broken front matter, a bad encoding):
+    # links to them are not also reported as broken.
+    unreadable: frozenset[str] = frozenset()
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -288,17 +291,20 @@ def load_content(
     else:
         fresh_results = iter(read(wanted))
     notes: list[Note] = []
+    unreadable: list[str] = []
     fresh: NoteCache = {}
     for key, _full, parsed in found:
         note, diagnostics = parsed if parsed is not None else next(fresh_results)
         fresh[key] = (note, diagnostics)
         if note is not None:
             notes.append(note)
+        elif any(d.is_error for d in diagnostics):
+            unreadable.append(key[0])
         problems.extend(diagnostics)
     if cache is not None:
         cache.clear()
         cache.update(fresh)
-    return Content(tuple(notes), tuple(assets)), problems
+    return Content(tuple(notes), tuple(assets), frozenset(unreadable)), problems
 
 
 def _read_notes(

@@ -1,17 +1,17 @@
 """Find the formulas of a note's Markdown without parsing it, to render them ahead of time.
 
-A parallel build renders each distinct formula once, in whichever worker gets it, before the
-notes' workers start (kbsite.render); otherwise every worker would render every formula its
-notes share with the other workers' notes. Finding is a guess that errs harmlessly either way:
-a formula missed here is rendered with its note, and a wrong guess costs one wasted KaTeX call.
+A build sends each distinct formula of the notes it renders to the formula process in one
+request before the notes' workers start (kbsite.render), which inherit the results; otherwise
+each worker would ask for the formulas of its notes itself. Finding is a guess that errs
+harmlessly either way: a formula missed here is rendered with its note, and a wrong guess costs
+one wasted KaTeX call.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from kbsite.math import Formula, is_known
+Formula = tuple[str, bool]  # (TeX, display mode), as kbsite.math has it
 
 # Patterns start with a literal, so `re` jumps between candidates instead of trying each
 # position of 4,000 characters of Chinese text (5x faster than a leading look-behind).
@@ -24,11 +24,6 @@ _BRACKETS = re.compile(r"\\\[(.+?)\\\]", re.S)
 _DOLLAR = re.compile(r"\$(?<![\\$]\$)(?![\s$])([^$\n]*[^\s\\$])\$(?!\d)")
 _PARENS = re.compile(r"\\\((.+?)\\\)")
 _LONGEST = 4000  # longer matches are two formulas' worth of text between stray dollars
-
-
-def unrendered_formulas(markdowns: Iterable[str]) -> set[Formula]:
-    """The distinct formulas of these texts that this process has not rendered yet."""
-    return {f for markdown in markdowns for f in find_formulas(markdown) if not is_known(f)}
 
 
 def find_formulas(markdown: str) -> set[Formula]:

@@ -1,80 +1,78 @@
-"""KaTeX in V8 in a process of its own, started as a large cold build begins.
+"""The formula process: the one place KaTeX runs, for a build or a whole `kbsite serve`.
 
-Importing mini-racer, starting V8 and loading KaTeX into it take ~150 ms of a process's time;
-a formula then takes ~0.03 ms. `kbsite build` starts the server before it imports the builder,
-so V8 starts on a core that is idle then, and is ready by the time the build knows its
-formulas; one V8 renders all the distinct formulas of 5,000 notes in well under a second,
-where before, each formula worker paid for starting V8 of its own.
+Ownership, by construction: a process that renders notes starts one formula process (its
+owner), and that process's main thread makes the only KaTeX engine (kbsite.katexengine) and is
+the only thread that ever calls it. Everyone else asks it: the owner through a pipe, the
+owner's workers (and their threads) through a socket of their own. So no JavaScript engine is
+ever entered from two threads, V8's threads never live in a process that forks, and a crash
+of an engine costs a restart of this process, never the build or the preview.
 
-The server is forked before any thread runs in the build (V8 runs threads of its own, and the
-build forks more workers later: only the server may hold V8). It renders what it is sent as it
-arrives, and hands everything over in one reply when asked, so neither side ever waits on a
-full pipe while the other does too.
+Threads in the formula process only carry messages: one per connection puts each request in
+one inbox, and the main thread answers them in turn. The process ends when its owner's pipe
+closes (the owner exits, is killed, or closes it), with os._exit, so V8's threads cannot hold
+it up.
 
-It also reads the notes itself (scan): while the build reads and parses them, the server finds
-and renders their formulas; once the build has its notes, it stops the scan and finds only
-the formulas of the notes the server did not reach.
+The owner may also have it read the notes (scan): while a large cold build reads and parses
+them, the formula process finds and renders their formulas; once the build has its notes, it
+stops the scan and sends only the formulas of the notes the scan did not reach.
 
 CONTRACT:
-    content_folder(site_dir) -> Path;  worth_starting(site_dir, *, cache) -> bool
-    FormulaServer.start() -> FormulaServer;  .scan(folder);  .scanned() -> paths in content/;
-    .submit(formulas);  .collect() -> results | None;  .close()
+    render(formulas) -> list[Rendered]   (this process's formula process, started if needed)
+    FormulaProcess.start(*, v8_now) -> FormulaProcess;  current() -> FormulaProcess | None
+    .scan(folder);  .scanned();  .submit(formulas);  .collect();  .render(formulas);  .close()
+    content_folder(site_dir);  worth_starting(site_dir, *, cache);  use_address(address)
 
-Imports stay light (the server is started before the rest of kbsite is imported).
+Imports stay light (`kbsite build` starts the process before the rest of kbsite is imported).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import importlib.util
 import logging
 import os
 import queue
 import signal
+import sys
 import threading
+import time
 from collections.abc import Sequence
-from multiprocessing import get_context
-from multiprocessing.connection import Connection
+from multiprocessing import AuthenticationError, current_process, get_context
+from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from kbsite.katexengine import ENGINE_VARIABLE
-from kbsite.parallel import can_fork
+from kbsite.parallel import can_fork, can_spawn
 from kbsite.renderstore import CACHE_DIR, RENDER_CACHE
-
-if TYPE_CHECKING:
-    from kbsite.math import Formula, Result
 
 log = logging.getLogger(__name__)
 
-Rendered = list[tuple["Formula", "Result"]]
+Formula = tuple[str, bool]  # (TeX, display mode)
+# (True, MathML ready for a page) | (False, why the TeX is wrong) | (None, why the engine failed)
+Rendered = tuple[bool | None, str]
 
-# From this many notes, a cold build starts the server (~150 ms of a core): our notes have
-# about 1.7 distinct formulas each, so some 300 formulas to render, from where V8 pays.
+# From this many notes, a cold build starts the process at once with V8 and has it scan the
+# notes: our notes have about 1.7 distinct formulas each, so some 300 formulas, where V8 pays.
 SERVER_FROM_NOTES = 200
+ENGINE_VARIABLE = "KBSITE_KATEX_ENGINE"  # "quickjs": no V8 (kbsite.katexengine reads it too)
 
-_COLLECT = "collect"  # the message asking for everything rendered so far
-_SCAN = "scan"  # (_SCAN, folder): find the formulas of the notes there
-_STOP = "stop"  # the message ending a scan, answered with the notes it covered
 _SCAN_SHARE = 32  # notes scanned between looks at the inbox
-_STOP_WAITING = 5.0  # seconds close() gives the server to finish before it is killed
+_STOP_WAITING = 5.0  # seconds close() gives the process to end before it is killed
+_OWNER_CHECK = 0.5  # seconds between looks at whether the owner still runs
 
 
 def content_folder(site_dir: Path) -> Path:
     """The site's notes folder, as SiteConfig.content_dir has it; here, so that `kbsite build`
-    can start the server and its scan before it imports the config's modules."""
+    can start the process and its scan before it imports the config's modules."""
     return site_dir / "content"
 
 
 def worth_starting(site_dir: Path, *, cache: bool) -> bool:
-    """Tell whether a build of the site would gain from the server: a cold build (no render
-    cache to use) of many notes, where V8 can run and this process may fork.
-
-    Also with one job (`--jobs 1`, a one-core machine): V8 cannot run in a process that forks
-    later, so a build rendering in its own process used QuickJS, ten times slower, even where
-    no worker ever forks. On one core, the server shares the core with the build."""
-    if not can_fork() or not _v8_may_start():
+    """Tell whether a build of the site should start the formula process ahead, with V8 and a
+    scan of the notes: a cold build (no render cache to use) of many notes."""
+    if not _v8_may_start():
         return False
     if cache and (site_dir / CACHE_DIR / RENDER_CACHE).exists():
         return False  # a warm build: it renders only edited notes, too few formulas for V8
@@ -100,74 +98,115 @@ def _count_notes(content_dir: Path, *, up_to: int) -> int:
     return count
 
 
-class FormulaServer:
-    """A forked process running KaTeX in V8; formulas go in as they are found."""
+class FormulaProcess:
+    """The owner's handle on its formula process: a pipe to it, and its socket's address."""
 
-    def __init__(self, connection: Connection, process: BaseProcess) -> None:
+    def __init__(self, connection: Connection, process: BaseProcess, address: Any) -> None:
+        self.address = address  # where the owner's workers connect
+        self.pid = os.getpid()  # the owner
         self._connection = connection
         self._process = process
+        self._lock = threading.Lock()  # one request and its answer at a time (serve's threads)
         self._broken = False
         self._scanning: Path | None = None
 
     @classmethod
-    def start(cls) -> FormulaServer:
-        """Fork the server; V8 starts in it at once, while this process goes on."""
-        context = get_context("fork")
+    def start(cls, *, v8_now: bool = False) -> FormulaProcess:
+        """Start a formula process owned by this one, and make it this process's (see render).
+        `v8_now`: start V8 at once, for a large build (else from the first large request).
+
+        Forked where that is safe (no other thread here), else spawned (~0.2 s)."""
+        context = get_context("fork") if can_fork() or not can_spawn() else get_context("spawn")
         ours, theirs = context.Pipe()
-        # daemon: should this process die without closing it, multiprocessing ends it at exit.
-        process = context.Process(target=_serve, args=(theirs, ours), daemon=True)
+        # daemon: should the owner end without closing it, multiprocessing ends it at exit.
+        process = context.Process(
+            target=_serve,
+            args=(theirs, ours, os.getpid(), v8_now),
+            daemon=True,
+            name="kbsite-formulas",
+        )
         process.start()
         theirs.close()
-        return cls(ours, process)
+        try:
+            address = ours.recv()  # the first thing it does: ~1 ms forked
+        except (EOFError, OSError):
+            address = None
+        started = cls(ours, process, address)
+        started._broken = address is None
+        _Registry.own(started)
+        return started
+
+    @property
+    def alive(self) -> bool:
+        return not self._broken and self._process.is_alive()
+
+    def render(self, formulas: Sequence[Formula]) -> list[Rendered]:
+        """Render formulas now; an engine failure (the process died) gives (None, why) each."""
+        answer = self._ask(("render", list(formulas)))
+        if answer is None:
+            return _failed(formulas, self._why())
+        result: list[Rendered] = answer
+        return result
 
     def scan(self, content_dir: Path) -> None:
-        """Have the server find and render the formulas of the notes under content_dir itself,
+        """Have the process find and render the formulas of the notes under content_dir itself,
         reading the files while the build reads them too, until scanned() stops it. Asked
         again for the same folder, it goes on with the scan it has started."""
         folder = content_dir.resolve()
-        if folder != self._scanning and self._send((_SCAN, str(folder))):
+        if folder != self._scanning and self._tell(("scan", str(folder))):
             self._scanning = folder
 
+    @property
+    def scanning(self) -> bool:
+        return self._scanning is not None
+
     def scanned(self) -> frozenset[str]:
-        """Stop the scan; return the notes (paths inside content/) whose formulas the server
+        """Stop the scan; return the notes (paths inside content/) whose formulas the process
         has found: those of the other notes are the build's to find and submit()."""
-        if self._send(_STOP):
-            try:
-                answer: list[str] = self._connection.recv()
-                return frozenset(answer)
-            except (OSError, EOFError, ValueError) as exc:
-                self._give_up(exc)
-        return frozenset()
+        self._scanning = None
+        answer = self._ask(("stop", None))
+        return frozenset(answer or ())
 
     def submit(self, formulas: Sequence[Formula]) -> None:
         """Send formulas to render; their results come with the next collect()."""
         if formulas:
-            self._send(list(formulas))
+            self._tell(("submit", list(formulas)))
 
-    def collect(self) -> Rendered | None:
-        """Return every formula submitted and its result; None if the server could not render
-        them in V8 (it did not start there, or died): the caller renders them itself."""
-        if not self._send(_COLLECT):
-            return None
-        try:
-            answer: Rendered | None = self._connection.recv()
-        except (OSError, EOFError, ValueError) as exc:
-            self._give_up(exc)
-            return None
+    def collect(self) -> list[tuple[Formula, Rendered]] | None:
+        """Return every formula scanned or submitted since the last collect, with its result;
+        None if the process died (the caller renders them again)."""
+        answer: list[tuple[Formula, Rendered]] | None = self._ask(("collect", None))
         return answer
 
     def close(self) -> None:
-        """Stop the server (it ends when its pipe closes) and wait for it; again: nothing."""
+        """End the process (it ends when its pipe closes) and wait for it; again: nothing."""
+        if os.getpid() != self.pid:
+            return  # a fork's copy: the process is its owner's
+        _Registry.disown(self)
+        self._broken = True
         self._connection.close()
-        process = self._process
-        process.join(_STOP_WAITING)
-        if process.is_alive():
-            process.kill()
-            process.join()
+        self._process.join(_STOP_WAITING)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
 
-    def _send(self, message: object) -> bool:
-        """Send one message; False if the server is gone."""
-        if self._broken:
+    def _tell(self, message: tuple[str, object]) -> bool:
+        with self._lock:
+            return self._send(message)
+
+    def _ask(self, message: tuple[str, object]) -> Any:
+        """Send a request and return its answer; None if the process is gone."""
+        with self._lock:
+            if not self._send(message):
+                return None
+            try:
+                return self._connection.recv()
+            except (OSError, EOFError, ValueError) as exc:
+                self._give_up(exc)
+                return None
+
+    def _send(self, message: tuple[str, object]) -> bool:
+        if self._broken or os.getpid() != self.pid:
             return False
         try:
             self._connection.send(message)
@@ -176,66 +215,201 @@ class FormulaServer:
         return not self._broken
 
     def _give_up(self, exc: BaseException) -> None:
-        log.debug("formula server unavailable (%s); formulas render in the build's workers", exc)
+        log.debug("formula process unavailable (%s)", exc)
         self._broken = True
 
+    def _why(self) -> str:
+        self._process.join(0.5)
+        code = self._process.exitcode
+        return f"the formula process stopped (exit status {code})"
 
-def _serve(connection: Connection, parents_end: Connection) -> None:
-    """The server process: start V8, then render what arrives until the pipe closes."""
-    parents_end.close()  # so the pipe closes when the parent's end does
-    # Ctrl-C reaches the whole process group; the build reports it, and closing the pipe
+
+def current() -> FormulaProcess | None:
+    """This process's own formula process, if it started one that still runs."""
+    own = _Registry.mine()
+    return own if own is not None and own.alive else None
+
+
+def render(formulas: Sequence[Formula]) -> list[Rendered]:
+    """Render formulas in this process's formula process: its own (started now if it has none
+    or it died), or, in a worker, its owner's."""
+    if not formulas:
+        return []
+    own = _Registry.mine()
+    if own is None and _Registry.address is not None:  # a worker: its owner's process
+        return _Registry.client().render(formulas)
+    if own is None or not own.alive:
+        own = FormulaProcess.start()
+    return own.render(formulas)
+
+
+def stop() -> None:
+    """End this process's formula process, if it has one."""
+    own = _Registry.mine()
+    if own is not None:
+        own.close()
+
+
+def address() -> Any:
+    """The address of the formula process this process asks (for spawned workers), or None."""
+    return _Registry.address
+
+
+def use_address(address: Any) -> None:
+    """In a spawned worker: ask the formula process at `address` (its owner's)."""
+    _Registry.address = address
+
+
+class _Registry:
+    """Which formula process this process asks. The one piece of process-wide state here: a
+    forked worker inherits it, and so reaches its owner's formula process."""
+
+    _own: FormulaProcess | None = None
+    address: Any = None  # the socket of the formula process this one (or its owner) owns
+    _client: _Client | None = None
+
+    @classmethod
+    def own(cls, process: FormulaProcess) -> None:
+        if cls._own is not None and cls._own.pid == os.getpid():
+            cls._own.close()
+        cls._own = process
+        cls.address = process.address
+
+    @classmethod
+    def disown(cls, process: FormulaProcess) -> None:
+        if cls._own is process:
+            cls._own = None
+            cls.address = None
+
+    @classmethod
+    def mine(cls) -> FormulaProcess | None:
+        """The process this one started (running or not); None in its forked workers."""
+        own = cls._own
+        return own if own is not None and own.pid == os.getpid() else None
+
+    @classmethod
+    def client(cls) -> _Client:
+        client = cls._client
+        if client is None or client.pid != os.getpid() or client.address != cls.address:
+            client = cls._client = _Client(cls.address)
+        return client
+
+
+class _Client:
+    """A worker's connection to its owner's formula process, opened on first use."""
+
+    def __init__(self, address: Any) -> None:
+        self.address = address
+        self.pid = os.getpid()
+        self._connection: Connection | None = None
+        self._lock = threading.Lock()
+
+    def render(self, formulas: Sequence[Formula]) -> list[Rendered]:
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = Client(self.address, authkey=current_process().authkey)
+                self._connection.send(("render", list(formulas)))
+                answer: list[Rendered] = self._connection.recv()
+                return answer
+            except (OSError, EOFError, ValueError) as exc:  # the process is gone
+                self._connection = None
+                return _failed(formulas, f"the formula process is unreachable ({exc})")
+
+
+def _failed(formulas: Sequence[Formula], why: str) -> list[Rendered]:
+    return [(None, why)] * len(formulas)
+
+
+# --- the formula process ----------------------------------------------------------------
+
+
+def _serve(lifeline: Connection, owners_end: Connection, owner: int, v8_now: bool) -> None:
+    """The formula process: answer requests from the inbox until the owner is gone."""
+    owners_end.close()  # a fork's copy: the pipe must close when the owner's end does
+    # Ctrl-C reaches the whole process group; the owner reports it, and closing the pipe
     # ends this process without a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A thread takes messages off the pipe as they come, so the build never waits at a full
-    # pipe while this process renders the formulas sent before (at 10,000 notes the build's
-    # search for formulas took 0.74 s that way, against 0.45 s). This process never forks:
-    # threads are safe here.
-    inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
-    threading.Thread(target=_receive, args=(connection, inbox), daemon=True).start()
-    from kbsite.katexengine import engine_name, let_v8_compile_in_threads
-    from kbsite.math import render_results
+    listener = Listener(_socket_address(), authkey=current_process().authkey)
+    lifeline.send(listener.address)
+    inbox: queue.SimpleQueue[tuple[Connection, tuple[str, Any]] | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(lifeline, inbox, True), daemon=True).start()
+    threading.Thread(target=_accept, args=(listener, inbox), daemon=True).start()
+    threading.Thread(target=_watch_owner, args=(owner, inbox), daemon=True).start()
+    from kbsite.katexengine import Engine
 
-    let_v8_compile_in_threads()  # multiprocessing ends this process with os._exit
-    in_v8 = engine_name(start_v8=True) == "v8"
-    rendered: Rendered = []
+    engine = Engine()  # this thread's: the only one that ever enters KaTeX
+    if v8_now:
+        engine.start_v8()
+    _answer(engine, lifeline, inbox)
+    os._exit(0)  # V8's threads would keep a normal exit waiting for ever
+
+
+def _answer(
+    engine: Any,
+    lifeline: Connection,
+    inbox: queue.SimpleQueue[tuple[Connection, tuple[str, Any]] | None],
+) -> None:
+    """Answer each request in turn, until the owner is gone."""
+    collected: list[tuple[Formula, Rendered]] = []  # for the owner's next collect
     scanned: list[str] = []
-    waiting: collections.deque[object] = collections.deque()  # taken from the inbox by a scan
-    while (message := waiting.popleft() if waiting else inbox.get()) is not None:
-        if message == _COLLECT:
-            connection.send(rendered if in_v8 else None)
-            rendered = []
-        elif message == _STOP:
-            connection.send(scanned)
-        elif isinstance(message, tuple):  # (_SCAN, content folder)
-            if in_v8:
-                _scan(Path(message[1]), inbox, waiting, rendered, scanned)
-        elif in_v8:
-            rendered.extend(render_results(message, start_v8=True))  # type: ignore[arg-type]
+    waiting: collections.deque[tuple[Connection, tuple[str, Any]] | None] = collections.deque()
+    while (item := waiting.popleft() if waiting else inbox.get()) is not None:
+        connection, (verb, payload) = item
+        if verb == "render":
+            answer: object = _render(engine, payload)
+        elif verb == "submit":
+            collected.extend(zip(payload, _render(engine, payload), strict=True))
+            continue
+        elif verb == "collect":
+            answer, collected = collected, []
+        elif verb == "stop":
+            answer = scanned
+        elif verb == "scan":
+            if _scan(engine, Path(payload), inbox, waiting, collected, scanned):
+                return  # the owner is gone
+            continue
+        else:
+            continue
+        with contextlib.suppress(OSError, ValueError):  # that worker is gone: nothing to tell
+            connection.send(answer)
+
+
+def _render(engine: Any, formulas: Sequence[Formula]) -> list[Rendered]:
+    """Render with the engine; the MathML gets Unicode variant letters (kbsite.mathvariants),
+    here rather than in the build, which has the notes to render meanwhile."""
+    from kbsite.mathvariants import unicode_variants
+
+    return [
+        (True, unicode_variants(text)) if ok is True else (ok, text)
+        for ok, text in engine.render_many(formulas)
+    ]
 
 
 def _scan(
+    engine: Any,
     content_dir: Path,
-    inbox: queue.SimpleQueue[object],
-    waiting: collections.deque[object],
-    rendered: Rendered,
+    inbox: queue.SimpleQueue[tuple[Connection, tuple[str, Any]] | None],
+    waiting: collections.deque[tuple[Connection, tuple[str, Any]] | None],
+    collected: list[tuple[Formula, Rendered]],
     scanned: list[str],
-) -> None:
+) -> bool:
     """Find and render the formulas of the notes under content_dir, a share of notes at a time,
-    adding them to `rendered` and the notes done to `scanned`; stop early when _STOP (or the
-    pipe's end) arrives. Messages that arrive meanwhile go to `waiting`, in order.
+    adding them to `collected` and the notes done to `scanned`; stop early when "stop" (or the
+    pipe's end) arrives. Requests that arrive meanwhile go to `waiting`, in order.
 
-    While the build reads its notes, this process would otherwise wait: the build then finds
-    the formulas only of the notes not scanned yet, and starts its workers sooner.
-    """
+    Return whether the owner is gone."""
     from kbsite.content import note_bodies
-    from kbsite.formulafinder import unrendered_formulas
-    from kbsite.math import render_results
+    from kbsite.formulafinder import find_formulas
 
+    done: set[Formula] = set()
     share: list[str] = []
     bodies: list[str] = []
 
     def render_share() -> None:
-        rendered.extend(render_results(sorted(unrendered_formulas(bodies)), start_v8=True))
+        new = sorted({f for body in bodies for f in find_formulas(body)} - done)
+        done.update(new)
+        collected.extend(zip(new, _render(engine, new), strict=True))
         scanned.extend(share)
         share.clear()
         bodies.clear()
@@ -246,17 +420,57 @@ def _scan(
         if len(share) == _SCAN_SHARE:
             render_share()
             while not inbox.empty():
-                waiting.append(message := inbox.get())
-                if message is None or message == _STOP:
-                    return
+                waiting.append(item := inbox.get())
+                if item is None:
+                    return True
+                if item[1][0] == "stop":
+                    return False
     render_share()
+    return False
 
 
-def _receive(connection: Connection, inbox: queue.SimpleQueue[object]) -> None:
-    """Put each message from the pipe in the inbox; None once the pipe closes."""
+def _receive(
+    connection: Connection,
+    inbox: queue.SimpleQueue[tuple[Connection, tuple[str, Any]] | None],
+    lifeline: bool,
+) -> None:
+    """Put each request from one connection in the inbox; at the owner's end, None."""
     while True:
         try:
-            inbox.put(connection.recv())
-        except (EOFError, OSError):
-            inbox.put(None)
+            inbox.put((connection, connection.recv()))
+        except (EOFError, OSError, ValueError):
+            if lifeline:
+                inbox.put(None)
+            connection.close()
             return
+
+
+def _watch_owner(
+    owner: int, inbox: queue.SimpleQueue[tuple[Connection, tuple[str, Any]] | None]
+) -> None:
+    """End the process once its owner is gone, even while a copy of the owner's end of the
+    pipe lives on in another of its children (a worker forked before this process)."""
+    while os.getppid() == owner:
+        time.sleep(_OWNER_CHECK)
+    inbox.put(None)
+
+
+def _accept(
+    listener: Listener,
+    inbox: queue.SimpleQueue[tuple[Connection, tuple[str, Any]] | None],
+) -> None:
+    """Take each worker's connection, and read its requests on a thread of its own."""
+    while True:
+        try:
+            connection = listener.accept()
+        except (OSError, EOFError, AuthenticationError):  # a stranger without the key
+            continue
+        threading.Thread(target=_receive, args=(connection, inbox, False), daemon=True).start()
+
+
+def _socket_address() -> str | None:
+    """An abstract Unix socket on Linux (no file to clean up after a kill), else the default
+    (a file in a temporary folder, or a named pipe on Windows)."""
+    if sys.platform.startswith("linux"):
+        return f"\0kbsite-formulas-{os.getpid()}-{os.urandom(6).hex()}"
+    return None

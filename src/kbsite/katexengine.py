@@ -1,15 +1,18 @@
-"""KaTeX, the TeX -> MathML engine: run in V8 (mini-racer) where that pays, else in QuickJS
-(pykatex). Both run KaTeX 0.16.22 with the same options, so they give the same bytes.
+"""KaTeX, the TeX -> MathML engine, as the formula process runs it (kbsite.formulaserver).
 
-Why two: KaTeX in QuickJS's interpreter takes ~0.3 ms a formula, a fifth of a cold build's
-CPU; V8 compiles it and takes ~0.03 ms, but costs ~80 ms to start in a process, ~0.2 ms a
-call (so formulas go in batches), and runs a thread of its own. A process with that thread
-must not fork (kbsite.parallel.can_fork), so V8 starts only where asked: in the build's
-formula workers, which never fork, and in processes that already run other threads (serve).
-Elsewhere, and wherever V8 cannot start, QuickJS renders.
+An `Engine` is made by one thread and used only by it: pykatex's QuickJS runtime belongs to the
+thread that made it (called from another thread it raised "size exceeded" or corrupted the heap:
+`kbsite serve` aborted on the first saved formula), and V8 (mini-racer) starts threads of its
+own, after which the process must not fork. So only the formula process, which never forks,
+makes an Engine, on its main thread; every other process and thread asks that process.
+
+Two engines run the same KaTeX 0.16.22 with the same options and give the same bytes: QuickJS
+(pykatex) takes ~0.3 ms a formula and starts in ~6 ms; V8 compiles KaTeX and takes ~0.03 ms,
+but costs ~110 ms to start and ~0.2 ms a call, so it starts only for a large batch (or when
+the owner knows one is coming), and formulas go to it in batches.
 
 CONTRACT:
-    render_many(formulas, *, start_v8) -> list[Outcome]
+    Engine().render_many(formulas) -> list[Outcome];  .start_v8();  .name
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import Any
 
-import pykatex
-
 log = logging.getLogger(__name__)
 
 KATEX_VERSION = "0.16.22"  # the vendored katex.min.js; pykatex 0.1.1 embeds the same one
@@ -36,9 +37,13 @@ Outcome = tuple[bool | None, str]
 
 # Formulas per call into V8: each call costs ~0.2 ms of thread hand-over, each formula ~0.03 ms.
 _BATCH = 256
-# Starting V8 and loading KaTeX into it takes ~80 ms of a process's time: worth it from about
-# this many formulas to render there (QuickJS takes ~0.3 ms each).
+# Starting V8 and loading KaTeX into it takes ~110 ms: worth it from about this many formulas
+# in one request (QuickJS takes ~0.3 ms each).
 WORTH_STARTING_V8 = 300
+# What pykatex raises, as a ParseError, when QuickJS runs out of stack: a formula nested ~150
+# deep, or any formula when entered from a thread other than the one that made the runtime
+# (then it was cached as if the TeX were wrong). It is the engine failing, not the TeX.
+_QUICKJS_OUT_OF_STACK = "size exceeded"
 # KaTeX underlines the offending span with U+0332 (combining low line); in a
 # terminal or a title attribute that only garbles the message.
 _UNDERLINE = "\u0332"
@@ -63,54 +68,67 @@ function kbsiteRenderBatch(json) {
 }
 """
 
-# Neither engine is documented as safe to enter from several threads at once (serve renders
-# from its watcher thread while a quick page may be on the way).
-_LOCK = threading.Lock()
-# This process's V8: (pid that started it, the batch function or None if it could not start).
-# A forked child sees its parent's pid here: V8's threads did not come along, so it is unusable.
-_v8: tuple[int, Callable[[str], Any] | None] | None = None
 
+class Engine:
+    """KaTeX for the thread that makes this object: QuickJS at once, V8 from a large batch."""
 
-def render_many(formulas: Sequence[tuple[str, bool]], *, start_v8: bool) -> list[Outcome]:
-    """Render (TeX, display) pairs with KaTeX; V8 if it runs here or `start_v8` may start it."""
-    with _LOCK:
-        batch = _v8_batch(start_v8)
-        if batch is not None:
+    def __init__(self) -> None:
+        self._owner = (os.getpid(), threading.get_ident())
+        self._v8: Callable[[str], Any] | None = None
+        self._v8_tried = os.environ.get(ENGINE_VARIABLE, "").lower() == "quickjs"
+
+    @property
+    def name(self) -> str:
+        """The engine large batches go to now: "v8" or "quickjs"."""
+        return "v8" if self._v8 is not None else "quickjs"
+
+    def start_v8(self) -> bool:
+        """Start V8 now (once; never again after it failed); tell whether it runs."""
+        self._check_owner()
+        if not self._v8_tried:
+            self._v8_tried = True
+            self._v8 = _start_v8()
+        return self._v8 is not None
+
+    def render_many(self, formulas: Sequence[tuple[str, bool]]) -> list[Outcome]:
+        """Render (TeX, display) pairs; a large batch starts V8, which then takes every batch."""
+        self._check_owner()
+        if len(formulas) >= WORTH_STARTING_V8:
+            self.start_v8()
+        if self._v8 is not None:
             try:
                 return [
                     out
                     for i in range(0, len(formulas), _BATCH)
-                    for out in _in_v8(batch, formulas[i : i + _BATCH])
+                    for out in _in_v8(self._v8, formulas[i : i + _BATCH])
                 ]
             except Exception as exc:  # V8 itself failed: QuickJS renders the same bytes
                 log.warning("KaTeX in V8 failed (%s); rendering in QuickJS", exc)
-                _stop_v8()
-        return [_in_quickjs(tex, display) for tex, display in formulas]
+                self._v8 = None
+        outcomes = [_in_quickjs(tex, display) for tex, display in formulas]
+        failed = [i for i, (ok, _text) in enumerate(outcomes) if ok is None]
+        if failed and self.start_v8():  # QuickJS's small stack: V8 renders deeper formulas
+            again = self.render_many([formulas[i] for i in failed])
+            for i, outcome in zip(failed, again, strict=True):
+                outcomes[i] = outcome
+        return outcomes
 
-
-def engine_name(*, start_v8: bool) -> str:
-    """Tell which engine render_many would use here: "v8" or "quickjs"."""
-    with _LOCK:
-        return "v8" if _v8_batch(start_v8) is not None else "quickjs"
-
-
-def _v8_batch(start: bool) -> Callable[[str], Any] | None:
-    """This process's V8 batch function, started now if `start`; None: use QuickJS."""
-    global _v8
-    if _v8 is not None:
-        pid, batch = _v8
-        return batch if pid == os.getpid() else None  # a fork of a process running V8
-    if not start or os.environ.get(ENGINE_VARIABLE, "").lower() == "quickjs":
-        return None
-    _v8 = (os.getpid(), _start_v8())
-    return _v8[1]
+    def _check_owner(self) -> None:
+        if (os.getpid(), threading.get_ident()) != self._owner:
+            raise RuntimeError("a KaTeX engine is used only by the thread that made it")
 
 
 def _start_v8() -> Callable[[str], Any] | None:
-    """Load KaTeX into a new V8 isolate; None (and a note in the debug log) if it cannot."""
-    try:
-        from py_mini_racer import MiniRacer
+    """Load KaTeX into a new V8 isolate; None (and a note in the debug log) if it cannot.
 
+    V8 compiles KaTeX on threads of its own, as it does by default (mini-racer keeps it to one
+    thread): the first ~1,700 formulas take 75 ms instead of 140 ms. The formula process ends
+    with os._exit, so those threads cannot hold up its exit.
+    """
+    try:
+        from py_mini_racer import MiniRacer, init_mini_racer
+
+        init_mini_racer(flags=(), ignore_duplicate_init=True)
         context = MiniRacer()
         context.eval(files("kbsite").joinpath("vendor/katex/katex.min.js").read_text("utf-8"))
         context.eval(_RENDER_BATCH_JS)
@@ -126,37 +144,13 @@ def _start_v8() -> Callable[[str], Any] | None:
     return batch
 
 
-def let_v8_compile_in_threads() -> None:
-    """Before V8 starts in this process: let it compile KaTeX on threads of its own, as it
-    does by default (mini-racer keeps it to one thread). The first ~1,700 formulas then take
-    75 ms instead of 140 ms, at no more CPU. Only for a process that ends with os._exit, as a
-    forked multiprocessing worker does: V8's threads keep a normal exit waiting for ever."""
-    try:
-        from py_mini_racer import init_mini_racer
-
-        init_mini_racer(flags=(), ignore_duplicate_init=True)
-    except Exception as exc:  # no mini-racer here: QuickJS will render
-        log.debug("V8 unavailable (%s)", exc)
-
-
 def _close_at_exit(context: Any, pid: int) -> None:
-    """Free the isolate while V8's thread still runs. Left to the interpreter's teardown, the
-    context's destructor waits on that thread, which Python may already have stopped as it
-    called back in: about one exit in 15 then hung for ever (seen in CI and reproduced)."""
-    global _v8
-    # A fork has no V8 thread to wait on: leave its copy alone. A render still running in a
-    # daemon thread gets 5 s to finish; V8 is not freed under it.
-    if os.getpid() == pid and _LOCK.acquire(timeout=5):
-        try:
-            _v8 = (pid, None)  # not again in this process
-            context.close()
-        finally:
-            _LOCK.release()
-
-
-def _stop_v8() -> None:
-    global _v8
-    _v8 = (os.getpid(), None)  # not again in this process
+    """Free the isolate while V8's thread still runs, in a process that exits normally (the
+    formula process ends with os._exit; a test or a library user may not). Left to the
+    interpreter's teardown, the context's destructor waits on that thread, which Python may
+    already have stopped: about one exit in 15 then hung for ever (seen in CI)."""
+    if os.getpid() == pid:  # a fork's copy has no V8 thread to wait on
+        context.close()
 
 
 def _in_v8(batch: Callable[[str], Any], formulas: Sequence[tuple[str, bool]]) -> list[Outcome]:
@@ -167,6 +161,8 @@ def _in_v8(batch: Callable[[str], Any], formulas: Sequence[tuple[str, bool]]) ->
 
 
 def _in_quickjs(tex: str, display: bool) -> Outcome:
+    import pykatex  # here: its runtime is made by, and belongs to, the engine's thread
+
     try:
         html: str = pykatex.renderToString(
             tex,
@@ -176,6 +172,8 @@ def _in_quickjs(tex: str, display: bool) -> Outcome:
             throwOnError=True,
         )
     except pykatex.ParseError as exc:
+        if str(exc) == _QUICKJS_OUT_OF_STACK:
+            return None, "QuickJS ran out of stack"
         return False, _clean(str(exc))
     except Exception as exc:  # the embedded engine failed, not the formula
         return None, str(exc) or type(exc).__name__

@@ -39,14 +39,21 @@ def resolve_links(
     notes: Mapping[str, LinkTarget],
     assets: frozenset[str],
     wiki: WikiIndex | None = None,
+    unreadable: frozenset[str] = frozenset(),
 ) -> tuple[Rewrites, list[Diagnostic]]:
-    """Work out the site URL of each relative link in a note; report the broken ones."""
+    """Work out the site URL of each relative link in a note; report the broken ones.
+
+    `unreadable`: notes that exist but could not be read (broken front matter, say); their
+    own error is the one to report, so a link to one is left as written, silently."""
     problems: list[Diagnostic] = []
     rewrites: dict[str, str] = {}
+    known = _Known(notes, assets, unreadable)
     for link in links:
         if link.href in rewrites:
             continue
         target = parse_wiki_href(link.href)
+        if target is not None and _names_unreadable(target.name, unreadable):
+            continue  # the note's own error is the message
         if target is not None:
             place, wiki_problems = resolve_wiki(
                 target, source=source, line=link.line, index=wiki, notes=notes
@@ -54,7 +61,7 @@ def resolve_links(
             problems += wiki_problems
             rewrites[link.href] = _wiki_url(config, target.name, place)
             continue
-        resolved = _resolve_one(config, source, rel_path, link, notes, assets, problems)
+        resolved = _resolve_one(config, source, rel_path, link, known, problems)
         if resolved is not None:
             rewrites[link.href] = resolved
     return tuple(rewrites.items()), problems
@@ -122,16 +129,35 @@ def _wiki_url(config: SiteConfig, name: str, place: tuple[str, str] | None) -> s
     return url_for(config, site_path) + (f"#{anchor}" if anchor else "")
 
 
+def _names_unreadable(name: str, unreadable: frozenset[str]) -> bool:
+    """Tell whether a wiki link's name is the path or file name of an unreadable note (its
+    title and slug are unknown: they are in the front matter that could not be read)."""
+    name = name.strip().lower().removesuffix(".md")
+    return any(
+        name in (path.lower().removesuffix(".md"), posixpath.basename(path).lower()[:-3])
+        for path in unreadable
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What a link inside content/ may point at."""
+
+    notes: Mapping[str, LinkTarget]
+    assets: frozenset[str]
+    unreadable: frozenset[str]  # notes that exist, but whose own error is reported
+
+
 def _resolve_one(
     config: SiteConfig,
     source: str,
     rel_path: str,
     link: Link,
-    notes: Mapping[str, LinkTarget],
-    assets: frozenset[str],
+    known: _Known,
     problems: list[Diagnostic],
 ) -> str | None:
     """Return the URL a link should point at, or None to leave it as written."""
+    notes, assets = known.notes, known.assets
     parts = urlsplit(link.href)
     if parts.scheme or parts.netloc or not (parts.path or parts.fragment):
         return None  # external (http:, mailto:, //host) or empty
@@ -159,19 +185,21 @@ def _resolve_one(
             )
             return None
         if fragment and fragment not in note.anchors:
-            known = ", ".join(sorted(note.anchors)[:12]) or "none"
+            headings = ", ".join(sorted(note.anchors)[:12]) or "none"
             problems.append(
                 error(
                     source,
                     link.line,
                     f"link '{link.href}': no heading '#{fragment}' in content/{target} "
-                    f"(its headings: {known})",
+                    f"(its headings: {headings})",
                     key="link",
                 )
             )
         return url_for(config, note.site_path) + (f"#{parts.fragment}" if parts.fragment else "")
     if target in assets:
         return url_for(config, "/" + target)
+    if target in known.unreadable:
+        return None  # its own error says what is wrong with it: one problem, one message
     kind = "image" if link.kind == "image" else "link"
     hint = (
         " (links to notes end in .md and are relative to this note)"

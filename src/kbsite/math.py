@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from kbsite import katexengine
-from kbsite.mathvariants import unicode_variants
+from kbsite import formulaserver
+from kbsite.formulafinder import find_formulas
 
-if TYPE_CHECKING:  # the formula server imports this module, and needs no Markdown parser
+if TYPE_CHECKING:  # no Markdown parser needed at run time
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
@@ -34,40 +34,70 @@ def render_tex(tex: str, display: bool) -> str:
 
 
 Formula = tuple[str, bool]  # (TeX, display mode)
+# The key of the warning a note gets when KaTeX's engine (not the TeX) failed on a formula: its
+# rendering is then kept for this build only (kbsite.render).
+ENGINE_FAILED = "math-engine"
 Result = tuple[bool, str]  # (True, html) or (False, why it cannot render)
 
 # Every formula this process has rendered: notes repeat formulas (a corpus of ours: 13% are
-# distinct), and KaTeX is most of a note's render time. Failures are kept too.
+# distinct), and KaTeX is most of a note's render time. Failures of the TeX are kept too;
+# failures of the engine never are (see _MAKESHIFT).
 _RESULTS: dict[Formula, Result] = {}
 _MAX_RESULTS = 200_000  # about 600 MB of MathML; a site that big starts the cache afresh
+# Formulas the engine failed on (its process died), shown by latex2mathml instead until the
+# next build (forget_engine_failures): with why the engine failed.
+_MAKESHIFT: dict[Formula, tuple[Result, str]] = {}
 
 
 def render_result(tex: str, display: bool) -> Result:
     """Return (True, html) or (False, message) for one formula, from the cache when known."""
     key = (tex, display)
-    found = _RESULTS.get(key)
+    found = _RESULTS.get(key) or _makeshift(key)
     if found is None:
-        # One formula: V8 only if it already runs here (starting it costs more than it saves).
         found = render_results([key])[0][1]
     return found
 
 
-def render_results(
-    formulas: Sequence[Formula], *, start_v8: bool = False
-) -> list[tuple[Formula, Result]]:
-    """Render formulas (a worker's share of a build's, or a rebuild's new ones) in batches;
-    `start_v8`: where no fork follows, V8 may start for them (kbsite.katexengine)."""
+def render_results(formulas: Sequence[Formula]) -> list[tuple[Formula, Result]]:
+    """Render formulas (a worker's share of a build's, or a rebuild's new ones) in one
+    request to the formula process (kbsite.formulaserver)."""
     # Taken before rendering: storing the new ones may start the cache afresh (_MAX_RESULTS).
-    found = {f: _RESULTS[f] for f in dict.fromkeys(formulas) if f in _RESULTS}
-    new = [f for f in dict.fromkeys(formulas) if f not in found]
+    found = {f: _RESULTS.get(f) or _makeshift(f) for f in dict.fromkeys(formulas)}
+    new = [f for f, result in found.items() if result is None]
     if new:
-        found.update(_remember_new(new, _render_many(new, start_v8=start_v8)))
-    return [(f, found[f]) for f in formulas]
+        found.update(remember(list(zip(new, formulaserver.render(new), strict=True))))
+    return [(f, found[f]) for f in formulas]  # type: ignore[misc]  # every one found now
 
 
-def remember(results: list[tuple[Formula, Result]]) -> None:
-    """Add renderings made by another process, so this one (and its forks) reuse them."""
-    _RESULTS.update(results)
+def remember(results: Sequence[tuple[Formula, tuple[bool | None, str]]]) -> dict[Formula, Result]:
+    """Keep the formula process's renderings, so this process (and its forks) reuse them; an
+    engine failure is shown by latex2mathml, and kept only until forget_engine_failures."""
+    if len(_RESULTS) + len(results) > _MAX_RESULTS:
+        _RESULTS.clear()
+    kept: dict[Formula, Result] = {}
+    for formula, (ok, text) in results:
+        if ok is None:  # the note that has it gets a warning (kbsite.tokeninfo)
+            _MAKESHIFT[formula] = (_fallback(*formula), text)
+            kept[formula] = _MAKESHIFT[formula][0]
+        else:
+            kept[formula] = _RESULTS[formula] = (ok, text)
+    return kept
+
+
+def engine_failure(tex: str, display: bool) -> str | None:
+    """Why the engine failed on this formula in this build, or None if it did not."""
+    found = _MAKESHIFT.get((tex, display))
+    return None if found is None else found[1]
+
+
+def forget_engine_failures() -> None:
+    """Try the engine again for formulas it failed on (each build starts with this)."""
+    _MAKESHIFT.clear()
+
+
+def unrendered_formulas(markdowns: Iterable[str]) -> set[Formula]:
+    """The distinct formulas of these texts that this process has not rendered yet."""
+    return {f for text in markdowns for f in find_formulas(text) if f not in _RESULTS}
 
 
 def is_known(formula: Formula) -> bool:
@@ -78,36 +108,19 @@ def is_known(formula: Formula) -> bool:
 def clear_cache() -> None:
     """Forget every rendering (for tests that swap the engine)."""
     _RESULTS.clear()
+    _MAKESHIFT.clear()
 
 
-def _remember_new(
-    formulas: Sequence[Formula], results: list[Result]
-) -> list[tuple[Formula, Result]]:
-    if len(_RESULTS) + len(formulas) > _MAX_RESULTS:
-        _RESULTS.clear()
-    pairs = list(zip(formulas, results, strict=True))
-    _RESULTS.update(pairs)
-    return pairs
+def _makeshift(formula: Formula) -> Result | None:
+    found = _MAKESHIFT.get(formula)
+    return None if found is None else found[0]
 
 
-def _render_many(formulas: Sequence[Formula], *, start_v8: bool) -> list[Result]:
-    """Render with KaTeX; the MathML gets Unicode variant letters (kbsite.mathvariants)."""
-    results: list[Result] = []
-    for (tex, display), (ok, text) in zip(
-        formulas, katexengine.render_many(formulas, start_v8=start_v8), strict=True
-    ):
-        if ok is None:  # the engine broke, not the formula
-            ok, text = _fallback(tex, display, text)
-        results.append((True, unicode_variants(text)) if ok else (False, text))
-    return results
-
-
-def _fallback(tex: str, display: bool, why: str) -> Result:
+def _fallback(tex: str, display: bool) -> Result:
     """Convert with latex2mathml when KaTeX's engine itself breaks (see FIELD-NOTES).
 
     latex2mathml is less faithful (it flattens `aligned`) but keeps the build going.
     """
-    log.warning("KaTeX engine failed (%s); using latex2mathml for %r", why, tex[:60])
     import latex2mathml.converter  # here: a build that never needs it does not pay its import
 
     try:

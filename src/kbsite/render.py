@@ -10,22 +10,20 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 
-from kbsite import __version__
+from kbsite import __version__, formulaserver
 from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
-from kbsite.formulafinder import unrendered_formulas
-from kbsite.formulaserver import FormulaServer
+from kbsite.formulaserver import FormulaProcess
 from kbsite.highlight import load_lexers_for
-from kbsite.katexengine import WORTH_STARTING_V8
 from kbsite.markdown import render_markdown, warm_up_markdown
-from kbsite.math import Formula, remember, render_results
-from kbsite.parallel import can_fork, can_spawn, fork_map
+from kbsite.math import ENGINE_FAILED, Formula, remember, render_results, unrendered_formulas
+from kbsite.parallel import can_fork, can_spawn
 from kbsite.renderstore import RenderStore
 from kbsite.tokeninfo import Heading, Link
 
@@ -111,9 +109,11 @@ def plain_summary(summary: str) -> str:
 _WORKER_JOBS: Sequence[tuple[Note, str]] = ()
 
 
-def _init_render_worker(jobs: Sequence[tuple[Note, str]]) -> None:
+def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object) -> None:
+    """Worker start: its jobs, and (spawned workers inherit nothing) the formula process."""
     global _WORKER_JOBS
     _WORKER_JOBS = jobs
+    formulaserver.use_address(formulas)
 
 
 def _render_range(
@@ -121,10 +121,14 @@ def _render_range(
 ) -> list[tuple[RenderedNote, str | None]]:
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
-    each rendering, with its HTML only if the file could not take it."""
-    results = [render_note(note, key, summary_length) for note, key in _WORKER_JOBS[start:stop]]
-    if cache is not None and _worker_store(cache).put_many(results):
-        return [(meta, None) for meta, _html in results]
+    each rendering, with its HTML only if the file did not take it."""
+    jobs = _WORKER_JOBS[start:stop]
+    render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))  # one request
+    results = [render_note(note, key, summary_length) for note, key in jobs]
+    exact = [(meta, html) for meta, html in results if is_exact(meta)]
+    if cache is not None and exact and _worker_store(cache).put_many(exact):
+        stored = {meta.key for meta, _html in exact}
+        return [(meta, None if meta.key in stored else html) for meta, html in results]
     return [(meta, html) for meta, html in results]
 
 
@@ -134,6 +138,18 @@ def _worker_store(path: Path) -> RenderStore:
     return RenderStore(path)
 
 
+def is_exact(meta: RenderedNote) -> bool:
+    """Tell whether a rendering is what rendering again would give: not one where KaTeX's
+    engine failed (kbsite.math), which must never be kept for a later build."""
+    return not any(d.key == ENGINE_FAILED for d in meta.diagnostics)
+
+
+def store_rendered(store: RenderStore, rendered: Sequence[tuple[RenderedNote, str]]) -> None:
+    """Put renderings in the store: exact ones for later builds, the others for this one."""
+    store.put_many([(meta, html) for meta, html in rendered if is_exact(meta)])
+    store.keep_for_this_build([(meta, html) for meta, html in rendered if not is_exact(meta)])
+
+
 def render_notes(
     notes: Sequence[Note],
     store: RenderStore,
@@ -141,11 +157,10 @@ def render_notes(
     *,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
-    formulas: FormulaServer | None = None,
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
-    """Render notes not already in the store, across `jobs` processes when worth it;
-    `formulas`: a server rendering their formulas in V8 (kbsite.formulaserver). `meanwhile`
+    """Render notes not already in the store, across `jobs` processes when worth it.
+    Their formulas render in the formula process (kbsite.formulaserver). `meanwhile`
     runs while worker processes render (work this process has to do anyway, at no cost).
 
     Return every note's rendering and how many were rendered (not found in the cache).
@@ -161,21 +176,18 @@ def render_notes(
     method = "fork" if can_fork() else "spawn" if can_spawn() else ""
     parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
     if method == "fork" or not parallel:
+        # Every formula in one go, before any worker forks: the workers inherit the results.
         todo = [note for note, _key in missing]
-        if formulas is not None:  # the notes it has not scanned (kbsite.formulaserver)
-            scanned = formulas.scanned()
-            _send_formulas(formulas, [note for note in todo if note.rel_path not in scanned])
-        if parallel:  # while the server renders: what each forked worker would repeat
+        if parallel:  # while the formula process renders: what each forked worker would repeat
             load_lexers_for(note.body for note in todo)
             warm_up_markdown()
-        if formulas is None or not _receive_formulas(formulas):
-            _render_formulas_first(todo, jobs if parallel else 1)
+        _render_formulas_first(todo)
     if parallel:
         with ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=get_context(method),
             initializer=_init_render_worker,
-            initargs=(missing,),
+            initargs=(missing, formulaserver.address()),
         ) as pool:
             futures = deque(
                 pool.submit(_render_range, i, i + _CHUNK, summary_length, store.path)
@@ -185,7 +197,7 @@ def render_notes(
             while futures:
                 # Popped, so HTML sent back is freed once stored: a future keeps its result.
                 results = futures.popleft().result()
-                store.put_many([(meta, html) for meta, html in results if html is not None])
+                store_rendered(store, [(meta, html) for meta, html in results if html is not None])
                 store.adopt(meta for meta, html in results if html is None)
                 found.update((meta.key, meta) for meta, _html in results)
                 done += len(results)
@@ -194,7 +206,7 @@ def render_notes(
     else:
         for start in range(0, len(missing), _CHUNK):
             chunk = [render_note(n, k, summary_length) for n, k in missing[start : start + _CHUNK]]
-            store.put_many(chunk)
+            store_rendered(store, chunk)
             found.update((meta.key, meta) for meta, _html in chunk)
             done += len(chunk)
             if progress:
@@ -207,44 +219,28 @@ def render_notes(
 _FIND_SHARE = 128
 
 
-def _send_formulas(server: FormulaServer, notes: Sequence[Note]) -> None:
-    """Send the server each distinct formula of the notes not yet rendered here, a share of
-    notes at a time, so it renders while the next share is searched."""
+def _render_formulas_first(notes: Sequence[Note]) -> None:
+    """Render the distinct formulas of the notes into this process's cache, in the formula
+    process (kbsite.formulaserver): what a scan of the notes has found, and the rest in one
+    request, so a large batch goes to V8 and the notes' workers find them all rendered."""
+    process = formulaserver.current()
+    if process is None or not process.scanning:
+        render_results(sorted(unrendered_formulas(note.body for note in notes)))
+        return
+    scanned = process.scanned()
+    _send_formulas(process, [note for note in notes if note.rel_path not in scanned])
+    results = process.collect()
+    if results is None:  # the process died: ask again (a new one)
+        render_results(sorted(unrendered_formulas(note.body for note in notes)))
+    else:
+        remember(results)
+
+
+def _send_formulas(process: FormulaProcess, notes: Sequence[Note]) -> None:
+    """Send each distinct formula of the notes not yet rendered here, a share of notes at a
+    time, so the formula process renders while the next share is searched."""
     sent: set[Formula] = set()
     for start in range(0, len(notes), _FIND_SHARE):
         new = sorted(unrendered_formulas(n.body for n in notes[start : start + _FIND_SHARE]) - sent)
         sent.update(new)
-        server.submit(new)
-
-
-def _receive_formulas(server: FormulaServer) -> bool:
-    """Take the server's renderings into this process's cache (the notes' workers inherit it
-    through fork); False if it could not render them."""
-    results = server.collect()
-    server.close()  # V8's memory goes back before the notes' workers start
-    if results is None:
-        return False
-    remember(results)
-    return True
-
-
-def _render_formulas_first(notes: Sequence[Note], jobs: int) -> None:
-    """Render each distinct formula once into this process's cache, in batches: spread over
-    `jobs` forked processes, whose results the notes' workers then inherit through fork, or
-    here when `jobs` is 1 (a small build, or one of serve's rebuilds).
-
-    Without this, each worker renders every formula its notes share with other workers' notes:
-    about twice the KaTeX work on two cores, KaTeX being the largest part of a cold build.
-    Batches also let KaTeX run in V8, ten times faster than formula by formula in QuickJS.
-    """
-    wanted = sorted(unrendered_formulas(note.body for note in notes))
-    if jobs == 1 or len(wanted) < PARALLEL_THRESHOLD:
-        # V8 starts a thread, and a process with threads must not fork: only where none may.
-        worth = len(wanted) >= WORTH_STARTING_V8 and not can_fork()
-        render_results(wanted, start_v8=worth)
-        return
-    # Sorted, formulas alike sit together; dealt out round-robin, each slice gets a mix.
-    dealt = [formula for start in range(jobs * 16) for formula in wanted[start :: jobs * 16]]
-    # The workers never fork, so V8 may start in each, where it pays for its start.
-    worth = len(wanted) >= WORTH_STARTING_V8 * jobs
-    remember(fork_map(partial(render_results, start_v8=worth), dealt, jobs))
+        process.submit(new)

@@ -49,10 +49,15 @@ class RenderStore:
         self._local = threading.local()  # a connection per thread, opened on first use
         self._broken = path is None  # set when writing fails: build on without the file
         self._marked: set[str] = set()  # keys whose row this process has marked as used
+        # Renderings made while KaTeX's engine failed: for the build that made them, never
+        # found by a later one (serve keeps its store between rebuilds).
+        self._this_build_only: set[str] = set()
         self._pruned = False  # rows unused for a month dropped (once per process)
 
     def get_many(self, keys: Collection[str]) -> dict[str, RenderedNote]:
         """Return the stored renderings among `keys`, from memory or the file."""
+        self._forget(self._this_build_only)
+        self._this_build_only = set()
         found = {k: self.index[k] for k in keys if k in self.index}
         wanted = sorted({k for k in keys if k not in found})
         db = self._db()
@@ -109,6 +114,18 @@ class RenderStore:
                 self._give_up(exc)
         self._memory.update((m.key, h) for m, h in rows)
         return False
+
+    def keep_for_this_build(self, rendered: Iterable[tuple[RenderedNote, str]]) -> None:
+        """Hold renderings until the next get_many: they must not outlive this build."""
+        for meta, html in rendered:
+            self.index[meta.key] = meta
+            self._memory[meta.key] = html
+            self._this_build_only.add(meta.key)
+
+    def _forget(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.index.pop(key, None)
+            self._memory.pop(key, None)
 
     def adopt(self, rendered: Iterable[RenderedNote]) -> None:
         """Take in renderings a worker process has just stored in the file (as used)."""

@@ -12,7 +12,7 @@ from typing import Literal
 from markdown_it.token import Token
 
 from kbsite.errors import Diagnostic, warning
-from kbsite.math import MathError, render_tex
+from kbsite.math import ENGINE_FAILED, MathError, engine_failure, render_tex
 
 TOC_LEVELS = (1, 2, 3, 4)
 MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}
@@ -115,10 +115,19 @@ def math_diagnostics(located: Iterable[tuple[Token, int]], path: str) -> Iterato
             display = True
         else:
             continue
+        tex = token.content.strip()
         try:
-            render_tex(token.content.strip(), display)
+            render_tex(tex, display)
+            problem = None
         except MathError as exc:
-            yield warning(path, line, f"cannot render formula: {exc.message}", key="math")
+            problem = exc.message
+        why = engine_failure(tex, display)  # known once render_tex has tried
+        if why is not None:  # one message: the engine's failure, whatever the fallback made
+            shown = "shown as TeX" if problem else "shown by latex2mathml"
+            message = f"KaTeX's engine failed ({why}); {shown}, tried again next build"
+            yield warning(path, line, message, key=ENGINE_FAILED)
+        elif problem is not None:
+            yield warning(path, line, f"cannot render formula: {problem}", key="math")
 
 
 def text_runs(tokens: Sequence[Token], before: list[TextRun], after: list[TextRun]) -> None:

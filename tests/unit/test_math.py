@@ -39,28 +39,6 @@ def test_failure_is_raised_again_from_the_cache() -> None:
             render_tex("x^", True)
 
 
-def test_engine_failure_falls_back_to_latex2mathml(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    import pykatex
-
-    from kbsite import katexengine
-    from kbsite import math as kmath
-
-    def broken(*args: object, **kwargs: object) -> str:
-        raise RuntimeError("QuickJS out of memory")
-
-    monkeypatch.setattr(pykatex, "renderToString", broken)
-    monkeypatch.setattr(katexengine, "_v8", (os.getpid(), None))  # QuickJS, even if V8 runs
-    kmath.clear_cache()
-    try:
-        html = kmath.render_tex(r"\frac{a}{b}", display=True)
-    finally:
-        kmath.clear_cache()
-    assert html.startswith('<span class="katex"><math')
-    assert "<mfrac>" in html
-
-
 def test_a_batch_that_fills_the_cache_still_returns_every_formula(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -114,65 +115,36 @@ def test_workers_are_spawned_while_other_threads_run(tmp_path: Path) -> None:
     assert "<math" in store.html(spawned[69].key)
 
 
-def test_a_parallel_build_renders_each_formula_once_ahead_of_the_notes() -> None:
+def test_a_parallel_build_renders_every_formula_in_one_request_ahead_of_the_notes() -> None:
     """In a fresh process (forking is only safe without other threads, and this test process
-    may have some): formulas shared by notes are rendered once, by the formula workers."""
+    may have some): the build asks the formula process once, before its workers fork, and
+    the workers find every formula rendered; no KaTeX engine ever runs in the build."""
     script = """
-import kbsite.math as km, kbsite.render as r
+import os, sys, threading
+import kbsite.formulaserver as fs, kbsite.math as km, kbsite.render as r
 from pathlib import Path
 from kbsite.config import parse_config
 from kbsite.content import parse_note
 from kbsite.renderstore import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n共享 $x^2$ 与 $y_{{{i}}}$。\\n", config)[0] for i in range(80)]
-rendered = []
-original = km._render_many
-km._render_many = lambda formulas, **kw: rendered.extend(formulas) or original(formulas, **kw)
+asked = Path(sys.argv[1])
+original = fs.render
+def counted(formulas):
+    with asked.open("a") as f:
+        f.write(f"{os.getpid()} {len(formulas)}\\n")
+    return original(formulas)
+fs.render = counted
 r.render_notes(notes, RenderStore(None), 160, jobs=2)
 assert km.is_known(("x^2", False)) and km.is_known(("y_{79}", False))
-assert rendered == [], rendered  # none rendered in this process: the workers did it
-# V8 ran in the workers only: its thread here would stop every later fork (the pages' workers)
-import threading, kbsite.katexengine as ke
-assert ke._v8 is None and threading.active_count() == 1
+assert asked.read_text().split() == [str(os.getpid()), "81"], asked.read_text()
+assert "pykatex" not in sys.modules and "py_mini_racer" not in sys.modules
+assert threading.active_count() == 1  # so the pages' workers may fork later
 print("ok")
 """
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.stdout.strip() == "ok", result.stderr
-
-
-def test_formula_workers_start_v8_when_they_have_enough_formulas(tmp_path: Path) -> None:
-    """Each formula worker starts V8 once it has enough formulas to repay the start; the main
-    process never does (its thread would stop later forks); small builds keep to QuickJS."""
-    script = """
-import os, sys, threading
-import kbsite.katexengine as ke, kbsite.render as r
-from pathlib import Path
-from kbsite.config import parse_config
-from kbsite.content import parse_note
-from kbsite.renderstore import RenderStore
-starts = Path(sys.argv[1])
-original = ke._start_v8
-def counted():
-    with starts.open("a") as f:
-        f.write(f"{os.getpid()}\\n")
-    return original()
-ke._start_v8 = counted
-config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
-count = int(sys.argv[2])
-notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n公式 $x_{{{i}}}$、$y^{{{i}}}$。\\n", config)[0] for i in range(count)]
-r.render_notes(notes, RenderStore(None), 160, jobs=2)
-assert ke._v8 is None and threading.active_count() == 1
-pids = set(starts.read_text().split()) if starts.exists() else set()
-assert str(os.getpid()) not in pids
-print(len(pids))
-"""
-    counts = []
-    for notes in (400, 80):  # 800 distinct formulas, then 160
-        starts = tmp_path / f"starts-{notes}"
-        counts.append(int(run_python(script, str(starts), str(notes))))
-    assert counts == [2, 0]
+    with tempfile.TemporaryDirectory() as folder:
+        out = run_python(script, str(Path(folder) / "asked"))
+    assert out.strip() == "ok"
 
 
 def test_a_program_read_from_stdin_renders_in_one_process() -> None:
