@@ -312,10 +312,15 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from kbsite.pinning import load_pin
     from kbsite.scaffold import DEFAULT_BASE_URL, init_site
 
+    pin = load_pin()
     written = init_site(
-        args.dir, language=args.language, base_url=args.base_url or DEFAULT_BASE_URL
+        args.dir,
+        language=args.language,
+        base_url=args.base_url or DEFAULT_BASE_URL,
+        requirements=pin.requirements,
     )
     for path in written:
         print(f"Created {path}")
@@ -324,6 +329,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
         f"\nNext: edit site.yaml (title, author, base_url), then `{where}kbsite build`.\n"
         "To publish: push to GitHub and set Settings -> Pages -> Source to GitHub Actions."
     )
+    if pin.problem:  # last, where it is read: the first deploy would fail without the edit
+        print(f"\nkbsite: warning: {pin.problem}", file=sys.stderr)
     return EXIT_OK
 
 
