@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from kbsite import __version__
-
 if TYPE_CHECKING:
     from kbsite.errors import Diagnostic
 
@@ -70,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="kbsite",
         description="Build a static site from a folder of Markdown notes: Chinese, math, code.",
     )
-    parser.add_argument("--version", action="version", version=f"kbsite {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show kbsite's version and its engines', and exit"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
 
     build = commands.add_parser(
@@ -193,6 +193,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(run=_cmd_import)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """Print kbsite's version and its engines'; read only when asked (not on every command)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        from kbsite.versions import version_report
+
+        print(version_report())
+        parser.exit()
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
