@@ -169,7 +169,17 @@ def run_step(step: dict[str, Any], site: Path, env: dict[str, str]) -> str:
     """Run one `run` step of a workflow with bash, as the runner does; return its command."""
     step_env = {key: resolve(str(value)) for key, value in step.get("env", {}).items()}
     command = resolve(step["run"])
-    sh("bash", "-e", "-c", command, cwd=site, env={**env, **step_env})
+    sh(
+        "bash",
+        "--noprofile",
+        "--norc",
+        "-eo",
+        "pipefail",
+        "-c",
+        command,
+        cwd=site,
+        env={**env, **step_env},
+    )
     return command
 
 
