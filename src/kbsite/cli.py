@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from kbsite import __version__
-
 if TYPE_CHECKING:
     from kbsite.errors import Diagnostic
 
@@ -70,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="kbsite",
         description="Build a static site from a folder of Markdown notes: Chinese, math, code.",
     )
-    parser.add_argument("--version", action="version", version=f"kbsite {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show kbsite's version and its engines', and exit"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
 
     build = commands.add_parser(
@@ -195,6 +195,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _VersionAction(argparse.Action):
+    """Print kbsite's version and its engines'; read only when asked (not on every command)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        from kbsite.versions import version_report
+
+        print(version_report())
+        parser.exit()
+
+
 def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--site", type=Path, default=Path("."), help="site folder holding site.yaml (default: .)"
@@ -315,10 +334,15 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from kbsite.pinning import load_pin
     from kbsite.scaffold import DEFAULT_BASE_URL, init_site
 
+    pin = load_pin()
     written = init_site(
-        args.dir, language=args.language, base_url=args.base_url or DEFAULT_BASE_URL
+        args.dir,
+        language=args.language,
+        base_url=args.base_url or DEFAULT_BASE_URL,
+        requirements=pin.requirements,
     )
     for path in written:
         print(f"Created {path}")
@@ -327,6 +351,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
         f"\nNext: edit site.yaml (title, author, base_url), then `{where}kbsite build`.\n"
         "To publish: push to GitHub and set Settings -> Pages -> Source to GitHub Actions."
     )
+    if pin.problem:  # last, where it is read: the first deploy would fail without the edit
+        print(f"\nkbsite: warning: {pin.problem}", file=sys.stderr)
     return EXIT_OK
 
 

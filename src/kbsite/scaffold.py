@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from kbsite import __version__
 from kbsite.config import SUPPORTED_LANGUAGES, load_config
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
 
@@ -39,9 +38,14 @@ def pages_workflow(*, from_source: bool = False) -> str:
 
 
 def starter_files(
-    language: str = "zh-CN", *, base_url: str = DEFAULT_BASE_URL, now: datetime | None = None
+    language: str = "zh-CN",
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    requirements: str,
+    now: datetime | None = None,
 ) -> dict[str, str]:
-    """Return the files of a new site, keyed by path inside the site folder."""
+    """Return the files of a new site, keyed by path inside the site folder; `requirements`
+    is what the workflow installs (kbsite.pinning)."""
     stamp = (now or datetime.now(ZoneInfo(_TIMEZONES[language]))).strftime("%Y-%m-%d %H:%M")
     site = Template((STARTER_DIR / f"site.{language}.yaml").read_text(encoding="utf-8"))
     note = Template((STARTER_DIR / f"note.{language}.md").read_text(encoding="utf-8"))
@@ -49,7 +53,7 @@ def starter_files(
         "site.yaml": site.substitute(base_url=base_url),
         EXAMPLE_NOTE: note.substitute(date=stamp),
         WORKFLOW_PATH: pages_workflow(),
-        "requirements.txt": f"kbsite=={__version__}\n",
+        "requirements.txt": requirements,
         ".gitignore": (STARTER_DIR / "gitignore").read_text(encoding="utf-8"),
     }
 
@@ -59,6 +63,7 @@ def init_site(
     *,
     language: str = "zh-CN",
     base_url: str = DEFAULT_BASE_URL,
+    requirements: str,
     now: datetime | None = None,
 ) -> list[Path]:
     """Write a new site into site_dir (which may hold other files); never overwrite one.
@@ -71,7 +76,7 @@ def init_site(
         raise KbsiteError([error("--language", 0, f"unknown language '{language}'; use {known}")])
     if site_dir.exists() and not site_dir.is_dir():
         raise KbsiteError([error(display_path(site_dir), 0, "is a file, not a folder")])
-    files = starter_files(language, base_url=base_url, now=now)
+    files = starter_files(language, base_url=base_url, requirements=requirements, now=now)
     conflicts: list[Diagnostic] = [
         error(
             display_path(site_dir / rel),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -12,10 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
+from kbsite import __version__
+from kbsite.pinning import load_pin
 from kbsite.scaffold import EXAMPLE_NOTE, WORKFLOW_PATH, pages_workflow
 from tests.conftest import REPO, Run
 
 REQUIRED = os.environ.get("KBSITE_REQUIRE_BROWSER") == "1"  # CI: a missing tool is a failure
+RELEASE_PATH = ".github/workflows/release.yml"
 
 
 def _workflow(text: str) -> dict[Any, Any]:
@@ -76,7 +80,7 @@ def test_actionlint_passes_on_the_repository_and_scaffolded_workflows(
 ) -> None:
     actionlint = _actionlint()
     assert run("init", str(tmp_path / "site")).status == 0
-    for workflow in (REPO / WORKFLOW_PATH, tmp_path / "site" / WORKFLOW_PATH):
+    for workflow in (REPO / WORKFLOW_PATH, REPO / RELEASE_PATH, tmp_path / "site" / WORKFLOW_PATH):
         result = subprocess.run(
             [actionlint, "-no-color", str(workflow)], capture_output=True, text=True, check=False
         )
@@ -94,6 +98,104 @@ def test_actionlint_catches_a_mistake_in_a_workflow(tmp_path: Path) -> None:
     assert 'property "page" is not defined' in result.stdout
 
 
+def _release_job(name: str) -> dict[str, Any]:
+    job = _workflow((REPO / RELEASE_PATH).read_text(encoding="utf-8"))["jobs"][name]
+    assert isinstance(job, dict)
+    return job
+
+
+def _run_step(job: str, name: str, cwd: Path, tag: str) -> subprocess.CompletedProcess[str]:
+    """Run a release step's script with bash as GitHub's runner does, for the given tag."""
+    (step,) = [s for s in _release_job(job)["steps"] if s.get("name") == name]
+    assert step["env"]["TAG"] == "${{ github.ref_name }}"
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=cwd,
+        env={**os.environ, "TAG": tag},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_release_on_a_version_tag_tests_builds_and_publishes_without_a_token() -> None:
+    flow = _workflow((REPO / RELEASE_PATH).read_text(encoding="utf-8"))
+    assert flow["on"] == {"push": {"tags": ["v*"]}}
+    assert flow["permissions"] == {"contents": "read"}
+    assert set(flow["jobs"]) == {"test", "build", "publish", "github-release"}
+    # The same test run as CI's: .ci/run, which ends with the README's test command.
+    assert [s.get("run") for s in _release_job("test")["steps"]] == [None, ".ci/run"]
+    build = [s.get("run") for s in _release_job("build")["steps"]]
+    assert "python -m build" in build and "python -m twine check --strict dist/*" in build
+    publish = _release_job("publish")
+    assert publish["needs"] == ["test", "build"]
+    assert publish["permissions"] == {"id-token": "write"}  # trusted publishing
+    assert publish["environment"]["name"] == "pypi"
+    pypi = _steps(publish)["pypa/gh-action-pypi-publish"]
+    assert pypi["uses"] == "pypa/gh-action-pypi-publish@release/v1" and "with" not in pypi
+    release = _release_job("github-release")
+    assert release["needs"] == "publish" and release["permissions"] == {"contents": "write"}
+    assert _steps(release)["Create the GitHub release with the sdist and wheel"]["run"] == (
+        'gh release create "$TAG" dist/* --repo "$GITHUB_REPOSITORY" --verify-tag '
+        '--title "kbsite ${TAG#v}" --notes-file notes.md'
+    )
+
+
+def test_release_refuses_a_tag_that_is_not_the_version_built(tmp_path: Path) -> None:
+    (tmp_path / "dist").mkdir()
+    (tmp_path / f"dist/kbsite-{__version__}-py3-none-any.whl").write_bytes(b"")
+    step = "Check the tag names the version built"
+    assert _run_step("build", step, tmp_path, f"v{__version__}").returncode == 0
+    wrong = _run_step("build", step, tmp_path, "v9.9.9")
+    assert wrong.returncode == 1
+    assert wrong.stdout.startswith("::error::tag v9.9.9 is not the version built: kbsite-")
+
+
+@pytest.mark.parametrize(
+    ("heading", "status"),
+    [
+        ("## [1.2.0] - 2027-01-31", 0),
+        ("## [1.2.0] - Unreleased", 1),
+        ("## [1.1.0] - 2027-01-01", 1),
+    ],
+    ids=["dated", "undated", "missing"],
+)
+def test_release_needs_a_dated_changelog_section(tmp_path: Path, heading: str, status: int) -> None:
+    (tmp_path / "CHANGELOG.md").write_text(f"# Changelog\n\n## [Unreleased]\n\n{heading}\n\n- x\n")
+    step = "Check CHANGELOG.md has this version's section, dated"
+    assert _run_step("build", step, tmp_path, "v1.2.0").returncode == status
+
+
+def test_release_notes_are_the_versions_changelog_section(tmp_path: Path) -> None:
+    (tmp_path / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [Unreleased]\n\n- soon\n\n## [1.2.0] - 2027-01-31\n\n"
+        "### Fixed\n\n- a [link](x) in 1.2\n\n## [1.1.0] - 2027-01-01\n\n- older\n"
+    )
+    assert _run_step("github-release", "Release notes", tmp_path, "v1.2.0").returncode == 0
+    assert (tmp_path / "notes.md").read_text() == "\n### Fixed\n\n- a [link](x) in 1.2\n\n"
+
+
+def test_changelog_has_a_section_for_this_version() -> None:
+    headings = [
+        line
+        for line in (REPO / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("## ")
+    ]
+    assert headings[0] == "## [Unreleased]"  # Keep a Changelog: what is not released yet
+    assert re.fullmatch(
+        rf"## \[{re.escape(__version__)}\] - (\d{{4}}-\d\d-\d\d|Unreleased)", headings[1]
+    )
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    command = (
+        'python3 -m venv .venv && . .venv/bin/activate && pip install -q -e ".[test]" && pytest'
+    )
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"```sh\n{command}\n```" in readme
+    assert (REPO / ".ci/run").read_text(encoding="utf-8").splitlines()[-1] == command
+
+
 def test_init_makes_a_site_that_builds_and_checks_right_away(
     tmp_path: Path, run: Callable[..., Run]
 ) -> None:
@@ -105,7 +207,11 @@ def test_init_makes_a_site_that_builds_and_checks_right_away(
         assert f"Created {site / rel}" in result.out
     assert (site / ".gitignore").read_text() == "public/\n.kbsite-cache/\n"
     assert (site / WORKFLOW_PATH).read_text() == pages_workflow()
-    assert (site / "requirements.txt").read_text().startswith("kbsite==")
+    # Pinned as the running kbsite was installed; the test command's editable install cannot be
+    # installed by a workflow, so init says so (tests/integration/test_release.py: a wheel's).
+    pin = load_pin()
+    assert (site / "requirements.txt").read_text() == pin.requirements
+    assert result.err == (f"\nkbsite: warning: {pin.problem}\n" if pin.problem else "")
 
     built = run("build", "--site", str(site), "--quiet")
     assert built.status == 0, built.err
