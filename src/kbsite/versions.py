@@ -33,8 +33,8 @@ def installed_version(package: str) -> str | None:
 
 
 def _math_engines() -> str:
-    # kbsite.katexengine: V8 for batches where it may start, QuickJS elsewhere; latex2mathml
-    # only when KaTeX's engine itself fails.
+    # kbsite.katexengine, in the formula process: V8 for large batches, QuickJS for small
+    # ones; latex2mathml only when KaTeX's engine itself fails.
     engines = [
         f"{name} {version} ({engine})"
         for name, engine in (("mini-racer", "V8"), ("pykatex", "QuickJS"))
