@@ -32,7 +32,6 @@ import pytest
 
 from tests.conftest import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
 LORA = "content/large-model/lora.md"
 LIVE_RELOAD = re.compile(r'<script src="[^"]*/__kbsite/live-reload\.js[^"]*" defer></script>')
 WAIT_MS = 20_000  # per edit; a save shows in ~0.1 s, a site.yaml edit in ~1 s
@@ -86,29 +85,14 @@ class Session:
         raise AssertionError(self.failed(what))
 
 
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("KBSITE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and KBSITE_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is missing")
-
-
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def session(tmp_path: Path, browser: Any) -> Iterator[Session]:
     site = tmp_path / "site"
     site.mkdir()
     shutil.copytree(REPO / "content", site / "content")
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
     # A render cache from an earlier build, as a writer has one: it made the crash certain.
-    subprocess.run(
-        [sys.executable, "-m", "kbsite", "build", "--quiet", "--site", str(site)],
-        check=True,
-        timeout=120,
-    )
-    shutil.rmtree(site / "public")
+    _build(site, tmp_path / "first")
     env = {**os.environ, "MALLOC_CHECK_": "3", "PYTHONFAULTHANDLER": "1"}
     # Its output goes to files: a pipe nobody reads would fill up and stop the server.
     out, err = tmp_path / "serve.out", tmp_path / "serve.err"
@@ -135,29 +119,23 @@ def session(tmp_path: Path) -> Iterator[Session]:
         )
         time.sleep(0.05)
     assert url, "serve did not start within 120 s"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 800})
-            yield Session(site, process, url, page, err)
-        finally:
-            browser.close()
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGINT)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    try:
+        yield Session(site, process, url, page, err)
+    finally:
+        page.close()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _build(site: Path, output: Path, *flags: str) -> None:
+    command = [sys.executable, "-m", "kbsite", "build", "--quiet", "--site", str(site)]
+    subprocess.run([*command, "--output", str(output), *flags], check=True, timeout=180)
 
 
 def _open(session: Session, site_path: str) -> None:
@@ -278,25 +256,7 @@ def test_a_writing_session_of_fifty_edits(session: Session, tmp_path: Path) -> N
 
     # Every page served equals a clean build of the same files, but for the reload script.
     clean = tmp_path / "clean"
-    base_url = session.url
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kbsite",
-            "build",
-            "--quiet",
-            "--no-cache",
-            "--site",
-            str(session.site),
-            "--output",
-            str(clean),
-            "--base-url",
-            base_url,
-        ],
-        check=True,
-        timeout=180,
-    )
+    _build(session.site, clean, "--no-cache", "--base-url", session.url)
     pages = sorted(
         p.relative_to(clean).as_posix()
         for p in clean.rglob("*.html")
@@ -314,22 +274,7 @@ def test_a_writing_session_of_fifty_edits(session: Session, tmp_path: Path) -> N
     # The render cache the session filled gives what rendering afresh gives.
     cached, uncached = tmp_path / "cached", tmp_path / "uncached"
     for output, flags in ((cached, []), (uncached, ["--no-cache"])):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kbsite",
-                "build",
-                "--quiet",
-                "--site",
-                str(session.site),
-                "--output",
-                str(output),
-                *flags,
-            ],
-            check=True,
-            timeout=180,
-        )
+        _build(session.site, output, *flags)
     files = sorted(p.relative_to(cached) for p in cached.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(uncached) for p in uncached.rglob("*") if p.is_file())
     assert [f for f in files if (cached / f).read_bytes() != (uncached / f).read_bytes()] == []
