@@ -78,7 +78,8 @@ def test_page_follows_edits_and_shows_errors(browser_page: object, preview: Prev
     overlay = page.locator("kbsite-error-overlay")
     expect(overlay).to_be_visible(timeout=10_000)
     expect(overlay).to_contain_text("content/large-model/lora.md:")
-    expect(overlay).to_contain_text("kbsite: the build failed")
+    expect(overlay).to_contain_text("kbsite：构建失败")  # the site is zh-CN: so is the overlay
+    expect(overlay).to_contain_text("1 个问题")
     expect(page.locator("article")).to_contain_text("先冻结预训练权重")  # last good page stays
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "error-overlay.png"))
@@ -147,3 +148,26 @@ def test_an_edit_reloads_its_page_once_and_other_pages_not_at_all(
         assert other.evaluate("window.__kbsiteMarker") == "never reloaded"
         assert preview.last_report is not None and preview.last_report.quick_page
         assert "previews.json" in preview.last_report.changed
+
+
+def test_overlay_speaks_the_sites_language(browser_page: object, write_site: WriteSite) -> None:
+    from playwright.sync_api import Page, expect
+
+    from tests.conftest import SITE_YAML
+
+    page = browser_page
+    assert isinstance(page, Page)
+    english = SITE_YAML.replace("language: zh-CN", "language: en")
+    site = write_site(
+        {"content/large-model/lora.md": note("LoRA", LM, "2026-01-11", BODY)}, english
+    )
+    with Preview(ServeOptions(site, port=0)) as running:
+        running.start()
+        page.goto(running.url + "large-model/lora/")
+        page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+        lora = site / "content/large-model/lora.md"
+        lora.write_text("---\ntitle: [\n---\n", "utf-8")
+        overlay = page.locator("kbsite-error-overlay")
+        expect(overlay).to_contain_text("kbsite: the build failed", timeout=10_000)
+        expect(overlay).to_contain_text("1 problem")
+        expect(overlay).to_contain_text("Dismiss")

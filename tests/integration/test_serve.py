@@ -409,6 +409,8 @@ def test_starts_with_a_broken_site_and_recovers(
     assert server.reports[0].ok is False
     status, _, body = server.get(LORA)  # nothing built yet: a page that still listens
     assert status == 404 and b"live-reload.js" in body
+    # the overlay's words are the site's language, zh-CN, even before a good build
+    assert 'data-title="kbsite：构建失败"'.encode() in body
     events = server.events()
     assert events.next()[0] == "error"
     edit(lora, good)
