@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +11,8 @@ from kbsite.serve import Preview, ServeOptions
 from tests.conftest import WriteSite
 from tests.helpers import note
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parent / "screenshots"
+from .conftest import SCREENSHOTS
+
 LM = "Large Model"
 BODY = "冻结预训练权重，只训练低秩增量。\n\n" + "\n\n".join(
     f"第 {n} 段：低秩适配。" for n in range(60)
@@ -23,28 +22,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser_page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if os.environ.get("KBSITE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and KBSITE_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            yield browser.new_page(viewport={"width": 1100, "height": 760})
-        finally:
-            browser.close()
+def browser_page(browser: Any) -> Iterator[object]:
+    """A page in its own context of the session's Chromium (one Playwright per process: a
+    second sync_playwright() beside the session's fails)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    try:
+        yield page
+    finally:
+        page.context.close()
 
 
 @pytest.fixture
@@ -148,6 +133,7 @@ def test_an_edit_reloads_its_page_once_and_other_pages_not_at_all(
         assert other.evaluate("window.__kbsiteMarker") == "never reloaded"
         assert preview.last_report is not None and preview.last_report.quick_page
         assert "previews.json" in preview.last_report.changed
+        other.context.close()
 
 
 def test_overlay_speaks_the_sites_language(browser_page: object, write_site: WriteSite) -> None:
