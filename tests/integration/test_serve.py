@@ -205,7 +205,7 @@ def test_live_reload_script_is_only_in_served_pages(
 ) -> None:
     server = serve()
     page = server.text(LORA)
-    assert re.search(r'<script src="/notes/__kbsite/live-reload\.js\?v=\d+" defer>', page)
+    assert re.search(r'<script src="/notes/__kbsite/live-reload\.js\?v=\d+"[^>]* defer>', page)
     assert "EventSource" in server.text("/notes/__kbsite/live-reload.js")
     site = small_site(write_site)
     assert run("build", "--site", str(site), "-o", str(site / "public")).status == 0
