@@ -248,3 +248,12 @@ def test_tag_chips_draw_the_hash_alike_before_han_and_latin(open_page: Open) -> 
     han = page.locator(".note-tags a", has_text="#注意力").evaluate(hash_width)
     latin = page.locator(".note-tags a", has_text="#CUDA").evaluate(hash_width)
     assert han == pytest.approx(latin, abs=0.3), (han, latin)  # 13.1 vs 11.4 px before issue 22
+
+
+def test_phone_category_chips_show_the_pages_own(open_page: Open) -> None:
+    page = open_page("/multimodal/", PHONE).page  # the last chip of a row wider than the phone
+    assert page.evaluate(
+        "(u => u.scrollWidth > u.clientWidth)(document.querySelector('.category-nav ul'))"
+    )
+    chip = box(page, ".category-nav a[aria-current]")
+    assert chip["x"] >= 0 and chip["x"] + chip["width"] <= PHONE, chip

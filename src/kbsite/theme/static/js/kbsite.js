@@ -56,6 +56,19 @@
   setupSearch();
   setupPreviews();
 
+  // Phones show the category chips in one sideways-scrolling row whose right edge fades while
+  // there is more: bring the page's own chip into view, and drop the fade at the end.
+  var row = document.querySelector(".category-nav ul");
+  if (row) {
+    var chip = row.querySelector("a[aria-current]");
+    if (chip && row.scrollWidth > row.clientWidth && chip.offsetLeft + chip.offsetWidth > row.clientWidth) {
+      row.scrollLeft = chip.offsetLeft - (row.clientWidth - chip.offsetWidth) / 2;
+    }
+    var atEnd = function () { row.classList.toggle("at-end", row.scrollLeft + row.clientWidth >= row.scrollWidth - 2); };
+    row.addEventListener("scroll", atEnd, { passive: true });
+    atEnd();
+  }
+
   setupHeader();
   setupAnchors();
   setupBackToTop();
