@@ -184,6 +184,10 @@ def test_back_to_top_shows_on_a_long_note_and_returns_to_the_top(
     assert button.is_visible()
     box = button.bounding_box()
     assert box and box["y"] + box["height"] <= page.evaluate("innerHeight")  # fixed, in view
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    settle(page)
+    box, footer = button.bounding_box(), page.locator(".site-footer").bounding_box()
+    assert box and footer and box["y"] + box["height"] <= footer["y"]  # above the footer, not on it
     button.click()
     settle(page)
     assert page.evaluate("scrollY") == 0

@@ -123,9 +123,13 @@
   function setupBackToTop() {
     var button = document.querySelector(".back-to-top");
     if (!button) return;
+    var footer = document.querySelector(".site-footer");
     function update() {
       var long = document.documentElement.scrollHeight > 3 * window.innerHeight;
       button.hidden = !(long && window.scrollY > window.innerHeight);
+      // ride above the footer once it scrolls in, rather than cover its links
+      var lift = footer ? Math.max(0, window.innerHeight - footer.getBoundingClientRect().top) : 0;
+      button.style.transform = lift ? "translateY(" + -lift + "px)" : "";
     }
     button.addEventListener("click", function (event) {
       event.preventDefault();
