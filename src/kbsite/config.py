@@ -44,7 +44,7 @@ class SiteConfig:
     author: str = ""
     language: str = "zh-CN"
     timezone: str = "UTC"
-    paginate: int = 10
+    paginate: int = 12  # fills 1, 2, 3 or 4 columns of cards (issue 22)
     summary_length: int = 160
     output: str = "public"
     categories: tuple[Category, ...] = ()

@@ -52,6 +52,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_unbuilt": "The preview has no search index: kbsite build makes it.",
         "backlinks": "Linked from",
         "related": "Related notes",
+        "menu_and_search": "Menu and search",
+        "overlay_title": "kbsite: the build failed",
+        "overlay_problems": "{n} problems",
+        "overlay_one_problem": "1 problem",
+        "overlay_dismiss": "Dismiss",
+        "overlay_hint": "The page shows the last good build. Save a fix and this goes away.",
     },
     "zh-CN": {
         "masthead": "INCOMING TRANSMISSION",
@@ -102,6 +108,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_unbuilt": "预览中没有搜索索引：运行 kbsite build 生成。",
         "backlinks": "链接到本文的笔记",
         "related": "相关笔记",
+        "menu_and_search": "菜单与搜索",
+        "overlay_title": "kbsite：构建失败",
+        "overlay_problems": "{n} 个问题",
+        "overlay_one_problem": "1 个问题",
+        "overlay_dismiss": "关闭",
+        "overlay_hint": "页面显示的是上一次成功的构建。保存修正后，这个提示会自动消失。",
     },
 }
 

@@ -10,6 +10,16 @@
   var generation = src.searchParams.get("v");
   var SCROLL_KEY = "kbsite-scroll:" + location.pathname;
   var state = (window.__kbsiteLive = { connected: false, events: 0, overlay: false });
+  /* The overlay's words, in the site's language: the page passes them on the script tag (from
+   * kbsite's i18n); a page without them (a custom base template) gets English. */
+  var words = me ? me.dataset : {};
+  var TEXT = {
+    title: words.title || "kbsite: the build failed",
+    problems: words.problems || "{n} problems",
+    oneProblem: words.oneProblem || "1 problem",
+    dismiss: words.dismiss || "Dismiss",
+    hint: words.hint || "The page shows the last good build. Save a fix and this goes away."
+  };
 
   restoreScroll();
 
@@ -99,9 +109,9 @@
     var backdrop = el("div", "backdrop");
     var panel = el("div", "panel");
     var header = el("header");
-    header.append(el("h2", "", "kbsite: the build failed"),
-      el("span", "count", diagnostics.length + (diagnostics.length === 1 ? " problem" : " problems")));
-    var close = el("button", "", "Dismiss");
+    header.append(el("h2", "", TEXT.title), el("span", "count", diagnostics.length === 1
+      ? TEXT.oneProblem : TEXT.problems.replace("{n}", String(diagnostics.length))));
+    var close = el("button", "", TEXT.dismiss);
     close.type = "button";
     close.addEventListener("click", hideErrors);
     header.append(close);
@@ -113,7 +123,7 @@
       list.append(item);
     });
     panel.append(header, list,
-      el("p", "hint", "The page shows the last good build. Save a fix and this goes away."));
+      el("p", "hint", TEXT.hint));
     backdrop.append(panel);
     root.append(style, backdrop);
     document.documentElement.append(host);

@@ -3,6 +3,7 @@ and the event stream; HTML pages are stamped with the build they show."""
 
 from __future__ import annotations
 
+import html
 import logging
 import socket
 from http import HTTPStatus
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from kbsite.events import EventHub
+from kbsite.i18n import strings_for
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.output = output.resolve()
         self.hub = hub
         self.base_path = "/"
+        self.language = "en"  # the site's, for the fallback page; serve sets it from site.yaml
         self.builds_ok = False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -156,8 +159,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if page.is_file():
             return self._send_file(HTTPStatus.NOT_FOUND, page, head)
         # no good build yet: a bare page that still listens, so the error overlay shows
-        html = _FALLBACK.format(script=self.server.base_path + LIVE_DIR + SCRIPT_NAME)
-        self._send(HTTPStatus.NOT_FOUND, _TYPES[".html"], html.encode(), head)
+        fallback = _fallback_page(
+            self.server.base_path + LIVE_DIR + SCRIPT_NAME, self.server.language
+        )
+        self._send(HTTPStatus.NOT_FOUND, _TYPES[".html"], fallback.encode(), head)
 
     def _redirect(self, location: str, status: HTTPStatus) -> None:
         self.send_response(status)
@@ -197,9 +202,25 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-_FALLBACK = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>kbsite</title></head>
+_FALLBACK = """<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">
+<title>kbsite</title></head>
 <body><p>kbsite: nothing built yet; fix the errors shown and the page will reload.</p>
-<script src="{script}" defer></script></body></html>"""
+<script src="{script}" {words} defer></script></body></html>"""
+
+
+def _fallback_page(script: str, language: str) -> str:
+    """Return the page served before any good build: it listens, so the overlay shows, in the
+    site's language like the overlay on built pages (base.html passes the same strings)."""
+    strings = strings_for(language)
+    words = {
+        "title": strings["overlay_title"],
+        "problems": strings["overlay_problems"],
+        "one-problem": strings["overlay_one_problem"],
+        "dismiss": strings["overlay_dismiss"],
+        "hint": strings["overlay_hint"],
+    }
+    attributes = " ".join(f'data-{key}="{html.escape(text)}"' for key, text in words.items())
+    return _FALLBACK.format(language=html.escape(language), script=script, words=attributes)
 
 
 def _stamp(html: bytes, base_path: str, generation: int) -> bytes:

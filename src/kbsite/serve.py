@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kbsite.build import Builder, BuildOptions
-from kbsite.config import load_config
+from kbsite.config import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError
 from kbsite.events import EventHub, diagnostic_data
 from kbsite.previewserver import PreviewServer
@@ -89,7 +89,7 @@ class Preview:
 
     def start(self) -> BuildReport:
         """Build once, then serve and watch in background threads; return the first build."""
-        self._configure(load_config(self.options.site_dir).base_path)
+        self._configure(load_config(self.options.site_dir))
         # The first build runs before any other thread exists, so its workers may fork (see
         # kbsite.parallel): 5,000 notes in 9 s rather than 15 s with spawned workers.
         report = self.rebuild({})
@@ -166,13 +166,16 @@ class Preview:
     def _maybe_move(self, started: float) -> None:
         """Follow a base_url edited in site.yaml to its new subpath."""
         try:
-            base_path = load_config(self.options.site_dir).base_path
+            config = load_config(self.options.site_dir)
         except KbsiteError:
             return  # the build reports it
-        if base_path != self._base_path:
-            self._configure(base_path)
+        self.server.language = config.language
+        if config.base_path != self._base_path:
+            self._configure(config)
 
-    def _configure(self, base_path: str) -> None:
+    def _configure(self, config: SiteConfig) -> None:
+        base_path = config.base_path
+        self.server.language = config.language  # the fallback page's overlay speaks it
         options = BuildOptions(
             site_dir=self.options.site_dir,
             output=self.output,

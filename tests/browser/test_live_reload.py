@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +11,8 @@ from kbsite.serve import Preview, ServeOptions
 from tests.conftest import WriteSite
 from tests.helpers import note
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parent / "screenshots"
+from .conftest import SCREENSHOTS
+
 LM = "Large Model"
 BODY = "冻结预训练权重，只训练低秩增量。\n\n" + "\n\n".join(
     f"第 {n} 段：低秩适配。" for n in range(60)
@@ -23,28 +22,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser_page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if os.environ.get("KBSITE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and KBSITE_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            yield browser.new_page(viewport={"width": 1100, "height": 760})
-        finally:
-            browser.close()
+def browser_page(browser: Any) -> Iterator[object]:
+    """A page in its own context of the session's Chromium (one Playwright per process: a
+    second sync_playwright() beside the session's fails)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    try:
+        yield page
+    finally:
+        page.context.close()
 
 
 @pytest.fixture
@@ -78,7 +63,8 @@ def test_page_follows_edits_and_shows_errors(browser_page: object, preview: Prev
     overlay = page.locator("kbsite-error-overlay")
     expect(overlay).to_be_visible(timeout=10_000)
     expect(overlay).to_contain_text("content/large-model/lora.md:")
-    expect(overlay).to_contain_text("kbsite: the build failed")
+    expect(overlay).to_contain_text("kbsite：构建失败")  # the site is zh-CN: so is the overlay
+    expect(overlay).to_contain_text("1 个问题")
     expect(page.locator("article")).to_contain_text("先冻结预训练权重")  # last good page stays
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "error-overlay.png"))
@@ -147,3 +133,27 @@ def test_an_edit_reloads_its_page_once_and_other_pages_not_at_all(
         assert other.evaluate("window.__kbsiteMarker") == "never reloaded"
         assert preview.last_report is not None and preview.last_report.quick_page
         assert "previews.json" in preview.last_report.changed
+        other.context.close()
+
+
+def test_overlay_speaks_the_sites_language(browser_page: object, write_site: WriteSite) -> None:
+    from playwright.sync_api import Page, expect
+
+    from tests.conftest import SITE_YAML
+
+    page = browser_page
+    assert isinstance(page, Page)
+    english = SITE_YAML.replace("language: zh-CN", "language: en")
+    site = write_site(
+        {"content/large-model/lora.md": note("LoRA", LM, "2026-01-11", BODY)}, english
+    )
+    with Preview(ServeOptions(site, port=0)) as running:
+        running.start()
+        page.goto(running.url + "large-model/lora/")
+        page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+        lora = site / "content/large-model/lora.md"
+        lora.write_text("---\ntitle: [\n---\n", "utf-8")
+        overlay = page.locator("kbsite-error-overlay")
+        expect(overlay).to_contain_text("kbsite: the build failed", timeout=10_000)
+        expect(overlay).to_contain_text("1 problem")
+        expect(overlay).to_contain_text("Dismiss")

@@ -3,83 +3,29 @@ and dark. Screenshots land in tests/browser/screenshots/ (git-ignored) for a per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import SiteServer
+from .conftest import SCREENSHOTS, Open, SiteServer
 
 pytestmark = pytest.mark.browser
 
+# Every page type: the screenshots of these, at both widths in both themes, are the visual
+# review set (tests/browser/screenshots/, git-ignored): look at them after changing the theme.
 PAGES = {
     "home": "/",
-    "category": "/large-model/",
     "note": "/reinforcement-learning/dqn/",  # math, code, a table, footnotes and a TOC
+    "category": "/large-model/",
+    "tags": "/tags/",
     "tag": "/tags/lora/",
     "archive": "/archive/",
+    "search": "/search/",
+    "404": "/404.html",
 }
-WIDTHS = {"wide": 1280, "phone": 375}
+WIDTHS = {"wide": 1280, "phone": 390}
 THEMES = ("light", "dark")
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-
-
-@dataclass
-class Visit:
-    """One page open in its own browser context, with everything it logged and requested."""
-
-    page: Any
-    origin: str
-    console_errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def foreign_requests(self) -> list[str]:
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob", "about")
-            and not url.startswith(self.origin + "/")
-        ]
-
-
-Open = Callable[..., Visit]
-
-
-@pytest.fixture
-def open_page(browser: Any, site_server: SiteServer) -> Iterator[Open]:
-    """Open a site path in a fresh context (width, colour scheme, JavaScript on or off)."""
-    contexts = []
-
-    def open_(path: str, width: int = 1280, theme: str = "light", js: bool = True) -> Visit:
-        phone = width < 600
-        context = browser.new_context(
-            viewport={"width": width, "height": 800 if not phone else 740},
-            color_scheme=theme,
-            java_script_enabled=js,
-            is_mobile=phone,
-            has_touch=phone,
-        )
-        contexts.append(context)
-        page = context.new_page()
-        visit = Visit(page, site_server.origin)
-        page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
-        page.on("pageerror", lambda e: visit.console_errors.append(str(e)))
-        page.on("request", lambda r: visit.requests.append(r.url))
-        page.on("requestfailed", lambda r: visit.failed.append(f"{r.url}: {r.failure}"))
-        page.on(
-            "response", lambda r: r.status >= 400 and visit.failed.append(f"{r.url}: {r.status}")
-        )
-        page.goto(site_server.url(path), wait_until="load")
-        return visit
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def serious_axe_violations(page: Any) -> list[str]:
@@ -106,9 +52,9 @@ def test_page_loads_cleanly_fits_and_passes_axe(
     visit = open_page(PAGES[name], WIDTHS[width], theme)
     page = visit.page
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(
-        path=SCREENSHOTS / f"{name}-{width}-{theme}.png", full_page=True, animations="disabled"
-    )
+    shot = f"{name}-{WIDTHS[width]}-{theme}"
+    page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True, animations="disabled")
+    page.screenshot(path=SCREENSHOTS / f"{shot}-first-screen.png", animations="disabled")
 
     assert visit.console_errors == []
     assert visit.failed == []
@@ -168,7 +114,7 @@ def test_toc_is_sticky_beside_the_text_when_wide_and_folded_on_phones(open_page:
     page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
     assert 0 <= page.locator(".toc").bounding_box()["y"] < 100  # still in view
 
-    phone = open_page(PAGES["note"], 375).page
+    phone = open_page(PAGES["note"], 390).page
     assert phone.eval_on_selector(".toc details", "d => d.open") is False
     phone.click(".toc summary")
     assert phone.locator(".toc a").first.is_visible()
@@ -208,12 +154,12 @@ def test_copy_button_copies_the_code(open_page: Open) -> None:
 
 
 def test_pages_read_fully_without_javascript(open_page: Open) -> None:
-    note = open_page(PAGES["note"], 375, js=False).page
+    note = open_page(PAGES["note"], 390, js=False).page
     assert len(note.locator(".note-body").inner_text()) > 1000
     assert note.locator(".toc a").first.is_visible()  # the TOC is open without the script
     assert note.locator(".note-body math").first.is_visible()
     assert not note.locator(".theme-toggle").is_visible()  # nothing that would not work
-    home = open_page(PAGES["home"], 375, js=False).page
+    home = open_page(PAGES["home"], 390, js=False).page
     assert home.locator(".card").count() >= 10
     assert home.locator(".card-title").first.is_visible()
 

@@ -141,7 +141,7 @@ def test_note_page_has_math_code_and_resolved_links(
     assert 'src="/notes/large-model/lora.svg"' in page
     assert 'class="highlight"' in page
     assert 'id="低秩分解"' in page
-    assert '<a href="/notes/tags/lora/">#LoRA</a>' in page
+    assert '<a href="/notes/tags/lora/"><span class="tag-hash">#</span>LoRA</a>' in page
 
 
 def test_feeds_parse_with_absolute_links_and_full_content(

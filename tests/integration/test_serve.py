@@ -205,7 +205,7 @@ def test_live_reload_script_is_only_in_served_pages(
 ) -> None:
     server = serve()
     page = server.text(LORA)
-    assert re.search(r'<script src="/notes/__kbsite/live-reload\.js\?v=\d+" defer>', page)
+    assert re.search(r'<script src="/notes/__kbsite/live-reload\.js\?v=\d+"[^>]* defer>', page)
     assert "EventSource" in server.text("/notes/__kbsite/live-reload.js")
     site = small_site(write_site)
     assert run("build", "--site", str(site), "-o", str(site / "public")).status == 0
@@ -409,6 +409,8 @@ def test_starts_with_a_broken_site_and_recovers(
     assert server.reports[0].ok is False
     status, _, body = server.get(LORA)  # nothing built yet: a page that still listens
     assert status == 404 and b"live-reload.js" in body
+    # the overlay's words are the site's language, zh-CN, even before a good build
+    assert 'data-title="kbsite：构建失败"'.encode() in body
     events = server.events()
     assert events.next()[0] == "error"
     edit(lora, good)

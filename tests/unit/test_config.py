@@ -41,7 +41,7 @@ def test_defaults() -> None:
     config = parse_config("title: T\nbase_url: https://example.com\n", root=ROOT)
     assert (config.language, config.paginate, config.summary_length, config.output) == (
         "zh-CN",
-        10,
+        12,
         160,
         "public",
     )

@@ -56,34 +56,170 @@
   setupSearch();
   setupPreviews();
 
-  // Table of contents: folded on narrow screens (it is open in the HTML so it reads without
-  // JavaScript), and the entry of the section being read is marked while scrolling.
-  var toc = document.querySelector(".toc");
-  if (!toc) return;
-  var wide = window.matchMedia("(min-width: 1100px)");
-  var details = toc.querySelector("details");
-  function fold() { details.open = wide.matches; }
-  fold();
-  wide.addEventListener("change", fold);
+  // Phones show the category chips in one sideways-scrolling row whose right edge fades while
+  // there is more: bring the page's own chip into view, and drop the fade at the end.
+  var row = document.querySelector(".category-nav ul");
+  if (row) {
+    var chip = row.querySelector("a[aria-current]");
+    if (chip && row.scrollWidth > row.clientWidth && chip.offsetLeft + chip.offsetWidth > row.clientWidth) {
+      row.scrollLeft = chip.offsetLeft - (row.clientWidth - chip.offsetWidth) / 2;
+    }
+    var atEnd = function () { row.classList.toggle("at-end", row.scrollLeft + row.clientWidth >= row.scrollWidth - 2); };
+    row.addEventListener("scroll", atEnd, { passive: true });
+    atEnd();
+  }
 
-  if (!("IntersectionObserver" in window)) return;
-  var links = {};
-  toc.querySelectorAll("a[href^='#']").forEach(function (a) {
-    links[decodeURIComponent(a.getAttribute("href").slice(1))] = a;
-  });
-  var current = null;
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (!entry.isIntersecting) return;
-      if (current) current.removeAttribute("aria-current");
-      current = links[entry.target.id];
-      if (current) current.setAttribute("aria-current", "location");
+  setupHeader();
+  setupAnchors();
+  setupBackToTop();
+  setupToc();
+
+  // Phones: the menu and the search box sit behind one button, and the header, sticky, slides
+  // away while the reader scrolls down and comes back on the first scroll up.
+  function setupHeader() {
+    var header = document.querySelector(".site-header");
+    var button = header && header.querySelector(".nav-toggle");
+    if (!header || !button) return;
+    var phone = window.matchMedia("(max-width: 600px)");
+    button.hidden = false;
+    function setOpen(open) {
+      header.classList.toggle("is-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      var open = !header.classList.contains("is-open");
+      setOpen(open);
+      var field = open && header.querySelector(".site-search .search-input");
+      if (field) field.focus();
     });
-  }, { rootMargin: "0px 0px -70% 0px" });
-  Object.keys(links).forEach(function (id) {
-    var heading = document.getElementById(id);
-    if (heading) observer.observe(heading);
-  });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("is-open")) { setOpen(false); button.focus(); }
+    });
+    var lastY = window.scrollY;
+    window.addEventListener("scroll", function () {
+      var y = window.scrollY;
+      if (!phone.matches || header.classList.contains("is-open") || header.contains(document.activeElement)) {
+        header.classList.remove("is-hidden");
+      } else if (y > lastY + 4 && y > header.offsetHeight) {
+        header.classList.add("is-hidden");
+      } else if (y < lastY - 4 || y <= 0) {
+        header.classList.remove("is-hidden");
+      }
+      if (Math.abs(y - lastY) > 4 || y <= 0) lastY = y;
+    }, { passive: true });
+  }
+
+  // Heading anchors show on hover and focus (CSS); on a touch screen a tap on the heading shows
+  // its anchor, as there is no hover to reveal it.
+  function setupAnchors() {
+    document.addEventListener("click", function (event) {
+      var heading = event.target.closest && event.target.closest(".note-body :is(h2, h3, h4)");
+      document.querySelectorAll(".show-anchor").forEach(function (h) { if (h !== heading) h.classList.remove("show-anchor"); });
+      if (heading && heading.querySelector(".heading-anchor")) heading.classList.add("show-anchor");
+    });
+  }
+
+  // "Back to top" on notes several screens long, once the reader is a screen down.
+  function setupBackToTop() {
+    var button = document.querySelector(".back-to-top");
+    if (!button) return;
+    var footer = document.querySelector(".site-footer");
+    function update() {
+      var long = document.documentElement.scrollHeight > 3 * window.innerHeight;
+      button.hidden = !(long && window.scrollY > window.innerHeight);
+      // ride above the footer once it scrolls in, rather than cover its links
+      var lift = footer ? Math.max(0, window.innerHeight - footer.getBoundingClientRect().top) : 0;
+      button.style.transform = lift ? "translateY(" + -lift + "px)" : "";
+    }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.scrollTo(0, 0);
+      var title = document.querySelector(".site-title");
+      if (title) title.focus({ preventScroll: true });
+    });
+    window.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  }
+
+  // Table of contents: folded on narrow screens (it is open in the HTML so it reads without
+  // JavaScript). The entry marked is the section being read: the last heading at or above a
+  // line a quarter down the viewport, recomputed on every scroll, up or down. After a jump to
+  // a heading (a link, or a page loaded at an anchor) the target is marked even when the end
+  // of the page keeps it below that line, until the reader scrolls on.
+  function setupToc() {
+    var toc = document.querySelector(".toc");
+    if (!toc) return;
+    var wide = window.matchMedia("(min-width: 1100px)");
+    var details = toc.querySelector("details");
+    function fold() { details.open = wide.matches; }
+    fold();
+    wide.addEventListener("change", fold);
+
+    var entries = [];
+    toc.querySelectorAll("a[href^='#']").forEach(function (a) {
+      var heading = document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+      if (heading) entries.push({ heading: heading, link: a });
+    });
+    if (!entries.length) return;
+    var current = null;
+    var pinned = null;  // { entry, y }: the heading jumped to, and the scroll position after it
+
+    function entryFor(id) {
+      for (var i = 0; i < entries.length; i++) if (entries[i].heading.id === id) return entries[i];
+      return null;
+    }
+    function underLine() {
+      var line = window.innerHeight / 4;
+      var found = null;
+      for (var i = 0; i < entries.length; i++) {
+        if (entries[i].heading.getBoundingClientRect().top <= line) found = entries[i];
+        else break;
+      }
+      return found;
+    }
+    function mark(entry) {
+      if (entry === current) return;
+      if (current) current.link.removeAttribute("aria-current");
+      current = entry;
+      if (!entry) return;
+      entry.link.setAttribute("aria-current", "location");
+      keepInView(entry.link);
+    }
+    // Scroll the TOC itself (never the page) so the mark stays in its visible part.
+    function keepInView(link) {
+      if (toc.scrollHeight <= toc.clientHeight) return;
+      var box = toc.getBoundingClientRect();
+      var at = link.getBoundingClientRect();
+      if (at.top < box.top + 8 || at.bottom > box.bottom - 8) {
+        toc.scrollTop += at.top - box.top - toc.clientHeight / 2 + at.height / 2;
+      }
+    }
+    function update() {
+      if (pinned && Math.abs(window.scrollY - pinned.y) > 2) pinned = null;
+      mark(pinned ? pinned.entry : underLine());
+    }
+    function pin() {
+      var entry = entryFor(decodeURIComponent(window.location.hash.slice(1)));
+      var top = entry && entry.heading.getBoundingClientRect().top;
+      pinned = entry && top >= -2 && top < window.innerHeight ? { entry: entry, y: window.scrollY } : null;
+      update();
+    }
+    var queued = false;
+    window.addEventListener("scroll", function () {
+      if (queued) return;
+      queued = true;
+      window.requestAnimationFrame(function () { queued = false; update(); });
+    }, { passive: true });
+    window.addEventListener("resize", update);
+    window.addEventListener("hashchange", pin);
+    // A second click on the same entry changes no hash but may still scroll back to it.
+    toc.addEventListener("click", function (event) {
+      if (event.target.closest("a[href^='#']")) window.requestAnimationFrame(pin);
+    });
+    window.addEventListener("load", pin);
+    pin();
+  }
 
   // Search: the Pagefind index the build writes into /pagefind/, loaded on first use. The header
   // box lists the best matches as you type; /search/ lists them all with a category filter.
