@@ -34,7 +34,17 @@
     if (document.readyState !== "complete") window.addEventListener("load", apply, { once: true });
   }
 
+  /* Set while the reader leaves for another page: a reload then would win over their click
+   * (the old page reloaded instead of the page asked for). Cleared after a while, in case the
+   * navigation was cancelled (a download, a "leave site?" answered no). */
+  var leaving = null;
+  window.addEventListener("beforeunload", function () {
+    clearTimeout(leaving);
+    leaving = setTimeout(function () { leaving = null; }, 3000);
+  });
+
   function reload() {
+    if (leaving !== null) return;
     try { sessionStorage.setItem(SCROLL_KEY, String(window.scrollY)); } catch (e) { /* private mode */ }
     location.reload();
   }
