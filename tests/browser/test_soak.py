@@ -133,13 +133,36 @@ def session(tmp_path: Path, browser: Any) -> Iterator[Session]:
                 process.wait()
 
 
+def _site_files(output: Path) -> Iterator[str]:
+    """The files of a built site, but for its search index."""
+    for path in output.rglob("*"):
+        rel = path.relative_to(output).as_posix()
+        if path.is_file() and not rel.startswith("pagefind/"):
+            yield rel
+
+
 def _build(site: Path, output: Path, *flags: str) -> None:
     command = [sys.executable, "-m", "kbsite", "build", "--quiet", "--site", str(site)]
     subprocess.run([*command, "--output", str(output), *flags], check=True, timeout=180)
 
 
 def _open(session: Session, site_path: str) -> None:
-    session.page.goto(session.url + site_path.lstrip("/"))
+    """Go to a page of the preview, as a reader types its address."""
+    from playwright.sync_api import Error
+
+    target = session.url + site_path.lstrip("/")
+    for attempt in range(3):
+        try:
+            session.page.goto(target, wait_until="domcontentloaded", timeout=WAIT_MS)
+        except Error:
+            # The open page may reload for the edit just made (its neighbours changed) at the
+            # moment we leave it; a browser-initiated navigation fires no beforeunload that the
+            # live-reload script could see, so the reload can win. A reader would click again.
+            if attempt == 2:
+                raise
+            continue
+        if session.page.url == target:
+            break
     session.page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
 
 
@@ -271,12 +294,14 @@ def test_a_writing_session_of_fifty_edits(session: Session, tmp_path: Path) -> N
     ]
     assert different == []
 
-    # The render cache the session filled gives what rendering afresh gives.
+    # The render cache the session filled gives what rendering afresh gives. (Pagefind's
+    # index is left out: under load it sometimes writes a file empty, issue 21, whatever the
+    # cache holds.)
     cached, uncached = tmp_path / "cached", tmp_path / "uncached"
     for output, flags in ((cached, []), (uncached, ["--no-cache"])):
         _build(session.site, output, *flags)
-    files = sorted(p.relative_to(cached) for p in cached.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(uncached) for p in uncached.rglob("*") if p.is_file())
+    files = sorted(_site_files(cached))
+    assert len(files) > 100 and files == sorted(_site_files(uncached))
     assert [f for f in files if (cached / f).read_bytes() != (uncached / f).read_bytes()] == []
 
     os.killpg(session.process.pid, signal.SIGINT)
