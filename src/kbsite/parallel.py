@@ -51,7 +51,7 @@ def fork_map(
     pickled, on their way back.
     """
     # Here, not at the top: `kbsite build` imports this module (through kbsite.formulaserver)
-    # before it forks the formula server, which needs none of concurrent.futures.
+    # before it forks the formula process, which needs none of concurrent.futures.
     from concurrent.futures import ProcessPoolExecutor
 
     global _JOB

@@ -357,7 +357,7 @@ def test_parallel_build_equals_sequential(
     monkeypatch.setattr(kbsite.content, "PARALLEL_READS", 10)
     files = many_notes(30)
     # Shared formulas, display math and a formula KaTeX rejects, all rendered ahead by the
-    # formula workers and inherited by the note workers.
+    # formula process and inherited by the note workers.
     files["content/computer-vision/n0.md"] = note(
         "公式",
         CV,

@@ -212,7 +212,7 @@ def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
 
 
 def test_note_bodies_are_the_bodies_the_build_parses(tmp_path: Path) -> None:
-    """The formula server's first look at the notes (kbsite.content.note_bodies): each note's
+    """The formula process's first look at the notes (kbsite.content.note_bodies): each note's
     body as parse_note reads it, without the YAML parsed; files that are not notes skipped."""
     content = tmp_path / "content"
     (content / "cv" / ".drafts").mkdir(parents=True)
