@@ -52,13 +52,7 @@ from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import RenderedNote, render_notes, renderer_salt
 from kbsite.renderstore import CACHE_DIR, RENDER_CACHE, RenderStore
-from kbsite.search import (
-    SEARCH_DIR,
-    build_search_index,
-    mark_index_stale,
-    replace_search_index,
-    unmark_index_stale,
-)
+from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
 from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex, build_wiki_index
@@ -208,19 +202,13 @@ class Builder:
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
-                if search and type(writer) is StagedOutput:
-                    writer.written.extend(build_search_index(writer.root).files)
-                index_behind = search and isinstance(writer, UpdatedOutput)
-                index_was_behind = index_behind and mark_index_stale(output)
+                if search and isinstance(writer, StagedOutput):
+                    self._index_staged(writer, output)
                 with interrupts_held():
                     changed = writer.commit()
             except BaseException:
                 writer.abort()
                 raise
-            if index_behind:
-                if index_was_behind or _search_is_stale(output, changed):
-                    changed = sorted({*changed, *replace_search_index(output).files})
-                unmark_index_stale(output)
         if isinstance(writer, SyncedOutput):
             self._last = self._last_build(config, output, site, pages)
         return BuildResult(
@@ -250,6 +238,19 @@ class Builder:
             assets=self._asset_paths,
             wiki=self._wiki[1],
         )
+
+    def _index_staged(self, writer: StagedOutput, output: Path) -> None:
+        """Index the staged site for search before it is swapped in, so its pages and index
+        arrive together; an updated site keeps its index if no page changed (Pagefind takes
+        5 s a thousand notes)."""
+        if not isinstance(writer, UpdatedOutput):
+            writer.written.extend(build_search_index(writer.root).files)
+            return
+        writer.link_unchanged()  # Pagefind reads the whole new site
+        if _search_is_stale(output, writer.changed + writer.removed()):
+            writer.changed.extend(build_search_index(writer.root).files)
+        else:
+            writer.carry(SEARCH_DIR)
 
     def _writer(self, output: Path, search: bool) -> Writer:
         """serve updates its folder in place; a build replaces a new output folder whole, and
@@ -475,5 +476,13 @@ class Builder:
 
 
 def _search_is_stale(output: Path, changed: list[str]) -> bool:
-    """An updated site needs a new search index only if a page changed (5 s a thousand notes)."""
-    return any(rel.endswith(".html") for rel in changed) or not (output / SEARCH_DIR).is_dir()
+    """An updated site needs a new search index only if a page changed (5 s a thousand notes).
+
+    An index marked stale was left by an earlier kbsite, which indexed after moving the pages
+    in, and was stopped in between."""
+    index = output / SEARCH_DIR
+    return (
+        any(rel.endswith(".html") for rel in changed)
+        or not index.is_dir()
+        or (index / STALE_MARK).exists()
+    )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import filecmp
 import hashlib
 import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -58,10 +61,18 @@ def _remove_leftovers(output: Path) -> None:
 
     Only with the lock held: then no other build is using such a folder. A build stopped by
     Ctrl-C or an error removes its own; these come from `kill -9`, a crash or a power cut.
+    What the user keeps in the output folder (KEEP) may be in one of them, carried halfway
+    from the old site to the new: it goes back first.
     """
     for prefix in (f".{output.name}.new-", f".{output.name}.old-"):
         for folder in output.parent.glob(f"{glob_escape(prefix)}*"):
             if folder.is_dir() and not folder.is_symlink():
+                retired = folder / output.name  # _swap without an atomic exchange
+                if not output.exists() and retired.is_dir():
+                    log.info("putting back %s, moved away by an interrupted build", output)
+                    os.replace(retired, output)
+                for held in (folder, retired):
+                    _carry_kept(held, output)
                 log.info("removing %s, left by an interrupted build", folder)
                 shutil.rmtree(folder, ignore_errors=True)
 
@@ -165,19 +176,23 @@ class StagedOutput:
 
 class UpdatedOutput(StagedOutput):
     """`kbsite build` over a site it built before: stage only the files whose bytes differ from
-    the built ones, then move them into place and remove the files the site no longer has.
+    the built ones, hard-link the others from the built site, then swap the whole staged site
+    in at once.
 
-    Rewriting thousands of unchanged pages and deleting the old tree was most of a rebuild, and
-    on a file system that delays reusing deleted inodes (ext4 without a journal) it slowed the
-    next build too. Until commit() the old site stays as it was; commit() only renames and
-    deletes, so a failing build (a template error, say) leaves it untouched.
+    Rewriting thousands of unchanged pages was most of a rebuild, and on a file system that
+    delays reusing deleted inodes (ext4 without a journal) it slowed the next build too: a hard
+    link writes no bytes and frees no inode. Moving the changed files into the built site one
+    by one was cheaper still, but a build killed halfway (kill -9, a crash: nothing to catch)
+    left a mix of old and new pages, and the search index behind them; a whole staged site
+    swapped in one step leaves the old site or the new one (issue 16).
     """
 
     def __init__(self, output: Path, *, preserve: tuple[str, ...] = ()) -> None:
         super().__init__(output)
         self.compare_to: Path | None = self.output
         self.changed: list[str] = []
-        self._preserve = preserve  # top-level folders commit() must not remove (search index)
+        self._preserve = preserve  # top-level folders made apart from the pages (search index)
+        self._linked = False
 
     def write(self, rel: str, data: bytes) -> None:
         staged = not same_bytes(self.output / rel, data)
@@ -202,23 +217,43 @@ class UpdatedOutput(StagedOutput):
             return
         self.record(rel, staged, "")
 
-    def commit(self) -> list[str]:
-        """Remove stale files, move the changed ones in; return every file changed or removed."""
+    def link_unchanged(self) -> None:
+        """Complete the staged site with the built files whose bytes did not change, so that
+        it is the whole new site (Pagefind may index it); once, before commit()."""
+        if self._linked:
+            return
+        self._linked = True
+        staged = set(self.changed)
+        for rel in self.written:
+            if rel not in staged:
+                _link_or_copy(self.output / rel, self._target(rel))
+
+    def carry(self, folder: str) -> None:
+        """Take a top-level folder of the built site into the new one as it is (a search
+        index still true of the pages)."""
+        for rel in _site_files(self.output / folder, skip=())[0]:
+            _link_or_copy(self.output / folder / rel, self._target(f"{folder}/{rel}"))
+
+    def removed(self) -> list[str]:
+        """The built site's files the new one no longer has (KEEP and preserved folders aside)."""
         keep = set(self.written)
-        files, folders = _site_files(self.output, skip=(*KEEP, *self._preserve, MARKER))
-        removed = sorted(rel for rel in files if rel not in keep)
-        for rel in removed:
-            (self.output / rel).unlink()
-        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-            with contextlib.suppress(OSError):  # not empty
-                folder.rmdir()
-        for rel in self.changed:
-            target = self.output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.root / rel, target)
-        (self.output / MARKER).touch()
-        shutil.rmtree(self.root, ignore_errors=True)
+        files, _folders = _site_files(self.output, skip=(*KEEP, *self._preserve, MARKER))
+        return sorted(rel for rel in files if rel not in keep)
+
+    def commit(self) -> list[str]:
+        """Swap the new site in; return every file changed or removed."""
+        self.link_unchanged()
+        removed = self.removed()
+        _link_or_copy(self.output / MARKER, self.root / MARKER)
+        _swap(self.root, self.output)
         return sorted(self.changed + removed)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
@@ -317,8 +352,19 @@ class SyncedOutput:
 
 
 def _swap(staging: Path, output: Path) -> None:
-    """Replace output with staging, carrying over the files in KEEP."""
-    if output.exists():
+    """Replace output with staging, carrying over the files in KEEP.
+
+    On Linux the two folders trade places in one step (renameat2's RENAME_EXCHANGE), so a
+    build killed at any moment leaves output the old site or the new one. Elsewhere the old
+    folder is moved aside first: killed in between, there is no output folder until the next
+    build puts the old one back (_remove_leftovers).
+    """
+    if not output.exists():
+        os.replace(staging, output)
+    elif _exchange(staging, output):
+        _carry_kept(staging, output)  # staging now holds the old site
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
         for name in KEEP:
             if (output / name).exists() and not (staging / name).exists():
                 os.replace(output / name, staging / name)
@@ -326,9 +372,36 @@ def _swap(staging: Path, output: Path) -> None:
         os.replace(output, retired / output.name)
         os.replace(staging, output)
         shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, output)
     os.chmod(output, 0o755)
+
+
+def _carry_kept(old: Path, output: Path) -> None:
+    """Move what the user keeps in the output folder (KEEP) from the old site into output,
+    unless the new site has its own."""
+    for name in KEEP:
+        if (old / name).exists() and not (output / name).exists():
+            os.replace(old / name, output / name)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step; False where the system or file system cannot."""
+    if sys.platform != "linux":
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:  # a C library older than glibc 2.28
+        return False
+    path, flags = ctypes.c_char_p, ctypes.c_uint
+    renameat2.argtypes = [ctypes.c_int, path, ctypes.c_int, path, flags]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def _scan(output: Path) -> Manifest:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import os
-import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,48 +73,10 @@ def build_search_index(site_root: Path) -> SearchIndex:
     return _build_into(site_root, site_root / SEARCH_DIR)
 
 
-# In the index folder while the pages may be newer than the index: a rebuild moves its pages in
-# first and indexes after, so a build stopped in between (Ctrl-C during the ~5 s a thousand
-# notes Pagefind takes) leaves this behind, and the next build indexes again. A new index,
-# swapped in whole, comes without it.
+# Left in the index folder by earlier versions of kbsite, which moved a rebuild's pages in first and
+# indexed after: a build stopped in between left new pages with an old index and this mark. A
+# build now indexes the staged site before swapping it in; it still re-indexes a marked index.
 STALE_MARK = ".kbsite-stale"
-
-
-def mark_index_stale(site_root: Path) -> bool:
-    """Mark the site's index as possibly behind its pages; return whether it already was."""
-    index = site_root / SEARCH_DIR
-    if not index.is_dir():
-        return False
-    mark = index / STALE_MARK
-    was = mark.exists()
-    mark.touch()
-    return was
-
-
-def unmark_index_stale(site_root: Path) -> None:
-    (site_root / SEARCH_DIR / STALE_MARK).unlink(missing_ok=True)
-
-
-def replace_search_index(site_root: Path) -> SearchIndex:
-    """Index a site updated in place: build the new index beside the old, then swap it in,
-    so the site never lacks one (and a failure leaves the old index)."""
-    fresh = site_root / f".{SEARCH_DIR}.new"
-    retired = site_root / f".{SEARCH_DIR}.old"
-    for folder in (fresh, retired):
-        shutil.rmtree(folder, ignore_errors=True)
-    try:
-        index = _build_into(site_root, fresh)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    current = site_root / SEARCH_DIR
-    if current.exists():
-        os.replace(current, retired)
-    os.replace(fresh, current)
-    shutil.rmtree(retired, ignore_errors=True)
-    prefix = f".{SEARCH_DIR}.new/"
-    files = tuple(SEARCH_DIR + "/" + f[len(prefix) :] for f in index.files)
-    return SearchIndex(index.pages, files, index.seconds)
 
 
 def _build_into(site_root: Path, target: Path) -> SearchIndex:

@@ -145,18 +145,18 @@ def test_rebuild_indexes_again_only_when_a_page_changed(
     assert [p.name for p in out.iterdir() if p.name.startswith(".pagefind")] == []
 
 
-def test_a_build_stopped_before_indexing_leaves_the_next_one_to_index(
+def test_a_build_stopped_while_indexing_leaves_the_old_site_whole(
     write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A rebuild moves its pages in, then indexes them: stopped in between (Ctrl-C during
-    Pagefind), the site has new pages and an old index, and the next build indexes again even
-    though no page changes any more."""
+    """A rebuild indexes its staged site before swapping it in: stopped during Pagefind
+    (Ctrl-C), the site keeps its old pages and their index, and the next build makes both."""
     import kbsite.build
 
     site = write_site(NOTES, site_yaml=SEARCH_ON)
     out = tmp_path / "out"
     options = BuildOptions(site_dir=site, output=out, jobs=1)
     Builder(options).build()
+    before = tree(out)
     lora = site / "content/large-model/lora.md"
     lora.write_text(lora.read_text(encoding="utf-8") + "\n新增：量化感知训练。\n", "utf-8")
 
@@ -164,15 +164,29 @@ def test_a_build_stopped_before_indexing_leaves_the_next_one_to_index(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(kbsite.build, "replace_search_index", stopped)
+        patch.setattr(kbsite.build, "build_search_index", stopped)
         with pytest.raises(KeyboardInterrupt):
             Builder(options).build()
-    assert "量化感知训练" in (out / "large-model/lora/index.html").read_text(encoding="utf-8")
-    assert not any("量化\u200b感知" in str(f["content"]) for f in fragments(out))
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     again = Builder(options).build()
-    assert not any(rel.endswith(".html") for rel in again.changed)  # the pages were in place
-    assert any(rel.startswith("pagefind/fragment/") for rel in again.changed)
+    assert "large-model/lora/index.html" in again.changed
     assert any("量化\u200b感知" in str(f["content"]) for f in fragments(out))
     assert Builder(options).build().changed == ()  # and then nothing is left to do
     Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
     assert tree(out) == tree(tmp_path / "fresh")
+
+
+def test_an_index_an_earlier_kbsite_marked_stale_is_rebuilt(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    from kbsite.search import STALE_MARK
+
+    site = write_site(NOTES, site_yaml=SEARCH_ON)
+    out = tmp_path / "out"
+    options = BuildOptions(site_dir=site, output=out, jobs=1)
+    Builder(options).build()
+    (out / "pagefind" / STALE_MARK).touch()
+    again = Builder(options).build()
+    assert any(rel.startswith("pagefind/fragment/") for rel in again.changed)
+    assert not (out / "pagefind" / STALE_MARK).exists()

@@ -35,6 +35,7 @@ def test_stale_files_and_empty_folders_go_but_kept_names_stay(tmp_path: Path) ->
     (out / "pagefind/pagefind.js").write_text("//", encoding="utf-8")
     writer = UpdatedOutput(out, preserve=("pagefind",))
     writer.write("index.html", b"home")
+    writer.carry("pagefind")  # an index still true of the pages
     assert writer.commit() == ["x/old/index.html"]
     assert not (out / "x").exists()
     assert (out / "CNAME").exists() and (out / "pagefind/pagefind.js").exists()
@@ -47,4 +48,36 @@ def test_abort_leaves_the_built_site_as_it_was(tmp_path: Path) -> None:
     writer.write("index.html", b"new home")
     writer.abort()
     assert (out / "index.html").read_bytes() == b"home"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_a_folder_a_killed_build_left_is_removed_and_kept_files_go_back(tmp_path: Path) -> None:
+    """kill -9 between swapping a site in and carrying `.git` over leaves `.git` in the
+    retired folder: the next build puts it back before removing that folder."""
+    from kbsite.output import output_lock
+
+    out = built_site(tmp_path, {"index.html": b"new"})
+    retired = tmp_path / ".public.new-killed"
+    (retired / ".git").mkdir(parents=True)
+    (retired / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+    (retired / "index.html").write_bytes(b"old")
+    with output_lock(out):
+        pass
+    assert (out / ".git/HEAD").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_an_updated_site_is_swapped_in_whole_and_unchanged_files_are_linked(
+    tmp_path: Path,
+) -> None:
+    out = built_site(tmp_path, {"a.html": b"same", "b.html": b"old"})
+    (out / ".git").mkdir()
+    before = (out / "a.html").stat().st_ino
+    writer = UpdatedOutput(out)
+    writer.write("a.html", b"same")
+    writer.write("b.html", b"new")
+    assert writer.commit() == ["b.html"]
+    assert (out / "a.html").stat().st_ino == before  # linked, not rewritten
+    assert (out / "b.html").read_bytes() == b"new"
+    assert (out / ".git").is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
