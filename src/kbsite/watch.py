@@ -54,6 +54,9 @@ _JUNK_SUFFIXES = (
     ".crdownload",
     "___jb_tmp___",
     "___jb_old___",
+    # VS Code writes atomically to <file>.vsctmp, then renames it over the file. Seen as
+    # content, it made such a save a two-file batch, which the quick page leaves to the rebuild.
+    ".vsctmp",
 )
 
 

@@ -35,6 +35,7 @@ CASES = [
     ("content/large-model/4913", ChangeKind.IGNORED),  # vim's write test
     ("content/large-model/lora.md___jb_tmp___", ChangeKind.IGNORED),  # JetBrains
     ("content/large-model/lora.md.tmp", ChangeKind.IGNORED),
+    ("content/large-model/lora.md.vsctmp", ChangeKind.IGNORED),  # VS Code's atomic write
     ("content/.DS_Store", ChangeKind.IGNORED),
     ("templates/.note.html.swp", ChangeKind.IGNORED),
     ("site.yaml~", ChangeKind.IGNORED),
