@@ -126,6 +126,14 @@ class Preview:
         self.server.server_close()
         shutil.rmtree(self.output, ignore_errors=True)
 
+    def idle(self) -> bool:
+        """Tell whether no change is waiting for a rebuild and none is running."""
+        return self._debouncer.idle()
+
+    def building(self) -> bool:
+        """Tell whether a build is running now."""
+        return self._lock.locked()
+
     def __enter__(self) -> Preview:
         return self
 
