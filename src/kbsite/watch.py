@@ -132,6 +132,7 @@ class Debouncer:
         self._settle = settle
         self._hold_limit = hold_limit
         self._held_at: float | None = None  # when `held` last said so, in this burst
+        self._holding = False  # and it did at the last look
         self._clock = clock
         self._cond = threading.Condition()
         self._pending: dict[Path, ChangeKind] = {}
@@ -178,10 +179,21 @@ class Debouncer:
 
     def _holds(self, now: float) -> bool:
         """Tell whether the batch must wait for a tool still rewriting files."""
-        if now - self._first >= self._hold_limit or not self._held():
-            return False
-        self._held_at = now
-        return True
+        self._holding = now - self._first < self._hold_limit and self._held()
+        if self._holding:
+            self._held_at = now
+        return self._holding
+
+    def _wait(self) -> float:
+        """Return how long to wait before the batch is due (0 or less: now)."""
+        now = self._clock()
+        wait = self._due() - now
+        if self._holding:  # git was at work at the last look: look again after a quiet time
+            wait = min(wait, self._quiet - (now - (self._held_at or now)))
+        if wait <= 0:
+            # the settle time counts from the last look that saw the lock
+            wait = self._quiet if self._holds(now) else self._due() - now
+        return wait
 
     def _run(self) -> None:
         with self._cond:
@@ -189,15 +201,12 @@ class Debouncer:
                 if not self._pending:
                     self._cond.wait()
                     continue
-                now = self._clock()
-                wait = self._due() - now
-                if wait <= 0 and self._holds(now):
-                    wait = self._quiet  # look again soon: git may be done by then
+                wait = self._wait()
                 if wait > 0:
                     self._cond.wait(wait)
                     continue
                 batch, self._pending = self._pending, {}
-                self._held_at = None
+                self._held_at, self._holding = None, False
                 self._busy = True
                 self._cond.release()
                 try:

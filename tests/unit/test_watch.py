@@ -165,7 +165,7 @@ def test_a_burst_waits_while_git_holds_its_lock_then_settles() -> None:
     lock = threading.Event()
     lock.set()
     recorder = Recorder()
-    debouncer = Debouncer(recorder, quiet=0.02, max_delay=0.1, held=lock.is_set, settle=0.2)
+    debouncer = Debouncer(recorder, quiet=0.02, max_delay=0.1, held=lock.is_set, settle=0.3)
     debouncer.start()
     try:
         for number in range(4):
@@ -175,8 +175,9 @@ def test_a_burst_waits_while_git_holds_its_lock_then_settles() -> None:
         released = time.monotonic()
         lock.clear()
         recorder.wait_for(1)
-        # settle, counted from the last look that saw the lock (a quiet time or so before)
-        assert time.monotonic() - released >= 0.1
+        # settle, counted from the last look that saw the lock: a quiet time before, or more
+        # when the machine is busy and the look came late
+        assert time.monotonic() - released >= 0.15
         assert len(recorder.batches[0]) == 4
     finally:
         debouncer.close()
