@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from kbsite.build import Builder, BuildOptions
@@ -21,7 +22,7 @@ from kbsite.config import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError
 from kbsite.events import EventHub, diagnostic_data
 from kbsite.previewserver import PreviewServer
-from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher
+from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher, git_is_writing
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class Preview:
         self._builder: Builder | None = None
         self._base_path = ""
         self._watcher: SiteWatcher | None = None
-        self._debouncer = Debouncer(self.rebuild)
+        self._debouncer = Debouncer(self.rebuild, held=partial(git_is_writing, options.site_dir))
         self._thread: threading.Thread | None = None
         self.last_report: BuildReport | None = None
         try:
@@ -124,6 +125,14 @@ class Preview:
             self.server.shutdown()
         self.server.server_close()
         shutil.rmtree(self.output, ignore_errors=True)
+
+    def idle(self) -> bool:
+        """Tell whether no change is waiting for a rebuild and none is running."""
+        return self._debouncer.idle()
+
+    def building(self) -> bool:
+        """Tell whether a build is running now."""
+        return self._lock.locked()
 
     def __enter__(self) -> Preview:
         return self

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher, classify, quiet_watchdog
+from kbsite.watch import (
+    Batch,
+    ChangeKind,
+    Debouncer,
+    SiteWatcher,
+    classify,
+    git_index_lock,
+    git_is_writing,
+    quiet_watchdog,
+)
 
 SITE = Path("/home/me/notes")
 OUT = Path("/tmp/kbsite-serve-x1")
@@ -35,6 +44,7 @@ CASES = [
     ("content/large-model/4913", ChangeKind.IGNORED),  # vim's write test
     ("content/large-model/lora.md___jb_tmp___", ChangeKind.IGNORED),  # JetBrains
     ("content/large-model/lora.md.tmp", ChangeKind.IGNORED),
+    ("content/large-model/lora.md.vsctmp", ChangeKind.IGNORED),  # VS Code's atomic write
     ("content/.DS_Store", ChangeKind.IGNORED),
     ("templates/.note.html.swp", ChangeKind.IGNORED),
     ("site.yaml~", ChangeKind.IGNORED),
@@ -147,6 +157,60 @@ def test_continuous_events_still_build_after_max_delay(debounced: MakeDebouncer)
         time.sleep(0.02)
     assert recorder.batches, "never built while events kept coming"
     assert time.monotonic() - started < 1.0
+
+
+def test_a_burst_waits_while_git_holds_its_lock_then_settles() -> None:
+    """Events paused longer than the quiet time (git descheduled mid-checkout) and a burst
+    longer than max_delay still make one build, once the lock goes and `settle` has passed."""
+    lock = threading.Event()
+    lock.set()
+    recorder = Recorder()
+    debouncer = Debouncer(recorder, quiet=0.02, max_delay=0.1, held=lock.is_set, settle=0.3)
+    debouncer.start()
+    try:
+        for number in range(4):
+            debouncer.add(SITE / f"content/n{number}.md", ChangeKind.CONTENT)
+            time.sleep(0.06)  # three quiet times; four make more than max_delay
+        assert recorder.batches == [] and not debouncer.idle()
+        released = time.monotonic()
+        lock.clear()
+        recorder.wait_for(1)
+        # settle, counted from the last look that saw the lock: a quiet time before, or more
+        # when the machine is busy and the look came late
+        assert time.monotonic() - released >= 0.15
+        assert len(recorder.batches[0]) == 4
+    finally:
+        debouncer.close()
+
+
+def test_a_lock_left_behind_stops_holding_after_the_limit(debounced: MakeDebouncer) -> None:
+    recorder = Recorder()
+    debouncer = Debouncer(recorder, quiet=0.02, held=lambda: True, settle=0.05, hold_limit=0.3)
+    debouncer.start()
+    try:
+        started = time.monotonic()
+        debouncer.add(SITE / "content/a.md", ChangeKind.CONTENT)
+        recorder.wait_for(1)
+        assert 0.3 <= time.monotonic() - started < 2.0
+        debouncer.add(SITE / "content/a.md", ChangeKind.CONTENT)  # each burst waits again
+        recorder.wait_for(2)
+    finally:
+        debouncer.close()
+
+
+def test_finds_the_index_lock_of_a_repository_and_of_a_linked_worktree(tmp_path: Path) -> None:
+    site = tmp_path / "repo" / "notes"
+    site.mkdir(parents=True)
+    assert git_index_lock(site) is None or not git_index_lock(site).is_relative_to(tmp_path)
+    (tmp_path / "repo" / ".git").mkdir()
+    assert git_index_lock(site) == tmp_path / "repo" / ".git" / "index.lock"
+    assert not git_is_writing(site)
+    (tmp_path / "repo" / ".git" / "index.lock").touch()
+    assert git_is_writing(site)
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    (worktree / ".git").write_text("gitdir: ../repo/.git/worktrees/wt\n", encoding="utf-8")
+    assert git_index_lock(worktree) == worktree / "../repo/.git/worktrees/wt/index.lock"
 
 
 def test_a_failing_action_does_not_stop_the_watcher() -> None:
