@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -31,3 +32,8 @@ def run_python(script: str, *args: str, **env: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+# The script tag serve adds to every page (with the overlay's strings as data attributes): the
+# one difference between a served page and a built one.
+LIVE_RELOAD_TAG = re.compile(r'<script src="[^"]*/__kbsite/live-reload\.js[^>]*></script>')

@@ -31,9 +31,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
+from tests.helpers import LIVE_RELOAD_TAG
 
 LORA = "content/large-model/lora.md"
-LIVE_RELOAD = re.compile(r'<script src="[^"]*/__kbsite/live-reload\.js[^>]*></script>')
 WAIT_MS = 20_000  # per edit; a save shows in ~0.1 s, a site.yaml edit in ~1 s
 
 pytestmark = pytest.mark.browser
@@ -289,7 +289,7 @@ def test_a_writing_session_of_fifty_edits(session: Session, tmp_path: Path) -> N
     different = [
         rel
         for rel in pages
-        if LIVE_RELOAD.sub("", session.fetch(rel.removesuffix("index.html")))
+        if LIVE_RELOAD_TAG.sub("", session.fetch(rel.removesuffix("index.html")))
         != (clean / rel).read_text(encoding="utf-8")
     ]
     assert different == []

@@ -26,7 +26,7 @@ import pytest
 from kbsite.serve import BuildReport, Preview, ServeOptions
 from kbsite.watch import MAX_DELAY_SECONDS, QUIET_SECONDS
 from tests.conftest import REPO, WriteSite
-from tests.helpers import note
+from tests.helpers import LIVE_RELOAD_TAG, note
 
 LM, CV = "Large Model", "Computer Vision"
 FOLDERS = {LM: "large-model", CV: "computer-vision"}
@@ -154,7 +154,7 @@ def site_files_in(output: Path) -> list[str]:
     return sorted(rel for rel in files if rel != ".kbsite-output")
 
 
-LIVE_RELOAD = re.compile(rb'<script src="/notes/__kbsite/live-reload\.js\?v=\d+" defer></script>')
+LIVE_RELOAD = re.compile(LIVE_RELOAD_TAG.pattern.encode())
 
 
 @pytest.fixture
