@@ -220,12 +220,15 @@ def find_hugo(explicit: str | None) -> Path | None:
     return Path(found) if found else None
 
 
-def version_of(command: list[str]) -> str:
+def version_of(command: list[str], line: int = -1) -> str:
+    """The command's answer: its last line, or the one asked for."""
     try:
         out = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     except OSError:
         return "?"
-    return (out.stdout or out.stderr).strip().splitlines()[-1] if out.stdout or out.stderr else "?"
+    return (
+        (out.stdout or out.stderr).strip().splitlines()[line] if out.stdout or out.stderr else "?"
+    )
 
 
 def kbsite_math() -> str:
@@ -244,7 +247,8 @@ def kbsite_math() -> str:
 def kbsite_version() -> str:
     """Name the kbsite measured: version, where it was imported from, and its git commit."""
     where = kbsite_package()
-    line = f"{version_of([sys.executable, '-m', 'kbsite', '--version'])} from {where}"
+    # `kbsite --version` names kbsite first, then its math and search engines.
+    line = f"{version_of([sys.executable, '-m', 'kbsite', '--version'], line=0)} from {where}"
     git = ["git", "-C", str(where)]
     commit = version_of([*git, "rev-parse", "--short", "HEAD"])
     if commit != "?" and not commit.startswith("fatal"):
