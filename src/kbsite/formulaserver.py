@@ -376,12 +376,14 @@ def _answer(
 
 
 def _render(engine: Any, formulas: Sequence[Formula]) -> list[Rendered]:
-    """Render with the engine; the MathML gets Unicode variant letters (kbsite.mathvariants),
-    here rather than in the build, which has the notes to render meanwhile."""
+    """Render with the engine; the MathML gets Unicode variant letters (kbsite.mathvariants)
+    and what MathML Core lacks as CSS and attributes (kbsite.mathcore), here rather than in
+    the build, which has the notes to render meanwhile."""
+    from kbsite.mathcore import lower_mathml
     from kbsite.mathvariants import unicode_variants
 
     return [
-        (True, unicode_variants(text)) if ok is True else (ok, text)
+        (True, lower_mathml(unicode_variants(text))) if ok is True else (ok, text)
         for ok, text in engine.render_many(formulas)
     ]
 
