@@ -28,6 +28,7 @@ _ATTR = re.compile(r'([^\s=]+)\s*=\s*"([^"]*)"')
 _NEEDS = ("<mtable", "<menclose", "\u2061", "<mo", "<mpadded")
 
 THIN = "0.1667em"  # TeX's \thinmuskip: between an operator name and what it applies to
+_TWO_CHILDREN = frozenset({"msub", "msup", "munder", "mover"})  # base and one script
 _SCRIPTS = frozenset({"msub", "msup", "msubsup", "munder", "mover", "munderover"})
 _REL: frozenset[str] = frozenset("=<>≤≥≈≡∼≃≅≠∈∉∋⊂⊃⊆⊇⊊→←↔⇒⇐⇔↦⟶⟵⟹⟸∝∣≺≻⪯⪰≪≫⊥⊨⊢:≐≜≍≔≲≳≪≫⊏⊑∼")
 _BIN = frozenset("+−±∓×÷·∗⋅∘⊙⊕⊗⊖∩∪∖∧∨⋆∙⊓⊔⊎≀∐◃▹†‡⋄")
@@ -197,6 +198,13 @@ def _walk(node: _Node, *, display: bool, level: int) -> None:
     """Lower node's subtree; `display` and `level` are TeX's style there (scriptlevel 0: text
     or display style; 1 and more: script styles, where TeX sets operators tight)."""
     tag = node.tag
+    if (
+        tag in _TWO_CHILDREN
+        and len(node.children) > 2
+        and all(isinstance(c, _Node) for c in node.children)
+    ):  # KaTeX writes `t_{\\max}` as <msub><mi>t</mi><mi>max</mi><mo>⁡</mo></msub>
+        script = _Node("mrow", "<mrow>", {}, children=node.children[1:])
+        node.children = [node.children[0], script]
     if tag == "mstyle":
         display = node.attrs.get("displaystyle", "true" if display else "false") == "true"
         level = int(node.attrs.get("scriptlevel", level))

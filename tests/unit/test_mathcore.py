@@ -144,3 +144,9 @@ def test_unchanged_elements_keep_katexs_bytes() -> None:
     assert '<annotation encoding="application/x-tex">a &amp; b &lt; c</annotation>' in lowered
     assert '<mtd class="mtr-glue" style="width:50%"></mtd>' in lowered
     assert lower_mathml(lowered) == lowered  # idempotent: lowering twice changes nothing
+
+
+def test_a_script_katex_writes_as_two_elements_is_grouped_in_an_mrow() -> None:
+    # KaTeX writes `t_{\max}` with three children in msub, which MathML Core cannot lay out.
+    body = _body(render_tex(r"t_{\max}", display=False))
+    assert body == "<mrow><msub><mi>t</mi><mrow><mi>max</mi><mo>\u2061</mo></mrow></msub></mrow>"
