@@ -18,8 +18,9 @@ and attributes, and the spacing attributes the table had are set to 0 so they do
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from html import escape
 
 # A start tag, an end tag, or the text between: KaTeX escapes `<` and `&` in text.
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+\s*=\s*\"[^\"]*\")*)\s*(/?)>|[^<]+")
@@ -471,3 +472,40 @@ def _space_before_name(parent: _Node, row: list[_Node], index: int) -> None:
 def _is_fenced(node: _Node) -> bool:
     kids = node.elements()
     return node.tag == "mrow" and bool(kids) and kids[0].attrs.get("fence") == "true"
+
+
+# --- equation numbers (kbsite.equations decides them, per note) ----------------------------
+
+
+def number_rows(html: str, rows: Sequence[tuple[str, str] | None]) -> str:
+    """Put equation numbers at the right of the rows of a formula's top table, as amsmath
+    does: `rows` has, for each row, (number as shown, id or "") or None for no number. KaTeX
+    renders numbered environments starred (kbsite.equations), always as a table; a formula
+    whose rows are not `rows` is left unnumbered."""
+    root = _parse(html)
+    maths = _find(root, "math") if root is not None else []
+    path = _path_to(maths[0], lambda node: node.tag == "mtable") if maths else None
+    if root is None or path is None:
+        return html
+    table_rows = [r for r in path[-1].elements() if r.tag == "mtr"]
+    if len(table_rows) != len(rows):
+        return html
+    for row, number in zip(table_rows, rows, strict=True):
+        row.children.insert(0, _cell("width:50%", "mtr-glue"))
+        row.children.append(_cell("width:50%", "mtr-glue"))
+        cell = _cell("padding:0 0 0 1em;text-align:right", "eqn-num")
+        if number is not None:
+            shown, anchor = number
+            cell.children.append(_Node("mtext", "<mtext>", {}, [escape(shown, quote=False)]))
+            if anchor:
+                cell.set("id", escape(anchor))
+        row.children.append(cell)
+    _span_line(maths[0])
+    return _serialize(root)
+
+
+def _cell(style: str, kind: str) -> _Node:
+    cell = _Node("mtd", "", {})
+    cell.set("class", kind)
+    cell.set("style", style)
+    return cell

@@ -65,7 +65,8 @@ MEASURE = """() => {
   const left = e => e.getBoundingClientRect().left;
   const cells = row => [...row.children].filter(c =>
     !/glue|eqn-num/.test(c.getAttribute('class') || '') && c.getAttribute('width') !== '50%');
-  const out = {formulas: 0, errors: 0, aligned: [], cases: [], names: [], boxes: [], tags: []};
+  const out = {formulas: 0, errors: 0, aligned: [], cases: [], names: [], boxes: [], tags: [],
+    numbers: []};
   out.formulas = document.querySelectorAll('.note-body .math.display math').length;
   out.errors = document.querySelectorAll('.note-body .math-error').length;
   document.querySelectorAll('.note-body .math.display').forEach((box, index) => {
@@ -96,6 +97,11 @@ MEASURE = """() => {
     });
     box.querySelectorAll('mrow[style*="border:"]').forEach(b =>
       out.boxes.push([index, getComputedStyle(b).borderTopWidth, b.getBoundingClientRect().width]));
+    box.querySelectorAll('mtd.eqn-num').forEach(cell => {
+      const row = cell.parentElement.getBoundingClientRect(), shown = cell.getBoundingClientRect();
+      out.numbers.push([index, cell.textContent, box.getBoundingClientRect().right - shown.right,
+        Math.abs((row.top + row.bottom) / 2 - (shown.top + shown.bottom) / 2)]);
+    });
     box.querySelectorAll('mtable[width="100%"]').forEach(t => {
       const number = [...t.querySelectorAll('mtd')].pop().getBoundingClientRect();
       out.tags.push([index, box.getBoundingClientRect().right - number.right]);
@@ -151,3 +157,25 @@ def test_inline_log_has_its_thin_space(open_page: Open, gallery_site: SiteServer
           - mi.getBoundingClientRect().right; }"""
     )
     assert gap >= 2, gap
+
+
+def test_numbered_environments_show_their_numbers_at_the_right_of_their_rows(
+    measures: dict[str, Any],
+) -> None:
+    shown = [(text, right < 10, middle < 2) for _i, text, right, middle in measures["numbers"]]
+    # equation: (1); align: (2), a \nonumber row, (3). Each at the right edge, on its row.
+    assert shown == [
+        ("(1)", True, True),
+        ("(2)", True, True),
+        ("", True, True),
+        ("(3)", True, True),
+    ]
+
+
+def test_eqref_links_to_its_equation(open_page: Open, gallery_site: SiteServer) -> None:
+    page = open_page(PATH, site=gallery_site).page
+    links = page.locator("a.eqref")
+    assert links.all_inner_texts() == ["(1)", "2"]
+    assert page.locator("a.eqref").first.get_attribute("href") == "#eq:elbo-gallery"
+    target = page.locator('[id="eq:adam"]')
+    assert target.text_content() == "(2)"
