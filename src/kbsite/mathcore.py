@@ -264,6 +264,8 @@ def _lower_table(table: _Node) -> None:
             align = _nth(aligns, j)
             if align in ("left", "right"):
                 style.append(f"text-align:{align}")
+            if align == "right":  # a cell's content is a block in Chromium: only this moves it
+                style.append("text-align:-webkit-right")
             top = _half(_nth(rows_gap, i - 1)) if i else "0"
             bottom = _half(_nth(rows_gap, i)) if i < len(rows) - 1 else "0"
             left = _half(_nth(columns, j - 1)) if j else "0"
@@ -493,7 +495,7 @@ def number_rows(html: str, rows: Sequence[tuple[str, str] | None]) -> str:
     for row, number in zip(table_rows, rows, strict=True):
         row.children.insert(0, _cell("width:50%", "mtr-glue"))
         row.children.append(_cell("width:50%", "mtr-glue"))
-        cell = _cell("padding:0 0 0 1em;text-align:right", "eqn-num")
+        cell = _cell("padding:0 0 0 1em;text-align:right;text-align:-webkit-right", "eqn-num")
         if number is not None:
             shown, anchor = number
             cell.children.append(_Node("mtext", "<mtext>", {}, [escape(shown, quote=False)]))

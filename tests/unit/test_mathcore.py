@@ -22,9 +22,9 @@ def _cells(html: str) -> list[str]:
 def test_aligned_columns_are_right_then_left_with_spacing_as_padding() -> None:
     html = render_tex(r"\begin{aligned} a &= b \\ &= c + d \end{aligned}", display=True)
     assert _cells(html) == [
-        "text-align:right;padding:0 0 0.125em 0",
+        "text-align:right;text-align:-webkit-right;padding:0 0 0.125em 0",
         "text-align:left;padding:0 0 0.125em 0",
-        "text-align:right;padding:0.125em 0 0 0",
+        "text-align:right;text-align:-webkit-right;padding:0.125em 0 0 0",
         "text-align:left;padding:0.125em 0 0 0",
     ]
     # Firefox spaces tables by these attributes: 0, or it would add its spacing to the padding.
