@@ -41,6 +41,7 @@ FIRST_CHARACTERS = {
     "mdit_py_plugins.admon.index:admonition": "!?",
     "mdit_py_plugins.footnote.index:footnote_def": "[",
     "kbsite.math:_math_bracket_block": "\\",
+    "kbsite.math:_math_environment": "\\",
     "kbsite.syntax.templatetags:_block": "{",
 }
 

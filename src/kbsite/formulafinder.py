@@ -23,6 +23,12 @@ _BRACKETS = re.compile(r"\\\[(.+?)\\\]", re.S)
 # inside the dollars, no digit after the closing one, not an escaped `\$`; and `\(…\)`.
 _DOLLAR = re.compile(r"\$(?<![\\$]\$)(?![\s$])([^$\n]*[^\s\\$])\$(?!\d)")
 _PARENS = re.compile(r"\\\((.+?)\\\)")
+# `\begin{equation}...\end{equation}` (align, gather, multline; starred too) without dollars,
+# from the start of a line, as kbsite.math reads it: display mode.
+_ENVIRONMENT = re.compile(
+    r"^[ \t]*(\\begin\{(equation|align|gather|multline)(\*?)\}.*?\\end\{\2\3\})[ \t]*$",
+    re.S | re.M,
+)
 _LONGEST = 4000  # longer matches are two formulas' worth of text between stray dollars
 
 
@@ -32,7 +38,7 @@ def find_formulas(markdown: str) -> set[Formula]:
         return set()
     text = _without_code(markdown)
     found: set[Formula] = set()
-    for pattern, marker in ((_DOUBLE_DOLLAR, "$$"), (_BRACKETS, "\\[")):
+    for pattern, marker in ((_DOUBLE_DOLLAR, "$$"), (_BRACKETS, "\\["), (_ENVIRONMENT, "\\begin")):
         if marker in text:
             for match in pattern.finditer(text):
                 _add(found, match[1], True)

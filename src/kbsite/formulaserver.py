@@ -376,14 +376,35 @@ def _answer(
 
 
 def _render(engine: Any, formulas: Sequence[Formula]) -> list[Rendered]:
-    """Render with the engine; the MathML gets Unicode variant letters (kbsite.mathvariants),
-    here rather than in the build, which has the notes to render meanwhile."""
+    """Render with the engine. The TeX is first read as MathJax would (kbsite.texcompat); the
+    MathML gets Unicode variant letters (kbsite.mathvariants) and what MathML Core lacks as CSS
+    and attributes (kbsite.mathcore), here rather than in the build, which has the notes to
+    render meanwhile."""
+    from kbsite.mathcore import lower_mathml
     from kbsite.mathvariants import unicode_variants
+    from kbsite.texcompat import mathjax_compat
 
+    read = [(mathjax_compat(tex), display) for tex, display in formulas]
+    # Rewritten and still wrong: KaTeX's message is about the rewrite, which names what is
+    # wrong (the TeX as written would fail first on what the rewrite mends).
+    outcomes = engine.render_many(read)
     return [
-        (True, unicode_variants(text)) if ok is True else (ok, text)
-        for ok, text in engine.render_many(formulas)
+        (True, lower_mathml(unicode_variants(_as_written(text, tex, mine))))
+        if ok is True
+        else (ok, text)
+        for (ok, text), (tex, _), (mine, _) in zip(outcomes, formulas, read, strict=True)
     ]
+
+
+def _as_written(html: str, tex: str, rendered: str) -> str:
+    """Put the author's TeX back in the MathML's annotation, if KaTeX was given a rewrite."""
+    if tex == rendered:
+        return html
+    from html import escape
+
+    head, _, rest = html.partition('<annotation encoding="application/x-tex">')
+    _, _, tail = rest.partition("</annotation>")
+    return f'{head}<annotation encoding="application/x-tex">{escape(tex)}</annotation>{tail}'
 
 
 def _scan(

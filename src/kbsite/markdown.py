@@ -24,10 +24,12 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from kbsite.equations import LABELS, equation_diagnostics, equations_plugin, reference_html
 from kbsite.errors import Diagnostic
 from kbsite.fastblock import accelerate_blocks
 from kbsite.highlight import render_code_block
 from kbsite.math import MathError, bracket_math_plugin, render_tex
+from kbsite.mathcore import number_rows
 from kbsite.syntax import syntax_diagnostics
 from kbsite.syntax.callouts import callout_plugin
 from kbsite.syntax.embeds import embed_plugin
@@ -91,10 +93,11 @@ def render_markdown(body: str, *, path: str, first_line: int) -> RenderedMarkdow
         text=text,
         diagnostics=(
             *math_diagnostics(located, path),
+            *equation_diagnostics(located, path, env),
             *syntax_diagnostics(located, path),
         ),
         excerpt_runs=len(text) - len(tuple(merge_runs(iter(after)))),
-        anchors=tuple(anchors(tokens)),
+        anchors=(*anchors(tokens), *_equation_anchors(env)),
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
     )
 
@@ -131,6 +134,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
         double_inline=True,
     )
     md.use(bracket_math_plugin)
+    md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/syntax/).
@@ -228,14 +232,29 @@ def _render_math(
 ) -> str:
     """Render a formula token: block math as a div, math inside a paragraph as a span."""
     token = tokens[idx]
-    return _math_html(token.content, MATH_TOKENS[token.type], block=token.type == "math_block")
+    if "link" in token.meta:  # `$\eqref{key}$`: a link to the equation (kbsite.equations)
+        kind, key = token.meta["link"]
+        return reference_html(kind, key, env)
+    display, block = MATH_TOKENS[token.type], token.type == "math_block"
+    return _math_html(token.content, display, block=block, rows=token.meta.get("rows"))
 
 
-def _math_html(tex: str, display: bool, *, block: bool) -> str:
-    """Return the MathML wrapper, or the TeX source visibly marked when it cannot render."""
+def _equation_anchors(env: EnvType) -> list[str]:
+    """The ids of the labelled equation rows (kbsite.equations)."""
+    labels = env.get(LABELS)
+    return [key for key, number in labels.numbers.items() if number != "??"] if labels else []
+
+
+def _math_html(
+    tex: str, display: bool, *, block: bool, rows: list[tuple[str, str] | None] | None = None
+) -> str:
+    """Return the MathML wrapper, or the TeX source visibly marked when it cannot render;
+    `rows`: the equation numbers of its rows (kbsite.equations)."""
     tex = tex.strip()
     try:
         inner = render_tex(tex, display)
+        if rows:
+            inner = number_rows(inner, rows)
     except MathError as exc:
         inner = f'<code class="math-error" title="{escape(exc.message)}">{escape(tex)}</code>'
     if block:
@@ -253,7 +272,7 @@ def _render_fence(
     token = tokens[idx]
     lang = fence_lang(token.info)
     if lang == "math":
-        return _math_html(token.content, True, block=True)
+        return _math_html(token.content, True, block=True, rows=token.meta.get("rows"))
     if lang == "mermaid":  # drawn in the browser by the mermaid script (see has_mermaid)
         return f'<pre class="mermaid">{escape(token.content, quote=False)}</pre>\n'
     return render_code_block(token.content, lang)

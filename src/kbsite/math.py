@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -136,6 +137,49 @@ def bracket_math_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "math_paren", _math_paren)
     md.inline.ruler.before("escape", "math_bracket_inline", _math_bracket_inline)
     md.block.ruler.before("fence", "math_bracket_block", _math_bracket_block)
+    # MathJax renders these environments without dollars, even inside a paragraph.
+    md.block.ruler.before(
+        "fence", "math_environment", _math_environment, {"alt": ["paragraph", "blockquote"]}
+    )
+
+
+# A numbered or unnumbered display environment opening a line, as MathJax finds them.
+_ENVIRONMENT = re.compile(r"\\begin\{(equation|align|gather|multline)(\*?)\}")
+
+
+def _math_environment(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Parse `\\begin{equation}...\\end{equation}` (align, gather, multline, starred or not)
+    written without dollars as display math, up to the line its `\\end` ends."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    opening = _ENVIRONMENT.match(state.src, begin, state.eMarks[start_line])
+    if opening is None:
+        return False
+    closer = f"\\end{{{opening[1]}{opening[2]}}}"
+    line = start_line
+    while line < end_line:
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        if line > start_line and state.isEmpty(line):
+            return False
+        at = text.find(closer)
+        if at != -1:
+            if text[at + len(closer) :].strip():
+                return False
+            break
+        line += 1
+    else:
+        return False
+    if not silent:
+        token = state.push("math_block", "math", 0)
+        token.block, token.markup = True, "\\begin"
+        token.content = "\n".join(
+            state.src[state.bMarks[n] + state.tShift[n] : state.eMarks[n]]
+            for n in range(start_line, line + 1)
+        )
+        token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
 
 
 def _is_escaped(src: str, pos: int) -> bool:

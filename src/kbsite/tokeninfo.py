@@ -109,7 +109,7 @@ def math_diagnostics(located: Iterable[tuple[Token, int]], path: str) -> Iterato
     """Yield a warning for each formula KaTeX cannot convert (`located`: what with_lines
     yields)."""
     for token, line in located:
-        if token.type in MATH_TOKENS:
+        if token.type in MATH_TOKENS and "link" not in token.meta:
             display = MATH_TOKENS[token.type]
         elif token.type == "fence" and fence_lang(token.info) == "math":
             display = True

@@ -47,3 +47,8 @@ def test_agrees_with_the_renderer_on_the_example_notes() -> None:
 
 def test_text_without_dollars_or_backslashes_is_skipped_at_once() -> None:
     assert find_formulas("纯文本，没有公式。" * 100) == set()
+
+
+def test_finds_bare_environments_as_display_math() -> None:
+    text = "前文\n\\begin{align*}\na &= b\n\\end{align*}\n后文 \\begin{equation} x\n"
+    assert find_formulas(text) == {("\\begin{align*}\na &= b\n\\end{align*}", True)}

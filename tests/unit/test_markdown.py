@@ -210,3 +210,10 @@ def test_windows_and_old_mac_line_ends_and_nul_read_as_newlines_and_replacement(
     html = render_markdown(crlf, path="x.md", first_line=1).html
     assert html == render_markdown(lf, path="x.md", first_line=1).html
     assert "\r" not in html and "<li>b</li>" in html
+
+
+def test_a_bare_environment_that_cannot_render_is_reported_at_its_line() -> None:
+    body = "前文\n\n\\begin{align}\na &= \\foo \\\\\nb\n\\end{align}\n"
+    result = render_markdown(body, path="content/x.md", first_line=5)
+    assert [(d.location.line, d.key) for d in result.diagnostics] == [(7, "math")]
+    assert '<code class="math-error"' in result.html
