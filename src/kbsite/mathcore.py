@@ -59,8 +59,9 @@ _ENCLOSURES = {
     "left": "border-left:0.04em solid",
     "right": "border-right:0.04em solid",
 }
-# Elements whose children are laid out in a row, as an mrow's.
-_ROWS = frozenset({"math", "mrow", "mstyle", "mtd", "mpadded", "msqrt", "menclose", "semantics"})
+# Elements whose children are laid out in a row, as an mrow's. Not semantics: its children are
+# the formula and its annotation, and a space between them is invalid (the Nu checker says so).
+_ROWS = frozenset({"math", "mrow", "mstyle", "mtd", "mpadded", "msqrt", "menclose"})
 # Accent marks KaTeX writes that no math font has (they are in CJK fonts, as bopomofo tone
 # marks), and the combining marks Chromium stretches over a wide base.
 _BARS = ("\u02c9", "\u203e")  # modifier letter macron (\bar), overline (\overline)
