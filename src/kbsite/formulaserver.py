@@ -235,11 +235,14 @@ def render(formulas: Sequence[Formula]) -> list[Rendered]:
     or it died), or, in a worker, its owner's."""
     if not formulas:
         return []
-    own = _Registry.mine()
-    if own is None and _Registry.address is not None:  # a worker: its owner's process
-        return _Registry.client().render(formulas)
-    if own is None or not own.alive:
-        own = FormulaProcess.start()
+    with _Registry.lock:  # two of serve's threads must not each start one
+        own = _Registry.mine()
+        if own is None and _Registry.address is not None:  # a worker: its owner's process
+            client = _Registry.client()
+        elif own is None or not own.alive:
+            own = FormulaProcess.start()
+    if own is None:
+        return client.render(formulas)
     return own.render(formulas)
 
 
@@ -265,6 +268,7 @@ class _Registry:
     forked worker inherits it, and so reaches its owner's formula process."""
 
     _own: FormulaProcess | None = None
+    lock = threading.Lock()  # around finding or starting this process's formula process
     address: Any = None  # the socket of the formula process this one (or its owner) owns
     _client: _Client | None = None
 
@@ -484,7 +488,8 @@ def _accept(
     while True:
         try:
             connection = listener.accept()
-        except (OSError, EOFError, AuthenticationError):  # a stranger without the key
+        except (OSError, EOFError, AuthenticationError):  # a stranger without the key, or
+            time.sleep(0.01)  # out of descriptors for now: not a busy loop meanwhile
             continue
         threading.Thread(target=_receive, args=(connection, inbox, False), daemon=True).start()
 

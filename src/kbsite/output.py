@@ -68,7 +68,7 @@ def _remove_leftovers(output: Path) -> None:
         for folder in output.parent.glob(f"{glob_escape(prefix)}*"):
             if folder.is_dir() and not folder.is_symlink():
                 retired = folder / output.name  # _swap without an atomic exchange
-                if not output.exists() and retired.is_dir():
+                if prefix.endswith(".old-") and not output.exists() and retired.is_dir():
                     log.info("putting back %s, moved away by an interrupted build", output)
                     os.replace(retired, output)
                 for held in (folder, retired):
@@ -79,8 +79,8 @@ def _remove_leftovers(output: Path) -> None:
 
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C until the block is done, then raise it: stopped halfway, moving a site's
-    changed files into place would leave a mix of old and new pages (each file whole).
+    """Hold Ctrl-C until the block is done, then raise it: stopped halfway through the swap and
+    what follows it (carrying .git and CNAME over), a build would leave work for the next.
 
     Signal handlers belong to the main thread; elsewhere (serve's builder) this does nothing.
     """
@@ -252,8 +252,10 @@ class UpdatedOutput(StagedOutput):
 def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP):
+            raise
+        shutil.copyfile(source, target)  # a file system without hard links
 
 
 def same_bytes(path: Path, data: bytes) -> bool:

@@ -109,10 +109,14 @@ def plain_summary(summary: str) -> str:
 _WORKER_JOBS: Sequence[tuple[Note, str]] = ()
 
 
-def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object) -> None:
+# Whether the worker asks for its notes' formulas first (spawned: it inherited no renderings).
+_WORKER_PREFETCH = False
+
+
+def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object, prefetch: bool) -> None:
     """Worker start: its jobs, and (spawned workers inherit nothing) the formula process."""
-    global _WORKER_JOBS
-    _WORKER_JOBS = jobs
+    global _WORKER_JOBS, _WORKER_PREFETCH
+    _WORKER_JOBS, _WORKER_PREFETCH = jobs, prefetch
     formulaserver.use_address(formulas)
 
 
@@ -123,7 +127,8 @@ def _render_range(
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
     each rendering, with its HTML only if the file did not take it."""
     jobs = _WORKER_JOBS[start:stop]
-    render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))  # one request
+    if _WORKER_PREFETCH:  # one request for the range, not one per note
+        render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
     results = [render_note(note, key, summary_length) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]
     if cache is not None and exact and _worker_store(cache).put_many(exact):
@@ -183,11 +188,16 @@ def render_notes(
             warm_up_markdown()
         _render_formulas_first(todo)
     if parallel:
+        # The workers' formula process: one that runs, not scanning (a scan would hold up
+        # their requests), so they never start one each.
+        process = formulaserver.current() or FormulaProcess.start()
+        if process.scanning:
+            process.scanned()
         with ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=get_context(method),
             initializer=_init_render_worker,
-            initargs=(missing, formulaserver.address()),
+            initargs=(missing, process.address, method == "spawn"),
         ) as pool:
             futures = deque(
                 pool.submit(_render_range, i, i + _CHUNK, summary_length, store.path)
@@ -214,8 +224,8 @@ def render_notes(
     return [found[k] for k in keys], len(missing)
 
 
-# Notes whose formulas are found and sent to the server at a time: it renders one share while
-# the next is being found.
+# Notes whose formulas are found and sent to the formula process at a time: it renders one
+# share while the next is being found.
 _FIND_SHARE = 128
 
 
