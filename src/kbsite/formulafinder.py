@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-Formula = tuple[str, bool]  # (TeX, display mode), as kbsite.math has it
+Formula = tuple[str, bool]  # (TeX, display mode); math and the formula process use this one
 
 # Patterns start with a literal, so `re` jumps between candidates instead of trying each
 # position of 4,000 characters of Chinese text (5x faster than a leading look-behind).

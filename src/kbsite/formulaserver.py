@@ -44,19 +44,19 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from kbsite.formulafinder import Formula
+from kbsite.katexengine import ENGINE_VARIABLE  # a light import: the engines load on use
 from kbsite.parallel import can_fork, can_spawn
 from kbsite.renderstore import CACHE_DIR, RENDER_CACHE
 
 log = logging.getLogger(__name__)
 
-Formula = tuple[str, bool]  # (TeX, display mode)
 # (True, MathML ready for a page) | (False, why the TeX is wrong) | (None, why the engine failed)
 Rendered = tuple[bool | None, str]
 
 # From this many notes, a cold build starts the process at once with V8 and has it scan the
 # notes: our notes have about 1.7 distinct formulas each, so some 300 formulas, where V8 pays.
 SERVER_FROM_NOTES = 200
-ENGINE_VARIABLE = "KBSITE_KATEX_ENGINE"  # "quickjs": no V8 (kbsite.katexengine reads it too)
 
 _SCAN_SHARE = 32  # notes scanned between looks at the inbox
 _STOP_WAITING = 5.0  # seconds close() gives the process to end before it is killed

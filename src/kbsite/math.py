@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kbsite import formulaserver
-from kbsite.formulafinder import find_formulas
+from kbsite.formulafinder import Formula, find_formulas
 
 if TYPE_CHECKING:  # no Markdown parser needed at run time
     from markdown_it import MarkdownIt
@@ -31,7 +31,6 @@ def render_tex(tex: str, display: bool) -> str:
     return result
 
 
-Formula = tuple[str, bool]  # (TeX, display mode)
 # The key of the warning a note gets when KaTeX's engine (not the TeX) failed on a formula: its
 # rendering is then kept for this build only (kbsite.render).
 ENGINE_FAILED = "math-engine"
