@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Hashable, Mapping
@@ -248,6 +250,7 @@ class Builder:
             return
         writer.link_unchanged()  # Pagefind reads the whole new site
         if _search_is_stale(output, writer.changed + writer.removed()):
+            writer.clear(SEARCH_DIR)
             writer.changed.extend(build_search_index(writer.root).files)
         else:
             writer.carry(SEARCH_DIR)
@@ -258,8 +261,17 @@ class Builder:
         if self.options.incremental_output:
             return SyncedOutput(output, self._manifest)
         if (output / MARKER).is_file():
-            return UpdatedOutput(output, preserve=(SEARCH_DIR,) if search else ())
+            preserve = (SEARCH_DIR,) if search else ()
+            return UpdatedOutput(output, preserve=preserve, spare=self._spare_folder(output))
         return StagedOutput(output)
+
+    def _spare_folder(self, output: Path) -> Path | None:
+        """Where the site a rebuild retires waits to be the next one's staging folder: in the
+        cache, one per output folder; none without the cache."""
+        if not self.options.cache:
+            return None
+        name = hashlib.blake2b(os.fsencode(output.resolve()), digest_size=6).hexdigest()
+        return self.options.site_dir.resolve() / CACHE_DIR / f"retired-site-{name}"
 
     def _indexes_search(self, config: SiteConfig) -> bool:
         """Index for search in `kbsite build`, not in serve: Pagefind re-reads every page, about

@@ -16,7 +16,7 @@ import jinja2
 
 from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.index import Entry
-from kbsite.output import same_bytes
+from kbsite.output import same_bytes, stage_file
 from kbsite.pages import NOTE_TEMPLATE, Page, add_to_context
 from kbsite.templates import compile_templates, render_page
 from kbsite.urls import output_file
@@ -92,9 +92,7 @@ def _render_page_range(
         data = render(env, shared, page)
         staged = compare_to is None or not same_bytes(compare_to / rel, data)
         if staged:
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            stage_file(root, rel, data)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest() if digests else ""
         written.append((rel, staged, digest))
     return written

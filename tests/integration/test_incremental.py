@@ -538,3 +538,80 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(
     waiting.join(10)
     assert finished.is_set()
     assert "后来的" in (out / "large-model/n1/index.html").read_text(encoding="utf-8")
+
+
+def retired_site(site: Path) -> Path:
+    """The site the last rebuild retired, kept in the cache as the next one's staging folder."""
+    [folder] = (site / ".kbsite-cache").glob("retired-site-*")
+    return folder
+
+
+def test_rebuilds_reuse_the_retired_site_and_never_touch_the_built_one(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    """Each rebuild stages into the site the last one retired (its unchanged files are hard
+    links to the built ones): a page written there must be a new file, or the built site
+    would change under a reader before the swap, and a stale file or folder must go."""
+    site = write_site({**many_notes(6), "static/docs": "a file named like a folder\n"})
+    out, options = built_once(site, tmp_path)
+    path = site / "content/large-model/n3.md"
+    docs = site / "static/docs"
+    for round_ in range(4):
+        before = tree(out)
+        path.write_text(path.read_text(encoding="utf-8") + f"\n第 {round_} 次补充。\n", "utf-8")
+        if docs.is_dir():  # a file and a folder trade places at every round
+            shutil.rmtree(docs)
+            docs.write_text(f"a file again, round {round_}\n", encoding="utf-8")
+        else:
+            docs.unlink()
+            docs.mkdir()
+            (docs / "index.html").write_text(f"<p>round {round_}</p>\n", encoding="utf-8")
+        (site / f"static/extra-{round_}.txt").write_text("新文件\n", encoding="utf-8")
+        (site / f"static/extra-{round_ - 1}.txt").unlink(missing_ok=True)
+        unchanged = inodes(out)["computer-vision/n0/index.html"]
+        result = Builder(options).build()
+        assert "large-model/n3/index.html" in result.changed
+        assert tree(out) == clean_build(site, tmp_path / "clean")
+        assert tree(retired_site(site)) == before  # the old site, exactly as it was built
+        assert inodes(out)["computer-vision/n0/index.html"] == unchanged
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_retired_site_left_in_any_state_costs_time_not_correctness(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    """A killed rebuild leaves the retired site half-updated: pages of either site, files
+    from nowhere, a file where a folder goes. None of it reaches the next site."""
+    site = write_site(many_notes(4))
+    out, options = built_once(site, tmp_path)
+    Builder(options).build()  # keeps the first site as the retired one
+    spare = retired_site(site)
+    (spare / "computer-vision/n0/index.html").write_text("<p>a page of no site</p>", "utf-8")
+    (spare / "large-model/n1/index.html").unlink()
+    (spare / "large-model/n1/index.html").mkdir()
+    shutil.rmtree(spare / "large-model/n3")
+    (spare / "large-model/n3").write_text("a file where a folder goes", encoding="utf-8")
+    (spare / "orphan/deep").mkdir(parents=True)
+    (spare / "orphan/deep/page.html").write_text("stale", encoding="utf-8")
+    path = site / "content/large-model/n1.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    Builder(options).build()
+    assert tree(out) == clean_build(site, tmp_path / "clean")
+    assert not (out / "orphan").exists()
+
+
+def test_a_failed_rebuild_into_the_retired_site_leaves_the_built_site_untouched(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(many_notes(4))
+    out, options = built_once(site, tmp_path)
+    Builder(options).build()  # the retired site now holds hard links to every built file
+    before = tree(out)
+    for i in range(4):
+        path = site / f"content/{'large-model' if i % 2 else 'computer-vision'}/n{i}.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\n改了。\n", encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/tag.html").write_text("{{ entry.nonexistent.deeper }}", encoding="utf-8")
+    with pytest.raises(kbsite.errors.KbsiteError):
+        Builder(options).build()  # note pages were staged before the tag pages failed
+    assert tree(out) == before
