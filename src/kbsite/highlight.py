@@ -13,7 +13,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from kbsite.fastlex import accelerate
+from kbsite.accel.fastlex import accelerate
 
 # Both pass WCAG AA (4.5:1) for comments on their own background: default 4.58,
 # github-dark 6.15; "friendly" (2.58) and "monokai" comments are too faint.

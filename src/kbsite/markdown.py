@@ -24,9 +24,9 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from kbsite.accel.fastblock import accelerate_blocks
 from kbsite.equations import LABELS, equation_diagnostics, equations_plugin, reference_html
 from kbsite.errors import Diagnostic
-from kbsite.fastblock import accelerate_blocks
 from kbsite.highlight import render_code_block
 from kbsite.math import MathError, bracket_math_plugin, render_tex
 from kbsite.mathcore import number_rows
@@ -111,7 +111,7 @@ def warm_up_markdown() -> None:
 @functools.cache
 def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     """Build the one MarkdownIt instance every note is rendered with (`fast_blocks`: with
-    kbsite.fastblock's dispatch, the same tokens faster; off only to check that)."""
+    kbsite.accel.fastblock's dispatch, the same tokens faster; off only to check that)."""
     # typographer stays off: it would turn Chinese "引号" into the wrong curly quotes.
     # xhtmlOut off: HTML5 void elements need no "/>" (the Nu Html Checker flags it).
     options = {"html": True, "linkify": True, "typographer": False, "xhtmlOut": False}

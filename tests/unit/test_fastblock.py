@@ -1,4 +1,4 @@
-"""The block dispatch (kbsite.fastblock) gives exactly the tokens of markdown-it's own loop."""
+"""The block dispatch (kbsite.accel.fastblock) gives exactly the tokens of markdown-it's own loop."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from kbsite.fastblock import FIRST_CHARACTERS, accelerate_blocks
+from kbsite.accel.fastblock import FIRST_CHARACTERS, accelerate_blocks
 from kbsite.markdown import make_markdown
 from tests.conftest import REPO
 

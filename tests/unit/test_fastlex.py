@@ -1,4 +1,4 @@
-"""kbsite.fastlex lexes exactly as Pygments does, for every lexer Pygments ships."""
+"""kbsite.accel.fastlex lexes exactly as Pygments does, for every lexer Pygments ships."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import CppLexer, PythonLexer, find_lexer_class_by_name, get_all_lexers
 
-from kbsite import fastlex
+from kbsite.accel import fastlex
 from tests.fixtures.code.samples import SNIPPETS, soups
 
 # Each sample lexed by every lexer: prose, code, and garbage that reaches error paths.
