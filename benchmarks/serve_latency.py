@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from kbsite.config import load_config
+from kbsite.config.siteconfig import load_config
 from kbsite.serve import Preview, ServeOptions
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -18,13 +18,13 @@ from typing import Any
 import jinja2
 
 from kbsite import formulaserver
-from kbsite.config import SiteConfig, load_config
+from kbsite.config.i18n import strings_for
+from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.content import Asset, Content, Note, NoteCache, load_content, settle_categories
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.formulaserver import FormulaProcess, worth_starting
 from kbsite.graph import GraphCache, build_graph
-from kbsite.i18n import strings_for
 from kbsite.index import (
     Entry,
     Site,

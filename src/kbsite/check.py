@@ -20,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import Request, urlopen
 
 from kbsite import __version__
-from kbsite.config import SiteConfig, load_config
+from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, SourceLocation, did_you_mean, display_path, error
 from kbsite.tokeninfo import srcset_urls
 

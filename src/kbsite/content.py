@@ -13,10 +13,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kbsite import frontmatter, notefields
-from kbsite.config import Category, SiteConfig
+from kbsite.config.siteconfig import Category, SiteConfig
+from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.parallel import can_fork, fork_map
-from kbsite.yamlmarks import YamlDocument, type_name
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")

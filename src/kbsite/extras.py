@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.content import Asset
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.graph import previews_json

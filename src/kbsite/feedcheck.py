@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kbsite.check import classify, parse_page, target_exists
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, display_path, error
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from html import escape  # as xml.sax.saxutils.escape, whose import costs 10 ms (urllib, ssl)
 
 from kbsite import __version__
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.index import Entry, Site
 from kbsite.urls import absolute_url, origin
 

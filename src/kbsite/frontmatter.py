@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any, Literal
 
+from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml
 from kbsite.errors import Diagnostic, KbsiteError, error, warning
-from kbsite.yamlmarks import KeyPath, YamlDocument, parse_yaml
 
 _YAML_OPEN = re.compile(r"^---[ \t]*$")
 _YAML_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")

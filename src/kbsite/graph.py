@@ -10,7 +10,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.index import Entry
 from kbsite.urls import url_for
 from kbsite.wikilinks import split_target, wiki_href

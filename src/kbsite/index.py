@@ -9,7 +9,7 @@ from datetime import datetime
 
 from slugify import slugify
 
-from kbsite.config import Category, SiteConfig
+from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.content import Note
 from kbsite.errors import Diagnostic, error
 from kbsite.links import Rewrites, apply_rewrites

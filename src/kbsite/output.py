@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from glob import escape as glob_escape
 from pathlib import Path
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import KbsiteError, error
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.index import CategoryIndex, Entry, Site, TagIndex, YearIndex
 from kbsite.pages import Pagination
 

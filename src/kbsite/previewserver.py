@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from kbsite.config.i18n import strings_for
 from kbsite.events import EventHub
-from kbsite.i18n import strings_for
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.content import read_note
 from kbsite.highlight import load_lexers_for
 from kbsite.index import Entry

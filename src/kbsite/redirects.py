@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, error
 from kbsite.index import Entry
 from kbsite.urls import absolute_url, output_file, url_for

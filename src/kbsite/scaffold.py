@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slugify import slugify
 
-from kbsite.config import SUPPORTED_LANGUAGES, load_config
+from kbsite.config.siteconfig import SUPPORTED_LANGUAGES, load_config
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
 
 # Starter files ship as package data, so the repository's own workflow and the one `kbsite init`

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from kbsite.build import Builder, BuildOptions
-from kbsite.config import SiteConfig, load_config
+from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError
 from kbsite.events import EventHub, diagnostic_data
 from kbsite.previewserver import PreviewServer

@@ -13,8 +13,8 @@ import jinja2
 import markupsafe
 
 from kbsite import __version__
-from kbsite.config import SiteConfig
-from kbsite.i18n import strings_for
+from kbsite.config.i18n import strings_for
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.urls import absolute_url, url_maker
 
 THEME_DIR = Path(__file__).parent / "theme"

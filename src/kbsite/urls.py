@@ -4,26 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache, partial
+from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-from kbsite.config import SiteConfig
+
+class SiteBase(Protocol):
+    """What URLs need of a site's config (kbsite.config.siteconfig.SiteConfig has it); a
+    protocol, so urls.py sits below the stages and imports none of them."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def base_path(self) -> str: ...
+
 
 # A "site path" is a path inside the site, starting with "/", without the base_url's subpath:
 # "/large-model/lora/". url_for() turns it into what goes in an href, which carries the subpath
 # ("/notes/large-model/lora/") so the site works as a GitHub project page.
 
 
-def url_for(config: SiteConfig, site_path: str) -> str:
+def url_for(config: SiteBase, site_path: str) -> str:
     """Return the root-relative URL of a site path, under base_url's subpath."""
     return _url_for(config.base_path, site_path)
 
 
-def url_maker(config: SiteConfig) -> Callable[[str], str]:
+def url_maker(config: SiteBase) -> Callable[[str], str]:
     """url_for(config, …) with the base path worked out once: templates call it ~30 times a page."""
     return partial(_url_for, config.base_path)
 
 
-def absolute_url(config: SiteConfig, site_path: str) -> str:
+def absolute_url(config: SiteBase, site_path: str) -> str:
     """Return the absolute URL of a site path, for feeds, sitemaps and canonical links."""
     url = _url_for(config.base_path, site_path)
     if "://" in url:
@@ -40,7 +51,7 @@ def _url_for(base_path: str, site_path: str) -> str:
     return base_path + quote(site_path.lstrip("/"), safe="/#%:@!$&'()*+,;=~-._")
 
 
-def origin(config: SiteConfig) -> str:
+def origin(config: SiteBase) -> str:
     """Return scheme and host of base_url: https://user.github.io."""
     return _origin(config.base_url)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from kbsite.config import CONFIG_FILE
+from kbsite.config.siteconfig import CONFIG_FILE
 
 log = logging.getLogger(__name__)
 

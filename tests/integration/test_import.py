@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.config import load_config
+from kbsite.config.siteconfig import load_config
 from kbsite.content import load_content
 from tests.conftest import SITE_YAML, Run, WriteSite
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slugify import slugify
 
-from kbsite.config import category_slug, parse_config
+from kbsite.config.siteconfig import category_slug, parse_config
 from kbsite.content import parse_note
 from kbsite.dates import DateError, parse_date
 from kbsite.errors import KbsiteError

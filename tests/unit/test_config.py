@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.config import parse_config
+from kbsite.config.siteconfig import parse_config
 from kbsite.errors import KbsiteError
 
 ROOT = Path("/site")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kbsite.content
-from kbsite.config import SiteConfig, parse_config
+from kbsite.config.siteconfig import SiteConfig, parse_config
 from kbsite.content import Note, load_content, parse_note
 from kbsite.errors import KbsiteError
 

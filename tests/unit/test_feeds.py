@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from kbsite.config import parse_config
+from kbsite.config.siteconfig import parse_config
 from kbsite.feeds import SITEMAP_NS, sitemap
 
 CONFIG = parse_config(

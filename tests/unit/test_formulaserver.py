@@ -135,7 +135,7 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
         r"""
         from pathlib import Path
         import kbsite.math as km
-        from kbsite.config import parse_config
+        from kbsite.config.siteconfig import parse_config
         from kbsite.content import parse_note
         from kbsite.render import render_notes
         from kbsite.renderstore import RenderStore
@@ -343,7 +343,7 @@ def test_a_scan_stops_when_the_build_asks_what_it_covered(tmp_path: Path) -> Non
 
 
 def test_the_folder_kbsite_build_has_scanned_early_is_the_configs(tmp_path: Path) -> None:
-    from kbsite.config import load_config
+    from kbsite.config.siteconfig import load_config
     from kbsite.formulaserver import content_folder
 
     site = write_site(tmp_path / "site", 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.config import SiteConfig, parse_config
+from kbsite.config.siteconfig import SiteConfig, parse_config
 from kbsite.content import Note, parse_note, settle_categories
 from kbsite.dates import DateError, parse_date
 from kbsite.errors import KbsiteError

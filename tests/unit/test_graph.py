@@ -19,7 +19,7 @@ def graph_of(site: Path, tmp_path: Path) -> tuple[Graph, dict[str, Entry]]:
     builder = Builder(BuildOptions(site_dir=site, output=tmp_path / "out", cache=False, jobs=1))
     builder.build()
     entries = list(builder.entries)
-    from kbsite.config import load_config
+    from kbsite.config.siteconfig import load_config
 
     return build_graph(load_config(site), entries), {e.note.rel_path: e for e in entries}
 

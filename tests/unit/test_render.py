@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.config import parse_config
+from kbsite.config.siteconfig import parse_config
 from kbsite.content import Note, parse_note
 from kbsite.render import RenderStore, plain_summary, render_key, render_notes
 from kbsite.renderstore import UNUSED_FOR
@@ -123,7 +123,7 @@ def test_a_parallel_build_renders_every_formula_in_one_request_ahead_of_the_note
 import os, sys, threading
 import kbsite.formulaserver as fs, kbsite.math as km, kbsite.render as r
 from pathlib import Path
-from kbsite.config import parse_config
+from kbsite.config.siteconfig import parse_config
 from kbsite.content import parse_note
 from kbsite.renderstore import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
@@ -153,7 +153,7 @@ def test_a_program_read_from_stdin_renders_in_one_process() -> None:
     script = """
 import threading
 from pathlib import Path
-from kbsite.config import parse_config
+from kbsite.config.siteconfig import parse_config
 from kbsite.content import parse_note
 from kbsite.render import render_notes
 from kbsite.renderstore import RenderStore

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from kbsite.config import parse_config
+from kbsite.config.siteconfig import parse_config
 from kbsite.templates import make_environment
 
 CONFIG = parse_config(

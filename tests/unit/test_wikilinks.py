@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.links import LinkTarget, resolve_links
 from kbsite.markdown import render_markdown
 from kbsite.tokeninfo import Link

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from kbsite.config import CONFIG_FILE, SiteConfig, category_slug, load_config
+from kbsite.config.siteconfig import CONFIG_FILE, SiteConfig, category_slug, load_config
 from kbsite.importers.convert import Converted, convert_post
 from kbsite.importers.sitefile import declare_categories, new_site_yaml
 from kbsite.importers.sources import TOOLS, read_blog

@@ -11,7 +11,7 @@ from typing import Any
 
 from slugify import slugify
 
-from kbsite.config import SiteConfig
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.dates import DateError, parse_date
 from kbsite.importers.sources import Blog, Post
 from kbsite.markdown import render_markdown

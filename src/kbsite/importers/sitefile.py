@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from kbsite.config import category_slug
+from kbsite.config.siteconfig import category_slug
 from kbsite.importers.sources import Blog
 
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slugify import slugify
 
+from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
-from kbsite.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
 
 CONFIG_FILE = "site.yaml"
 SUPPORTED_LANGUAGES = ("zh-CN", "en")

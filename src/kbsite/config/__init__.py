@@ -1,0 +1,1 @@
+"""The config stage: site.yaml -> SiteConfig, and the UI strings of the site's language."""
