@@ -20,7 +20,6 @@ import jinja2
 from kbsite import formulaserver
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
-from kbsite.content import Asset, Content, Note, NoteCache, load_content, settle_categories
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.formulaserver import FormulaProcess, worth_starting
@@ -34,6 +33,7 @@ from kbsite.index import (
     note_site_path,
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
+from kbsite.load.content import Asset, Content, Note, NoteCache, load_content, settle_categories
 from kbsite.math import forget_engine_failures
 from kbsite.output import (
     MARKER,

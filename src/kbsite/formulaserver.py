@@ -424,8 +424,8 @@ def _scan(
     pipe's end) arrives. Requests that arrive meanwhile go to `waiting`, in order.
 
     Return whether the owner is gone."""
-    from kbsite.content import note_bodies
     from kbsite.formulafinder import find_formulas
+    from kbsite.load.content import note_bodies
 
     done: set[Formula] = set()
     share: list[str] = []

@@ -10,9 +10,9 @@ from datetime import datetime
 from slugify import slugify
 
 from kbsite.config.siteconfig import Category, SiteConfig
-from kbsite.content import Note
 from kbsite.errors import Diagnostic, error
 from kbsite.links import Rewrites, apply_rewrites
+from kbsite.load.content import Note
 from kbsite.render import RenderedNote
 from kbsite.tokeninfo import Heading
 

@@ -21,10 +21,10 @@ from typing import Any
 import jinja2
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.content import read_note
 from kbsite.highlight import load_lexers_for
 from kbsite.index import Entry
 from kbsite.links import LinkTarget, resolve_links
+from kbsite.load.content import read_note
 from kbsite.markdown import warm_up_markdown
 from kbsite.math import render_tex
 from kbsite.output import Manifest, write_atomic

@@ -16,12 +16,12 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from kbsite import __version__, formulaserver
-from kbsite.content import Note
 from kbsite.errors import Diagnostic
 from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.formulafinder import Formula
 from kbsite.formulaserver import FormulaProcess
 from kbsite.highlight import load_lexers_for
+from kbsite.load.content import Note
 from kbsite.markdown import render_markdown, warm_up_markdown
 from kbsite.math import ENGINE_FAILED, remember, render_results, unrendered_formulas
 from kbsite.parallel import can_fork, can_spawn

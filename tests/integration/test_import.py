@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kbsite.config.siteconfig import load_config
-from kbsite.content import load_content
+from kbsite.load.content import load_content
 from tests.conftest import SITE_YAML, Run, WriteSite
 
 BLOGS = Path(__file__).resolve().parent.parent / "fixtures" / "blogs"

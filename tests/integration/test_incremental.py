@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import kbsite.build
-import kbsite.content
 import kbsite.errors
+import kbsite.load.content
 import kbsite.output
 import kbsite.render
 import kbsite.templates
@@ -354,7 +354,7 @@ def test_parallel_build_equals_sequential(
     # Small thresholds so this small site takes the parallel paths for notes and pages.
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
     monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(kbsite.content, "PARALLEL_READS", 10)
+    monkeypatch.setattr(kbsite.load.content, "PARALLEL_READS", 10)
     files = many_notes(30)
     # Shared formulas, display math and a formula KaTeX rejects, all rendered ahead by the
     # formula process and inherited by the note workers.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import kbsite.content
+import kbsite.load.content
 from tests.conftest import SITE_YAML, Run, WriteSite
 from tests.helpers import note
 
@@ -138,7 +138,7 @@ def test_note_deleted_mid_build_is_left_out(
             raise FileNotFoundError(2, "No such file or directory", str(self))
         return real(self)
 
-    monkeypatch.setattr(kbsite.content.Path, "read_bytes", vanish)
+    monkeypatch.setattr(kbsite.load.content.Path, "read_bytes", vanish)
     result = build(run, site)
     assert result.status == 0, result.err
     assert not (site / "public/large-model/gone").exists()

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from slugify import slugify
 
 from kbsite.config.siteconfig import category_slug, parse_config
-from kbsite.content import parse_note
-from kbsite.dates import DateError, parse_date
 from kbsite.errors import KbsiteError
 from kbsite.excerpt import make_excerpt, reading_minutes
 from kbsite.index import tag_for
+from kbsite.load.content import parse_note
+from kbsite.load.dates import DateError, parse_date
 from kbsite.markdown import render_markdown
 from kbsite.tokeninfo import TextRun
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import kbsite.content
+import kbsite.load.content
 from kbsite.config.siteconfig import SiteConfig, parse_config
-from kbsite.content import Note, load_content, parse_note
 from kbsite.errors import KbsiteError
+from kbsite.load.content import Note, load_content, parse_note
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ntimezone: Asia/Shanghai\n"
@@ -204,7 +204,7 @@ def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
     )
     monkeypatch.chdir(tmp_path)
     alone = load_content(config, jobs=1)
-    monkeypatch.setattr(kbsite.content, "PARALLEL_READS", 4)
+    monkeypatch.setattr(kbsite.load.content, "PARALLEL_READS", 4)
     forked = load_content(config, jobs=2)
     assert forked == alone
     assert [n.rel_path for n in forked[0].notes][:5] == [f"cv/n{i:02d}.md" for i in range(5)]
@@ -212,7 +212,7 @@ def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
 
 
 def test_note_bodies_are_the_bodies_the_build_parses(tmp_path: Path) -> None:
-    """The formula process's first look at the notes (kbsite.content.note_bodies): each note's
+    """The formula process's first look at the notes (kbsite.load.content.note_bodies): each note's
     body as parse_note reads it, without the YAML parsed; files that are not notes skipped."""
     content = tmp_path / "content"
     (content / "cv" / ".drafts").mkdir(parents=True)
@@ -228,7 +228,7 @@ def test_note_bodies_are_the_bodies_the_build_parses(tmp_path: Path) -> None:
     (content / "cv" / ".drafts" / "d.md").write_text("---\n---\n$d$\n", encoding="utf-8")
     (content / "cv" / "detr.png").write_bytes(b"\x89PNG")
     config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [CV]\n", root=tmp_path)
-    bodies = dict(kbsite.content.note_bodies(content))
+    bodies = dict(kbsite.load.content.note_bodies(content))
     assert list(bodies) == ["cv/crlf.md", "cv/detr.md", "cv/toml.md"]  # the build's order
     for rel, text in texts.items():
         assert bodies[rel] == parse_note(rel, text, config)[0].body

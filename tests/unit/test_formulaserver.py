@@ -136,7 +136,7 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
         from pathlib import Path
         import kbsite.math as km
         from kbsite.config.siteconfig import parse_config
-        from kbsite.content import parse_note
+        from kbsite.load.content import parse_note
         from kbsite.render import render_notes
         from kbsite.renderstore import RenderStore
         deep = "{" * 5000 + "x" + "}" * 5000
@@ -296,7 +296,7 @@ def test_the_process_finds_and_renders_the_formulas_of_a_content_folder(tmp_path
         import json, sys
         from pathlib import Path
         from kbsite.formulaserver import render as server_render
-        from kbsite.content import note_bodies
+        from kbsite.load.content import note_bodies
         from kbsite.formulafinder import find_formulas
         from kbsite.formulaserver import FormulaProcess
         folder = Path(sys.argv[1])

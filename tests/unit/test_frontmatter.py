@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kbsite.config.siteconfig import SiteConfig, parse_config
-from kbsite.content import Note, parse_note, settle_categories
-from kbsite.dates import DateError, parse_date
 from kbsite.errors import KbsiteError
+from kbsite.load.content import Note, parse_note, settle_categories
+from kbsite.load.dates import DateError, parse_date
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ntimezone: Asia/Shanghai\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kbsite.config.siteconfig import parse_config
-from kbsite.content import Note, parse_note
+from kbsite.load.content import Note, parse_note
 from kbsite.render import RenderStore, plain_summary, render_key, render_notes
 from kbsite.renderstore import UNUSED_FOR
 from tests.helpers import run_python
@@ -124,7 +124,7 @@ import os, sys, threading
 import kbsite.formulaserver as fs, kbsite.math as km, kbsite.render as r
 from pathlib import Path
 from kbsite.config.siteconfig import parse_config
-from kbsite.content import parse_note
+from kbsite.load.content import parse_note
 from kbsite.renderstore import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n共享 $x^2$ 与 $y_{{{i}}}$。\\n", config)[0] for i in range(80)]
@@ -154,7 +154,7 @@ def test_a_program_read_from_stdin_renders_in_one_process() -> None:
 import threading
 from pathlib import Path
 from kbsite.config.siteconfig import parse_config
-from kbsite.content import parse_note
+from kbsite.load.content import parse_note
 from kbsite.render import render_notes
 from kbsite.renderstore import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))

@@ -12,8 +12,8 @@ from typing import Any
 from slugify import slugify
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.dates import DateError, parse_date
 from kbsite.importers.sources import Blog, Post
+from kbsite.load.dates import DateError, parse_date
 from kbsite.markdown import render_markdown
 
 # Keys kbsite reads under another name: converted, not copied.

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from kbsite import frontmatter
 from kbsite.errors import KbsiteError
+from kbsite.load import frontmatter
 
 TOOLS = ("hexo", "jekyll", "hugo")
 # Files worth copying from a blog's static folders (Hexo source/, Jekyll assets/, Hugo static/).

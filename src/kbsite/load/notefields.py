@@ -13,9 +13,9 @@ from slugify import slugify
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
-from kbsite.dates import DateError, parse_date
 from kbsite.errors import Diagnostic, did_you_mean, error, warning
-from kbsite.frontmatter import Field
+from kbsite.load.dates import DateError, parse_date
+from kbsite.load.frontmatter import Field
 
 # Jekyll names posts 2026-01-11-some-title.md: the date, then the slug.
 _DATED_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-(.+)$")

@@ -1,0 +1,1 @@
+"""The load stage: the content folder -> Note, with front matter, fields and dates checked."""
