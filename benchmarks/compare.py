@@ -232,12 +232,13 @@ def version_of(command: list[str], line: int = -1) -> str:
 
 
 def kbsite_math() -> str:
-    """Say which engines kbsite's KaTeX can run in here (kbsite/katexengine.py)."""
+    """Say which engines kbsite's KaTeX can run in here (kbsite/render/math/katexengine.py)."""
     script = (
-        "from kbsite import katexengine as k; from importlib.metadata import version as v\n"
+        "from kbsite.render.math import katexengine as k\n"
+        "from importlib.metadata import version as v\n"
         "try: racer = 'mini-racer ' + v('mini-racer')\nexcept Exception: racer = 'no mini-racer'\n"
-        "print(f'KaTeX {k.KATEX_VERSION} in the formula process (kbsite/formulaserver.py): in "
-        'V8 ({racer}) for large batches, in QuickJS (pykatex {v("pykatex")}) for small ones; '
+        "print(f'KaTeX {k.KATEX_VERSION} in the formula process (kbsite.render.math.formulaserver):"
+        ' in V8 ({racer}) for large batches, in QuickJS (pykatex {v("pykatex")}) for small ones; '
         "V8 starts here: {k.Engine().start_v8()}', flush=True)\n"
         "import os; os._exit(0)  # V8's threads can hold up a normal exit"
     )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import kbsite.build as build
-import kbsite.render as render
+import kbsite.render.notes as render
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare import Discard  # moves old output aside, deletes it after the build

@@ -17,12 +17,10 @@ from typing import Any
 
 import jinja2
 
-from kbsite import formulaserver
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
-from kbsite.formulaserver import FormulaProcess, worth_starting
 from kbsite.graph import GraphCache, build_graph
 from kbsite.index import (
     Entry,
@@ -34,7 +32,6 @@ from kbsite.index import (
 )
 from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.load.content import Asset, Content, Note, NoteCache, load_content, settle_categories
-from kbsite.math import forget_engine_failures
 from kbsite.output import (
     MARKER,
     Manifest,
@@ -52,12 +49,16 @@ from kbsite.pages import Page, link_note_pages, plan_pages
 from kbsite.parallel import can_fork, default_jobs
 from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
-from kbsite.render import RenderedNote, render_notes, renderer_salt
-from kbsite.renderstore import CACHE_DIR, RENDER_CACHE, RenderStore
+from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
+from kbsite.render.math.prestart import start_ahead
+from kbsite.render.math.tex import forget_engine_failures
+from kbsite.render.notes import render_notes, renderer_salt
+from kbsite.render.rendered import RenderedNote
+from kbsite.render.store import RenderStore
+from kbsite.render.syntax.wikilinks import WikiIndex, build_wiki_index
 from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
 from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
-from kbsite.wikilinks import WikiIndex, build_wiki_index
 
 log = logging.getLogger(__name__)
 
@@ -285,15 +286,9 @@ class Builder:
     def _scans_formulas(self, config: SiteConfig) -> bool:
         """Tell whether the formula process reads the notes for their formulas in this build:
         if `kbsite build` started it so, or this looks like a large cold build (then start it,
-        with V8, now; kbsite.formulaserver)."""
-        process = formulaserver.current()
-        if process is not None and process.scanning:
-            return True
+        with V8, now; kbsite.render.math.formulaserver)."""
         cold = not self._note_cache  # not a rebuild (serve's render a note or two)
-        if not cold or not worth_starting(config.root, cache=self.options.cache):
-            return False
-        FormulaProcess.start(v8_now=True).scan(config.content_dir)
-        return True
+        return start_ahead(config.root, config.content_dir, cache=self.options.cache, cold=cold)
 
     def _compiled_templates(self, config: SiteConfig) -> Path | None:
         """The folder for compiled templates in the cache, named after the renderer (kbsite's

@@ -22,7 +22,7 @@ from urllib.request import Request, urlopen
 from kbsite import __version__
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, SourceLocation, did_you_mean, display_path, error
-from kbsite.tokeninfo import srcset_urls
+from kbsite.render.tokeninfo import srcset_urls
 
 # Attributes that hold a URL the browser loads or follows.
 _URL_ATTRS: dict[str, tuple[str, ...]] = {

@@ -225,13 +225,11 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from kbsite import formulaserver
-    from kbsite.formulaserver import FormulaProcess, content_folder, worth_starting
+    from kbsite.render.math.prestart import start_ahead, stop
 
     # Before importing the builder (~0.2 s on one core): V8 starts meanwhile on another, and
     # reads the notes for their formulas as soon as it is up.
-    if worth_starting(args.site, cache=not args.no_cache):
-        FormulaProcess.start(v8_now=True).scan(content_folder(args.site))
+    start_ahead(args.site, cache=not args.no_cache)
 
     from kbsite.build import Builder, BuildOptions
     from kbsite.progress import progress_printer
@@ -249,7 +247,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         result = Builder(options, progress=progress).build()
     finally:
-        formulaserver.stop()  # its work is done, however the build ended
+        stop()  # the formula process's work is done, however the build ended
     _print_diagnostics(result.warnings, sys.stderr)
     if not args.quiet:
         where = (

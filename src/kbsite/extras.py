@@ -12,10 +12,10 @@ from typing import Protocol
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.graph import previews_json
-from kbsite.highlight import pygments_css
 from kbsite.index import Entry, Site
 from kbsite.load.content import Asset
 from kbsite.pages import Page
+from kbsite.render.highlight import pygments_css
 from kbsite.templates import static_files
 from kbsite.urls import output_file
 

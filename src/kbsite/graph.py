@@ -12,8 +12,8 @@ from urllib.parse import unquote
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.index import Entry
+from kbsite.render.syntax.wikilinks import split_target, wiki_href
 from kbsite.urls import url_for
-from kbsite.wikilinks import split_target, wiki_href
 
 RELATED = 5
 # Weights of what two notes share. A tag on more than MAX_TAG_FANOUT notes says little about

@@ -13,8 +13,8 @@ from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.errors import Diagnostic, error
 from kbsite.links import Rewrites, apply_rewrites
 from kbsite.load.content import Note
-from kbsite.render import RenderedNote
-from kbsite.tokeninfo import Heading
+from kbsite.render.rendered import RenderedNote
+from kbsite.render.tokeninfo import Heading
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, error, warning
-from kbsite.tokeninfo import Link
+from kbsite.render.syntax.wikilinks import WikiIndex, parse_wiki_href, resolve_wiki
+from kbsite.render.tokeninfo import Link
 from kbsite.urls import url_for
-from kbsite.wikilinks import WikiIndex, parse_wiki_href, resolve_wiki
 
 _ATTR = re.compile(r'(\s(?:href|src|srcset))="([^"]*)"')
 

@@ -50,8 +50,9 @@ def fork_map(
     last slice to finish leaves the other cores idle only briefly. Only the results are
     pickled, on their way back.
     """
-    # Here, not at the top: `kbsite build` imports this module (through kbsite.formulaserver)
-    # before it forks the formula process, which needs none of concurrent.futures.
+    # Here, not at the top: `kbsite build` imports this module (through
+    # kbsite.render.math.formulaserver) before it forks the formula process, which needs none of
+    # concurrent.futures.
     from concurrent.futures import ProcessPoolExecutor
 
     global _JOB

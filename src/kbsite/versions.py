@@ -10,7 +10,7 @@ import platform
 from importlib import metadata
 
 from kbsite import __version__
-from kbsite.katexengine import KATEX_VERSION
+from kbsite.render.math.katexengine import KATEX_VERSION
 
 
 def version_report() -> str:
@@ -33,8 +33,8 @@ def installed_version(package: str) -> str | None:
 
 
 def _math_engines() -> str:
-    # kbsite.katexengine, in the formula process: V8 for large batches, QuickJS for small
-    # ones; latex2mathml only when KaTeX's engine itself fails.
+    # kbsite.render.math.katexengine, in the formula process: V8 for large batches, QuickJS for
+    # small ones; latex2mathml only when KaTeX's engine itself fails.
     engines = [
         f"{name} {version} ({engine})"
         for name, engine in (("mini-racer", "V8"), ("pykatex", "QuickJS"))

@@ -8,7 +8,7 @@ template override and site.yaml. After each edit the server must answer and the 
 the edit; at the end every page served equals a clean build of the same files, and a build
 using the render cache the session filled equals one without it.
 
-Before the formula process (kbsite.formulaserver), the first saved formula aborted the server
+Before the formula process (kbsite.render.math.formulaserver), the first saved formula aborted the server
 ("malloc(): unaligned tcache chunk detected") in 4 of 4 sessions with a render cache.
 """
 

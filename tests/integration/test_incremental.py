@@ -16,7 +16,7 @@ import kbsite.build
 import kbsite.errors
 import kbsite.load.content
 import kbsite.output
-import kbsite.render
+import kbsite.render.notes
 import kbsite.templates
 from kbsite.build import Builder, BuildOptions
 from tests.conftest import WriteSite
@@ -170,7 +170,7 @@ def test_a_cache_folder_that_cannot_take_compiled_templates_does_not_stop_a_buil
     site = write_site(many_notes(3))
     cache = site / ".kbsite-cache"
     cache.mkdir()
-    (cache / f"templates-{kbsite.render.renderer_salt()}").write_text("a file, not a folder")
+    (cache / f"templates-{kbsite.render.notes.renderer_salt()}").write_text("a file, not a folder")
     Builder(BuildOptions(site_dir=site, output=tmp_path / "out", jobs=1)).build()
     assert tree(tmp_path / "out") == clean_build(site, tmp_path / "clean")
 
@@ -182,22 +182,22 @@ def test_a_forked_build_compiles_templates_and_makes_lexers_once_before_forking(
     instead of each compiling every template and lexer again (~40 and ~30 ms a worker)."""
     import os
 
-    import kbsite.highlight
+    import kbsite.render.highlight
 
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)  # whatever threads pytest runs
-    monkeypatch.setattr(kbsite.render, "can_fork", lambda: True)
+    monkeypatch.setattr(kbsite.render.notes, "can_fork", lambda: True)
     notes = many_notes(30)
     notes["content/large-model/n3.md"] = str(notes["content/large-model/n3.md"]) + (
         "\n```rust\nfn main() {}\n```\n"
     )
     site = write_site(notes)
-    kbsite.highlight._lexer.cache_clear()  # other tests of this process may have made them
-    kbsite.highlight.render_code_block.cache_clear()
+    kbsite.render.highlight._lexer.cache_clear()  # other tests of this process may have made them
+    kbsite.render.highlight.render_code_block.cache_clear()
     log = tmp_path / "made.log"  # appended to by this process and its forked workers
     load_template = kbsite.templates._ThemeLoader.load
-    make_lexer = kbsite.highlight.get_lexer_by_name
+    make_lexer = kbsite.render.highlight.get_lexer_by_name
 
     def record(what: str) -> None:
         with log.open("a", encoding="utf-8") as f:
@@ -212,7 +212,7 @@ def test_a_forked_build_compiles_templates_and_makes_lexers_once_before_forking(
 
     monkeypatch.setattr(kbsite.templates._ThemeLoader, "load", counted_load)
     monkeypatch.setattr(
-        kbsite.highlight,
+        kbsite.render.highlight,
         "get_lexer_by_name",
         lambda lang, **kw: record(f"lexer {lang}") or make_lexer(lang, **kw),
     )
@@ -234,26 +234,26 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     loaded no template and made no highlighter: warm_up() does that before the first save,
     which would otherwise pay for it (60-150 ms against ~20). Without it (warm=False), the
     same quick page loads templates and makes lexers: what this test would catch."""
-    import kbsite.highlight
+    import kbsite.render.highlight
 
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)  # as in serve's first build
-    monkeypatch.setattr(kbsite.render, "can_fork", lambda: True)
+    monkeypatch.setattr(kbsite.render.notes, "can_fork", lambda: True)
     notes = many_notes(12)
     fences = "\n```rust\nfn main() {}\n```\n\n```haskell\nmain = pure ()\n```\n"
     notes["content/large-model/n3.md"] = str(notes["content/large-model/n3.md"]) + fences
     site = write_site(notes)
-    kbsite.highlight._lexer.cache_clear()  # other tests of this process may have made them
-    kbsite.highlight.render_code_block.cache_clear()
+    kbsite.render.highlight._lexer.cache_clear()  # other tests of this process may have made them
+    kbsite.render.highlight.render_code_block.cache_clear()
     options = BuildOptions(site_dir=site, output=tmp_path / "live", incremental_output=True)
     builder = Builder(replace(options, live_reload=True, jobs=2))
     builder.build()
     builder.build()  # serve's second, watched build: nothing changed, nothing rendered
     # The build made lexers and compiled templates here before forking its workers; forget
     # them, as a process whose first build did not fork would not have them.
-    kbsite.highlight._lexer.cache_clear()
-    kbsite.highlight.render_code_block.cache_clear()
+    kbsite.render.highlight._lexer.cache_clear()
+    kbsite.render.highlight.render_code_block.cache_clear()
     assert builder._env is not None
     builder._env[1].cache.clear()  # type: ignore[union-attr]
     if warm:
@@ -264,7 +264,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     loaded: list[str] = []
     made: list[str] = []
     load_template = kbsite.templates._ThemeLoader.load
-    make_lexer = kbsite.highlight.get_lexer_by_name
+    make_lexer = kbsite.render.highlight.get_lexer_by_name
 
     def counted_load(
         self: kbsite.templates._ThemeLoader, env: object, name: str, *a: object
@@ -275,7 +275,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
 
     monkeypatch.setattr(kbsite.templates._ThemeLoader, "load", counted_load)
     monkeypatch.setattr(
-        kbsite.highlight,
+        kbsite.render.highlight,
         "get_lexer_by_name",
         lambda lang, **kw: made.append(lang) or make_lexer(lang, **kw),
     )
@@ -353,7 +353,7 @@ def test_parallel_build_equals_sequential(
 ) -> None:
     # Small thresholds so this small site takes the parallel paths for notes and pages.
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(kbsite.load.content, "PARALLEL_READS", 10)
     files = many_notes(30)
     # Shared formulas, display math and a formula KaTeX rejects, all rendered ahead by the
@@ -491,7 +491,7 @@ def test_serves_first_build_renders_pages_in_parallel_then_rebuilds_by_the_page(
     write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     # Forking is what serve's first build does (no other thread yet); this test process may
     # run threads left by other tests, which are idle.
     monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)

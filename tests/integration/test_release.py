@@ -95,7 +95,7 @@ def test_wheel_carries_the_whole_package_and_nothing_else(dist: Path) -> None:
     for rel in (
         "kbsite/theme/templates/base.html",
         "kbsite/theme/static/js/vendor/mermaid.min.js",
-        "kbsite/vendor/katex/katex.min.js",
+        "kbsite/render/math/vendor/katex/katex.min.js",
         "kbsite/starter/pages.yml",
         "kbsite/starter/gitignore",
     ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbsite.markdown import render_markdown
+from kbsite.render.markdown import render_markdown
 
 NOTE = r"""见式 \eqref{eq:elbo} 与 $\ref{eq:kl}$，未知 $\eqref{eq:nope}$，行内 $x = \eqref{eq:elbo}$。
 

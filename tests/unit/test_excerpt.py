@@ -1,12 +1,12 @@
-"""Tests for kbsite.excerpt: cutting by characters, formulas whole, reading time per script."""
+"""Tests for kbsite.render.excerpt: cutting by characters, formulas whole, reading time per script."""
 
 from __future__ import annotations
 
 import pytest
 
-from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
-from kbsite.markdown import render_markdown
-from kbsite.tokeninfo import TextRun
+from kbsite.render.excerpt import make_excerpt, readable_math, reading_minutes
+from kbsite.render.markdown import render_markdown
+from kbsite.render.tokeninfo import TextRun
 
 
 def plain(text: str) -> TextRun:
@@ -113,7 +113,7 @@ def test_one_chinese_character_does_not_flip_an_english_note() -> None:
 
 
 def test_transpose_and_set_symbols_read_as_unicode() -> None:
-    from kbsite.excerpt import readable_math
+    from kbsite.render.excerpt import readable_math
 
     assert readable_math(r"\frac{QK^\top}{\sqrt{d_k}}") == "(QKᵀ)/(√d_k)"
     assert readable_math(r"A \cap B \subseteq C \cup D") == "A ∩ B ⊆ C ∪ D"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from kbsite.accel.fastblock import FIRST_CHARACTERS, accelerate_blocks
-from kbsite.markdown import make_markdown
+from kbsite.render.markdown import make_markdown
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))

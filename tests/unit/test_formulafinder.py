@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import kbsite.math as kmath
-from kbsite.formulafinder import find_formulas
-from kbsite.markdown import render_markdown
+import kbsite.render.math.tex as kmath
+from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulafinder import find_formulas
 from tests.conftest import REPO
 
 

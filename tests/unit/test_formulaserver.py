@@ -35,9 +35,9 @@ def test_the_formula_process_gives_the_engines_bytes_and_no_engine_runs_here() -
     out = run_python(
         r"""
         import sys, threading
-        from kbsite import formulaserver
-        from kbsite.katexengine import Engine
-        from kbsite.mathvariants import unicode_variants
+        from kbsite.render.math import formulaserver
+        from kbsite.render.math.katexengine import Engine
+        from kbsite.render.math.variants import unicode_variants
         formulas = [(r"\frac{a}{b}", True), ("x^2", False), (r"\foobar", False), (r"\mathbb{R}", False)]
         served = formulaserver.render(formulas)
         assert "pykatex" not in sys.modules and "py_mini_racer" not in sys.modules
@@ -55,7 +55,7 @@ def test_the_engine_refuses_a_thread_that_did_not_make_it() -> None:
     out = run_python(
         """
         import threading
-        from kbsite.katexengine import Engine
+        from kbsite.render.math.katexengine import Engine
         engine = Engine()
         assert engine.render_many([("x", False)])[0][0] is True
         errors = []
@@ -79,7 +79,7 @@ def test_threads_and_forked_workers_all_reach_the_one_process() -> None:
     out = run_python(
         """
         import os, threading
-        from kbsite import formulaserver
+        from kbsite.render.math import formulaserver
         expected = {i: formulaserver.render([(f"x_{{{i}}}", False)])[0] for i in range(40)}
         process = formulaserver.current()
         got, threads = {}, []
@@ -113,7 +113,7 @@ def test_a_killed_formula_process_is_replaced() -> None:
     out = run_python(
         r"""
         import os, signal
-        from kbsite import formulaserver
+        from kbsite.render.math import formulaserver
         [exact] = formulaserver.render([(r"\frac{a}{b}", True)])
         first = formulaserver.current()
         os.kill(first._process.pid, signal.SIGKILL)
@@ -134,11 +134,11 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
     out = run_python(
         r"""
         from pathlib import Path
-        import kbsite.math as km
+        import kbsite.render.math.tex as km
         from kbsite.config.siteconfig import parse_config
         from kbsite.load.content import parse_note
-        from kbsite.render import render_notes
-        from kbsite.renderstore import RenderStore
+        from kbsite.render.notes import render_notes
+        from kbsite.render.store import RenderStore
         deep = "{" * 5000 + "x" + "}" * 5000
         config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=Path("/s"))
         note = parse_note("cv/deep.md", f"---\ndate: 2026-01-01\n---\n深 $${deep}$$\n", config)[0]
@@ -169,7 +169,7 @@ def test_the_process_ends_when_its_owner_is_killed() -> None:
         from pathlib import Path
         owner = subprocess.Popen([sys.executable, "-c", (
             "import time\n"
-            "from kbsite import formulaserver\n"
+            "from kbsite.render.math import formulaserver\n"
             "formulaserver.render([('x', False)])\n"
             "print(formulaserver.current()._process.pid, flush=True)\n"
             "time.sleep(30)\n"
@@ -196,7 +196,7 @@ def test_a_process_with_v8_lets_its_owner_exit_promptly() -> None:
     os._exit."""
     script = textwrap.dedent(
         """
-        from kbsite.formulaserver import FormulaProcess
+        from kbsite.render.math.formulaserver import FormulaProcess
         process = FormulaProcess.start(v8_now=True)
         assert process.render([("x", False)])[0][0] is True
         print("v8")
@@ -251,7 +251,7 @@ def test_the_process_starts_ahead_only_for_large_cold_builds(tmp_path: Path) -> 
     script = """
         import sys
         from pathlib import Path
-        from kbsite.formulaserver import worth_starting
+        from kbsite.render.math.prestart import worth_starting
         small, large, cached = map(Path, sys.argv[1:])
         print(
             worth_starting(small, cache=True),
@@ -295,10 +295,10 @@ def test_the_process_finds_and_renders_the_formulas_of_a_content_folder(tmp_path
         r"""
         import json, sys
         from pathlib import Path
-        from kbsite.formulaserver import render as server_render
+        from kbsite.render.math.formulaserver import render as server_render
         from kbsite.load.content import note_bodies
-        from kbsite.formulafinder import find_formulas
-        from kbsite.formulaserver import FormulaProcess
+        from kbsite.render.math.formulafinder import find_formulas
+        from kbsite.render.math.formulaserver import FormulaProcess
         folder = Path(sys.argv[1])
         server = FormulaProcess.start()
         server.scan(folder)
@@ -325,7 +325,7 @@ def test_a_scan_stops_when_the_build_asks_what_it_covered(tmp_path: Path) -> Non
         """
         import json, sys
         from pathlib import Path
-        from kbsite.formulaserver import FormulaProcess
+        from kbsite.render.math.formulaserver import FormulaProcess
         server = FormulaProcess.start()
         server.scan(Path(sys.argv[1]))
         scanned = server.scanned()
@@ -344,7 +344,7 @@ def test_a_scan_stops_when_the_build_asks_what_it_covered(tmp_path: Path) -> Non
 
 def test_the_folder_kbsite_build_has_scanned_early_is_the_configs(tmp_path: Path) -> None:
     from kbsite.config.siteconfig import load_config
-    from kbsite.formulaserver import content_folder
+    from kbsite.render.math.prestart import content_folder
 
     site = write_site(tmp_path / "site", 1)
     assert content_folder(site).resolve() == load_config(site).content_dir.resolve()

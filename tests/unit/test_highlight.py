@@ -1,10 +1,10 @@
-"""Tests for kbsite.highlight: code blocks and the Pygments stylesheet."""
+"""Tests for kbsite.render.highlight: code blocks and the Pygments stylesheet."""
 
 from __future__ import annotations
 
 import re
 
-from kbsite.highlight import DARK_STYLE, LIGHT_STYLE, pygments_css, render_code_block
+from kbsite.render.highlight import DARK_STYLE, LIGHT_STYLE, pygments_css, render_code_block
 
 
 def test_known_language_is_highlighted_with_css_classes() -> None:

@@ -1,7 +1,7 @@
 """KaTeX in V8 and in QuickJS give the same bytes; V8 starts only for large batches.
 
 An engine belongs to the thread that made it, and V8 leaves threads running, so every test
-runs it in a fresh Python process (as the formula process does: kbsite.formulaserver).
+runs it in a fresh Python process (as the formula process does: kbsite.render.math.formulaserver).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 
-from kbsite.formulafinder import find_formulas
+from kbsite.render.math.formulafinder import find_formulas
 from tests.conftest import REPO
 from tests.helpers import run_python
 
@@ -29,7 +29,7 @@ def example_formulas() -> list[tuple[str, bool]]:
 def render_in_both(formulas: list[tuple[str, bool]]) -> dict[str, list[list[object]]]:
     script = """
     import json, sys
-    from kbsite.katexengine import Engine
+    from kbsite.render.math.katexengine import Engine
     formulas = [tuple(f) for f in json.load(sys.stdin)]
     engine = Engine()
     quickjs = engine.render_many(formulas[:299])
@@ -70,7 +70,7 @@ def test_v8_starts_for_a_large_batch_only() -> None:
     out = run_python(
         """
         import threading
-        from kbsite.katexengine import WORTH_STARTING_V8, Engine
+        from kbsite.render.math.katexengine import WORTH_STARTING_V8, Engine
         engine = Engine()
         engine.render_many([("x", False)] * (WORTH_STARTING_V8 - 1))
         print(engine.name, threading.active_count())
@@ -86,7 +86,7 @@ def test_a_formula_too_deep_for_quickjs_is_rendered_by_v8() -> None:
     the engine failing, so V8 renders the formula, as a cold build's V8 would have."""
     out = run_python(
         """
-        from kbsite.katexengine import Engine
+        from kbsite.render.math.katexengine import Engine
         deep = "{" * 300 + "x" + "}" * 300
         engine = Engine()
         [(ok, html)] = engine.render_many([(deep, False)])
@@ -99,7 +99,7 @@ def test_a_formula_too_deep_for_quickjs_is_rendered_by_v8() -> None:
 def test_the_environment_variable_keeps_v8_out() -> None:
     out = run_python(
         """
-        from kbsite.katexengine import Engine
+        from kbsite.render.math.katexengine import Engine
         engine = Engine()
         print(engine.start_v8(), engine.name)
         deep = "{" * 300 + "x" + "}" * 300
@@ -115,7 +115,7 @@ def test_without_mini_racer_quickjs_renders() -> None:
         """
         import sys
         sys.modules["py_mini_racer"] = None  # as on a platform with no wheel: import fails
-        from kbsite.katexengine import Engine
+        from kbsite.render.math.katexengine import Engine
         engine = Engine()
         [(ok, html)] = engine.render_many([("x^2", False)] * 400)[:1]
         print(engine.name, ok, "<msup>" in html)
@@ -128,7 +128,7 @@ def test_v8_failing_mid_build_hands_over_to_quickjs() -> None:
     out = run_python(
         """
         import logging, sys
-        from kbsite.katexengine import Engine
+        from kbsite.render.math.katexengine import Engine
         logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stdout)
         engine = Engine()
         engine.start_v8()

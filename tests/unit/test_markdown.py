@@ -1,4 +1,4 @@
-"""Tests for kbsite.markdown: HTML by fixture, then links, toc, text runs and diagnostics."""
+"""Tests for kbsite.render.markdown: HTML by fixture, then links, toc, text runs and diagnostics."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kbsite.errors import Severity
-from kbsite.markdown import render_markdown
-from kbsite.tokeninfo import Heading, Link, TextRun
+from kbsite.render.markdown import render_markdown
+from kbsite.render.tokeninfo import Heading, Link, TextRun
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "markdown"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.md"))

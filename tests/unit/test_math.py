@@ -1,10 +1,10 @@
-"""Tests for kbsite.math: TeX to MathML through KaTeX (kbsite.katexengine), cached."""
+"""Tests for kbsite.render.math.tex: TeX to MathML through KaTeX (kbsite.render.math.katexengine), cached."""
 
 from __future__ import annotations
 
 import pytest
 
-from kbsite.math import MathError, render_tex
+from kbsite.render.math.tex import MathError, render_tex
 
 
 def test_renders_inline_formula_as_mathml_only() -> None:
@@ -44,7 +44,7 @@ def test_a_batch_that_fills_the_cache_still_returns_every_formula(
 ) -> None:
     """Storing a batch's new formulas may start the cache afresh; formulas of the batch that
     were cached before must still come back."""
-    from kbsite import math as kmath
+    from kbsite.render.math import tex as kmath
 
     kmath.clear_cache()
     try:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kbsite.math import render_tex
-from kbsite.mathcore import THIN, lower_mathml
+from kbsite.render.math.mathcore import THIN, lower_mathml
+from kbsite.render.math.tex import render_tex
 
 
 def _body(html: str) -> str:

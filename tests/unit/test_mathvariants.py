@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbsite.math import render_tex
-from kbsite.mathvariants import unicode_variants
+from kbsite.render.math.tex import render_tex
+from kbsite.render.math.variants import unicode_variants
 
 
 @pytest.mark.parametrize(

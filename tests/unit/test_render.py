@@ -14,8 +14,8 @@ import pytest
 
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import Note, parse_note
-from kbsite.render import RenderStore, plain_summary, render_key, render_notes
-from kbsite.renderstore import UNUSED_FOR
+from kbsite.render.notes import RenderStore, plain_summary, render_key, render_notes
+from kbsite.render.store import UNUSED_FOR
 from tests.helpers import run_python
 
 CONFIG = parse_config(
@@ -121,11 +121,11 @@ def test_a_parallel_build_renders_every_formula_in_one_request_ahead_of_the_note
     the workers find every formula rendered; no KaTeX engine ever runs in the build."""
     script = """
 import os, sys, threading
-import kbsite.formulaserver as fs, kbsite.math as km, kbsite.render as r
+import kbsite.render.math.formulaserver as fs, kbsite.render.math.tex as km, kbsite.render.notes as r
 from pathlib import Path
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import parse_note
-from kbsite.renderstore import RenderStore
+from kbsite.render.store import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n共享 $x^2$ 与 $y_{{{i}}}$。\\n", config)[0] for i in range(80)]
 asked = Path(sys.argv[1])
@@ -155,8 +155,8 @@ import threading
 from pathlib import Path
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import parse_note
-from kbsite.render import render_notes
-from kbsite.renderstore import RenderStore
+from kbsite.render.notes import render_notes
+from kbsite.render.store import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n正文 {i}。\\n", config)[0] for i in range(70)]
 stop = threading.Event()

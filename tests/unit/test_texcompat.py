@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbsite.math import MathError, render_tex
-from kbsite.texcompat import mathjax_compat
+from kbsite.render.math.tex import MathError, render_tex
+from kbsite.render.math.texcompat import mathjax_compat
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from kbsite import __version__
 from kbsite.cli import main
-from kbsite.katexengine import KATEX_VERSION
+from kbsite.render.math.katexengine import KATEX_VERSION
 
 
 def test_version_prints_kbsite_and_its_math_and_search_engines(
@@ -29,7 +29,11 @@ def test_version_prints_kbsite_and_its_math_and_search_engines(
 
 
 def test_the_reported_katex_version_is_the_vendored_one() -> None:
-    script = files("kbsite").joinpath("vendor/katex/katex.min.js").read_text(encoding="utf-8")
+    script = (
+        files("kbsite.render.math")
+        .joinpath("vendor/katex/katex.min.js")
+        .read_text(encoding="utf-8")
+    )
     assert f'version:"{KATEX_VERSION}"' in script
 
 

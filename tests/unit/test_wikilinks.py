@@ -8,9 +8,9 @@ import pytest
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.links import LinkTarget, resolve_links
-from kbsite.markdown import render_markdown
-from kbsite.tokeninfo import Link
-from kbsite.wikilinks import WikiTarget, build_wiki_index, parse_wiki_href, wiki_href
+from kbsite.render.markdown import render_markdown
+from kbsite.render.syntax.wikilinks import WikiTarget, build_wiki_index, parse_wiki_href, wiki_href
+from kbsite.render.tokeninfo import Link
 
 CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://u.github.io/notes/")
 NOTES = {

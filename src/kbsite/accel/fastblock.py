@@ -40,9 +40,9 @@ FIRST_CHARACTERS = {
     "mdit_py_plugins.dollarmath.index:math_block_dollar.<locals>._math_block_dollar": "$",
     "mdit_py_plugins.admon.index:admonition": "!?",
     "mdit_py_plugins.footnote.index:footnote_def": "[",
-    "kbsite.math:_math_bracket_block": "\\",
-    "kbsite.math:_math_environment": "\\",
-    "kbsite.syntax.templatetags:_block": "{",
+    "kbsite.render.math.tex:_math_bracket_block": "\\",
+    "kbsite.render.math.tex:_math_environment": "\\",
+    "kbsite.render.syntax.templatetags:_block": "{",
 }
 
 

@@ -14,7 +14,7 @@ from slugify import slugify
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.importers.sources import Blog, Post
 from kbsite.load.dates import DateError, parse_date
-from kbsite.markdown import render_markdown
+from kbsite.render.markdown import render_markdown
 
 # Keys kbsite reads under another name: converted, not copied.
 _CONVERTED = frozenset(

@@ -124,8 +124,9 @@ def _normalize(text: str) -> str:
 
 def note_bodies(content_dir: Path) -> Iterator[tuple[str, str]]:
     """Yield (path inside content/, body) of each note file, without parsing its front matter:
-    a quick first look at the notes (kbsite.formulaserver finds their formulas in it while the
-    build reads them). A file that cannot be read or decoded is skipped; the build reports it.
+    a quick first look at the notes (kbsite.render.math.formulaserver finds their formulas in it
+    while the build reads them). A file that cannot be read or decoded is skipped; the build reports
+    it.
 
     The body is parse_note's, except that a leading `# title` line stays in it.
     """

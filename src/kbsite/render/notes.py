@@ -1,5 +1,5 @@
 """The render stage: notes -> RenderedNote, in parallel, through the render cache
-(kbsite.renderstore), which also holds each note's HTML until its page is written."""
+(kbsite.render.store), which also holds each note's HTML until its page is written."""
 
 from __future__ import annotations
 
@@ -9,44 +9,29 @@ import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 
-from kbsite import __version__, formulaserver
-from kbsite.errors import Diagnostic
-from kbsite.excerpt import make_excerpt, readable_math, reading_minutes
-from kbsite.formulafinder import Formula
-from kbsite.formulaserver import FormulaProcess
-from kbsite.highlight import load_lexers_for
+from kbsite import __version__
 from kbsite.load.content import Note
-from kbsite.markdown import render_markdown, warm_up_markdown
-from kbsite.math import ENGINE_FAILED, remember, render_results, unrendered_formulas
 from kbsite.parallel import can_fork, can_spawn
-from kbsite.renderstore import RenderStore
-from kbsite.tokeninfo import Heading, Link
+from kbsite.render.excerpt import make_excerpt, readable_math, reading_minutes
+from kbsite.render.highlight import load_lexers_for
+from kbsite.render.markdown import render_markdown, warm_up_markdown
+from kbsite.render.math import formulaserver
+from kbsite.render.math.formulafinder import Formula
+from kbsite.render.math.formulaserver import FormulaProcess
+from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unrendered_formulas
+from kbsite.render.rendered import RenderedNote
+from kbsite.render.store import RenderStore
 
 log = logging.getLogger(__name__)
 
 # Below this many notes to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 64
 _CHUNK = 16
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedNote:
-    """What the build keeps of a rendered note; the HTML stays in the store under `key`."""
-
-    key: str
-    toc: tuple[Heading, ...]
-    anchors: frozenset[str]
-    links: tuple[Link, ...]
-    excerpt: str
-    reading_minutes: int
-    diagnostics: tuple[Diagnostic, ...]
-    has_mermaid: bool = False  # the page needs the diagram script
 
 
 @cache
@@ -65,9 +50,10 @@ def _package_source_digest() -> str:
     """Hash kbsite's own code, so an edited checkout (same version number) never reuses
     renderings made by different code."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # kbsite/, this module being kbsite/render/notes.py
     # The vendored KaTeX shapes every formula's MathML just as the Python does.
-    for path in sorted([*package.rglob("*.py"), *package.glob("vendor/*/*.js")]):
+    katex = package.glob("render/math/vendor/*/*.js")
+    for path in sorted([*package.rglob("*.py"), *katex]):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -146,7 +132,7 @@ def _worker_store(path: Path) -> RenderStore:
 
 def is_exact(meta: RenderedNote) -> bool:
     """Tell whether a rendering is what rendering again would give: not one where KaTeX's
-    engine failed (kbsite.math), which must never be kept for a later build."""
+    engine failed (kbsite.render.math.tex), which must never be kept for a later build."""
     return not any(d.key == ENGINE_FAILED for d in meta.diagnostics)
 
 
@@ -166,7 +152,7 @@ def render_notes(
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
     """Render notes not already in the store, across `jobs` processes when worth it.
-    Their formulas render in the formula process (kbsite.formulaserver). `meanwhile`
+    Their formulas render in the formula process (kbsite.render.math.formulaserver). `meanwhile`
     runs while worker processes render (work this process has to do anyway, at no cost).
 
     Return every note's rendering and how many were rendered (not found in the cache).
@@ -232,8 +218,8 @@ _FIND_SHARE = 128
 
 def _render_formulas_first(notes: Sequence[Note]) -> None:
     """Render the distinct formulas of the notes into this process's cache, in the formula
-    process (kbsite.formulaserver): what a scan of the notes has found, and the rest in one
-    request, so a large batch goes to V8 and the notes' workers find them all rendered."""
+    process (kbsite.render.math.formulaserver): what a scan of the notes has found, and the rest in
+    one request, so a large batch goes to V8 and the notes' workers find them all rendered."""
     process = formulaserver.current()
     if process is None or not process.scanning:
         render_results(sorted(unrendered_formulas(note.body for note in notes)))

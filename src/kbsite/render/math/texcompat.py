@@ -5,7 +5,7 @@ typed inside `\\text{...}` (shown as they are), a command taken bare as a script
 arguments (`t_\\max`, `Q^\\vec{a}`, `x^\\sqrt{2}`), `\\require{...}` (a MathJax extension loader),
 `\\mbox`, and the `multline` environment. Each rewrite here touches only what KaTeX would
 reject, so a formula KaTeX renders today renders to the same bytes. The formula process
-applies it (kbsite.formulaserver); a formula that still fails is reported with KaTeX's
+applies it (kbsite.render.math.formulaserver); a formula that still fails is reported with KaTeX's
 message about the TeX as written.
 """
 

@@ -1,4 +1,5 @@
-"""KaTeX, the TeX -> MathML engine, as the formula process runs it (kbsite.formulaserver).
+"""KaTeX, the TeX -> MathML engine, as the formula process runs it
+(kbsite.render.math.formulaserver).
 
 An `Engine` is made by one thread and used only by it: pykatex's QuickJS runtime belongs to the
 thread that made it (called from another thread it raised "size exceeded" or corrupted the heap:
@@ -130,7 +131,9 @@ def _start_v8() -> Callable[[str], Any] | None:
 
         init_mini_racer(flags=(), ignore_duplicate_init=True)
         context = MiniRacer()
-        context.eval(files("kbsite").joinpath("vendor/katex/katex.min.js").read_text("utf-8"))
+        context.eval(
+            files("kbsite.render.math").joinpath("vendor/katex/katex.min.js").read_text("utf-8")
+        )
         context.eval(_RENDER_BATCH_JS)
     except Exception as exc:  # no wheel for this platform, or V8 will not start here
         log.debug("V8 unavailable (%s); KaTeX runs in QuickJS", exc)

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from kbsite import formulaserver
-from kbsite.formulafinder import Formula, find_formulas
+from kbsite.render.math import formulaserver
+from kbsite.render.math.formulafinder import Formula, find_formulas
 
 if TYPE_CHECKING:  # no Markdown parser needed at run time
     from markdown_it import MarkdownIt
@@ -32,7 +32,7 @@ def render_tex(tex: str, display: bool) -> str:
 
 
 # The key of the warning a note gets when KaTeX's engine (not the TeX) failed on a formula: its
-# rendering is then kept for this build only (kbsite.render).
+# rendering is then kept for this build only (kbsite.render.notes).
 ENGINE_FAILED = "math-engine"
 Result = tuple[bool, str]  # (True, html) or (False, why it cannot render)
 
@@ -57,7 +57,7 @@ def render_result(tex: str, display: bool) -> Result:
 
 def render_results(formulas: Sequence[Formula]) -> list[tuple[Formula, Result]]:
     """Render formulas (a worker's share of a build's, or a rebuild's new ones) in one
-    request to the formula process (kbsite.formulaserver)."""
+    request to the formula process (kbsite.render.math.formulaserver)."""
     # Taken before rendering: storing the new ones may start the cache afresh (_MAX_RESULTS).
     found = {f: _RESULTS.get(f) or _makeshift(f) for f in dict.fromkeys(formulas)}
     new = [f for f, result in found.items() if result is None]
@@ -73,7 +73,7 @@ def remember(results: Sequence[tuple[Formula, tuple[bool | None, str]]]) -> dict
         _RESULTS.clear()
     kept: dict[Formula, Result] = {}
     for formula, (ok, text) in results:
-        if ok is None:  # the note that has it gets a warning (kbsite.tokeninfo)
+        if ok is None:  # the note that has it gets a warning (kbsite.render.tokeninfo)
             _MAKESHIFT[formula] = (_fallback(*formula), text)
             kept[formula] = _MAKESHIFT[formula][0]
         else:

@@ -20,15 +20,11 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from kbsite.render import RenderedNote
+from kbsite.render.rendered import RenderedNote
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = ".kbsite-cache"  # in the site folder: what builds keep for the next one
-RENDER_CACHE = "render.sqlite3"  # in CACHE_DIR
 # Rows no build has used for this long are dropped, so the file does not grow forever while
 # notes are edited; a month keeps the renderings of a branch you come back to.
 UNUSED_FOR = 30 * 24 * 3600
@@ -221,8 +217,6 @@ def _pickle(meta: RenderedNote) -> bytes:
 
 def _unpickle(blob: bytes) -> RenderedNote | None:
     """Read a stored RenderedNote; None for a row written by incompatible code."""
-    from kbsite.render import RenderedNote
-
     try:
         meta = pickle.loads(blob)  # our own cache file, in the site folder
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):

@@ -12,7 +12,7 @@ from typing import Literal
 from markdown_it.token import Token
 
 from kbsite.errors import Diagnostic, warning
-from kbsite.math import ENGINE_FAILED, MathError, engine_failure, render_tex
+from kbsite.render.math.tex import ENGINE_FAILED, MathError, engine_failure, render_tex
 
 TOC_LEVELS = (1, 2, 3, 4)
 MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}

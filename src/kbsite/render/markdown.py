@@ -25,17 +25,23 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kbsite.accel.fastblock import accelerate_blocks
-from kbsite.equations import LABELS, equation_diagnostics, equations_plugin, reference_html
 from kbsite.errors import Diagnostic
-from kbsite.highlight import render_code_block
-from kbsite.math import MathError, bracket_math_plugin, render_tex
-from kbsite.mathcore import number_rows
-from kbsite.syntax import syntax_diagnostics
-from kbsite.syntax.callouts import callout_plugin
-from kbsite.syntax.embeds import embed_plugin
-from kbsite.syntax.mark import mark_plugin
-from kbsite.syntax.templatetags import NOTE_PATH, template_tags_plugin
-from kbsite.tokeninfo import (
+from kbsite.render.highlight import render_code_block
+from kbsite.render.math.equations import (
+    LABELS,
+    equation_diagnostics,
+    equations_plugin,
+    reference_html,
+)
+from kbsite.render.math.mathcore import number_rows
+from kbsite.render.math.tex import MathError, bracket_math_plugin, render_tex
+from kbsite.render.syntax import syntax_diagnostics
+from kbsite.render.syntax.callouts import callout_plugin
+from kbsite.render.syntax.embeds import embed_plugin
+from kbsite.render.syntax.mark import mark_plugin
+from kbsite.render.syntax.templatetags import NOTE_PATH, template_tags_plugin
+from kbsite.render.syntax.wikilinks import wikilinks_plugin
+from kbsite.render.tokeninfo import (
     MATH_TOKENS,
     RAW_ATTR,
     Heading,
@@ -50,7 +56,6 @@ from kbsite.tokeninfo import (
     toc,
     with_lines,
 )
-from kbsite.wikilinks import wikilinks_plugin
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +142,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
-    # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/syntax/).
+    # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
@@ -232,7 +237,9 @@ def _render_math(
 ) -> str:
     """Render a formula token: block math as a div, math inside a paragraph as a span."""
     token = tokens[idx]
-    if "link" in token.meta:  # `$\eqref{key}$`: a link to the equation (kbsite.equations)
+    if (
+        "link" in token.meta
+    ):  # `$\eqref{key}$`: a link to the equation (kbsite.render.math.equations)
         kind, key = token.meta["link"]
         return reference_html(kind, key, env)
     display, block = MATH_TOKENS[token.type], token.type == "math_block"
@@ -240,7 +247,7 @@ def _render_math(
 
 
 def _equation_anchors(env: EnvType) -> list[str]:
-    """The ids of the labelled equation rows (kbsite.equations)."""
+    """The ids of the labelled equation rows (kbsite.render.math.equations)."""
     labels = env.get(LABELS)
     return [key for key, number in labels.numbers.items() if number != "??"] if labels else []
 
@@ -249,7 +256,7 @@ def _math_html(
     tex: str, display: bool, *, block: bool, rows: list[tuple[str, str] | None] | None = None
 ) -> str:
     """Return the MathML wrapper, or the TeX source visibly marked when it cannot render;
-    `rows`: the equation numbers of its rows (kbsite.equations)."""
+    `rows`: the equation numbers of its rows (kbsite.render.math.equations)."""
     tex = tex.strip()
     try:
         inner = render_tex(tex, display)

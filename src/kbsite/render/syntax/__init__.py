@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from markdown_it.token import Token
 
 from kbsite.errors import Diagnostic, warning
-from kbsite.syntax.embeds import WARNING
+from kbsite.render.syntax.embeds import WARNING
 
 
 def syntax_diagnostics(tokens: Iterable[tuple[Token, int]], path: str) -> Iterator[Diagnostic]:

@@ -1,8 +1,8 @@
 """The formula process: the one place KaTeX runs, for a build or a whole `kbsite serve`.
 
 Ownership, by construction: a process that renders notes starts one formula process (its
-owner), and that process's main thread makes the only KaTeX engine (kbsite.katexengine) and is
-the only thread that ever calls it. Everyone else asks it: the owner through a pipe, the
+owner), and that process's main thread makes the only KaTeX engine (kbsite.render.math.katexengine)
+and is the only thread that ever calls it. Everyone else asks it: the owner through a pipe, the
 owner's workers (and their threads) through a socket of their own. So no JavaScript engine is
 ever entered from two threads, V8's threads never live in a process that forks, and a crash
 of an engine costs a restart of this process, never the build or the preview.
@@ -20,7 +20,7 @@ CONTRACT:
     render(formulas) -> list[Rendered]   (this process's formula process, started if needed)
     FormulaProcess.start(*, v8_now) -> FormulaProcess;  current() -> FormulaProcess | None
     .scan(folder);  .scanned();  .submit(formulas);  .collect();  .render(formulas);  .close()
-    content_folder(site_dir);  worth_starting(site_dir, *, cache);  use_address(address)
+    use_address(address);  whether to start it ahead: kbsite.render.math.prestart
 
 Imports stay light (`kbsite build` starts the process before the rest of kbsite is imported).
 """
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import importlib.util
 import logging
 import os
 import queue
@@ -44,58 +43,17 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from kbsite.formulafinder import Formula
-from kbsite.katexengine import ENGINE_VARIABLE  # a light import: the engines load on use
 from kbsite.parallel import can_fork, can_spawn
-from kbsite.renderstore import CACHE_DIR, RENDER_CACHE
+from kbsite.render.math.formulafinder import Formula
 
 log = logging.getLogger(__name__)
 
 # (True, MathML ready for a page) | (False, why the TeX is wrong) | (None, why the engine failed)
 Rendered = tuple[bool | None, str]
 
-# From this many notes, a cold build starts the process at once with V8 and has it scan the
-# notes: our notes have about 1.7 distinct formulas each, so some 300 formulas, where V8 pays.
-SERVER_FROM_NOTES = 200
-
 _SCAN_SHARE = 32  # notes scanned between looks at the inbox
 _STOP_WAITING = 5.0  # seconds close() gives the process to end before it is killed
 _OWNER_CHECK = 0.5  # seconds between looks at whether the owner still runs
-
-
-def content_folder(site_dir: Path) -> Path:
-    """The site's notes folder, as SiteConfig.content_dir has it; here, so that `kbsite build`
-    can start the process and its scan before it imports the config's modules."""
-    return site_dir / "content"
-
-
-def worth_starting(site_dir: Path, *, cache: bool) -> bool:
-    """Tell whether a build of the site should start the formula process ahead, with V8 and a
-    scan of the notes: a cold build (no render cache to use) of many notes."""
-    if not _v8_may_start():
-        return False
-    if cache and (site_dir / CACHE_DIR / RENDER_CACHE).exists():
-        return False  # a warm build: it renders only edited notes, too few formulas for V8
-    return _count_notes(content_folder(site_dir), up_to=SERVER_FROM_NOTES) >= SERVER_FROM_NOTES
-
-
-def _v8_may_start() -> bool:
-    """Tell whether V8 can be tried here: mini-racer installed and not switched off."""
-    if os.environ.get(ENGINE_VARIABLE, "").lower() == "quickjs":
-        return False
-    return importlib.util.find_spec("py_mini_racer") is not None
-
-
-def _count_notes(content_dir: Path, *, up_to: int) -> int:
-    """Count the Markdown files under content_dir, stopping at `up_to` (a cheap size guess,
-    before any note is read)."""
-    count = 0
-    for _folder, dirs, files in os.walk(content_dir):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        count += sum(1 for name in files if name.lower().endswith(".md"))
-        if count >= up_to:
-            break
-    return count
 
 
 class FormulaProcess:
@@ -340,7 +298,7 @@ def _serve(lifeline: Connection, owners_end: Connection, owner: int, v8_now: boo
     threading.Thread(target=_receive, args=(lifeline, inbox, True), daemon=True).start()
     threading.Thread(target=_accept, args=(listener, inbox), daemon=True).start()
     threading.Thread(target=_watch_owner, args=(owner, inbox), daemon=True).start()
-    from kbsite.katexengine import Engine
+    from kbsite.render.math.katexengine import Engine
 
     engine = Engine()  # this thread's: the only one that ever enters KaTeX
     if v8_now:
@@ -380,13 +338,14 @@ def _answer(
 
 
 def _render(engine: Any, formulas: Sequence[Formula]) -> list[Rendered]:
-    """Render with the engine. The TeX is first read as MathJax would (kbsite.texcompat); the
-    MathML gets Unicode variant letters (kbsite.mathvariants) and what MathML Core lacks as CSS
-    and attributes (kbsite.mathcore), here rather than in the build, which has the notes to
-    render meanwhile."""
-    from kbsite.mathcore import lower_mathml
-    from kbsite.mathvariants import unicode_variants
-    from kbsite.texcompat import mathjax_compat
+    """Render with the engine. The TeX is first read as MathJax would
+    (kbsite.render.math.texcompat); the MathML gets Unicode variant letters
+    (kbsite.render.math.variants) and what MathML Core lacks as CSS and attributes
+    (kbsite.render.math.mathcore), here rather than in the build, which has the notes to render
+    meanwhile."""
+    from kbsite.render.math.mathcore import lower_mathml
+    from kbsite.render.math.texcompat import mathjax_compat
+    from kbsite.render.math.variants import unicode_variants
 
     read = [(mathjax_compat(tex), display) for tex, display in formulas]
     # Rewritten and still wrong: KaTeX's message is about the rewrite, which names what is
@@ -424,8 +383,8 @@ def _scan(
     pipe's end) arrives. Requests that arrive meanwhile go to `waiting`, in order.
 
     Return whether the owner is gone."""
-    from kbsite.formulafinder import find_formulas
     from kbsite.load.content import note_bodies
+    from kbsite.render.math.formulafinder import find_formulas
 
     done: set[Formula] = set()
     share: list[str] = []

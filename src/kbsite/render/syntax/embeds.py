@@ -13,7 +13,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from kbsite.wikilinks import split_target, wiki_href
+from kbsite.render.syntax.wikilinks import split_target, wiki_href
 
 WARNING = "kbsite_warning"  # token.meta key: markdown.py reports it with the token's file line
 IMAGE_SUFFIXES = frozenset(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from kbsite.tokeninfo import TextRun
+from kbsite.render.tokeninfo import TextRun
 
 ELLIPSIS = "..."
 HAN_PER_MINUTE = 450

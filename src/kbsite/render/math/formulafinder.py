@@ -1,7 +1,7 @@
 """Find the formulas of a note's Markdown without parsing it, to render them ahead of time.
 
 A build sends each distinct formula of the notes it renders to the formula process in one
-request before the notes' workers start (kbsite.render), which inherit the results; otherwise
+request before the notes' workers start (kbsite.render.notes), which inherit the results; otherwise
 each worker would ask for the formulas of its notes itself. Finding is a guess that errs
 harmlessly either way: a formula missed here is rendered with its note, and a wrong guess costs
 one wasted KaTeX call.
@@ -24,7 +24,7 @@ _BRACKETS = re.compile(r"\\\[(.+?)\\\]", re.S)
 _DOLLAR = re.compile(r"\$(?<![\\$]\$)(?![\s$])([^$\n]*[^\s\\$])\$(?!\d)")
 _PARENS = re.compile(r"\\\((.+?)\\\)")
 # `\begin{equation}...\end{equation}` (align, gather, multline; starred too) without dollars,
-# from the start of a line, as kbsite.math reads it: display mode.
+# from the start of a line, as kbsite.render.math.tex reads it: display mode.
 _ENVIRONMENT = re.compile(
     r"^[ \t]*(\\begin\{(equation|align|gather|multline)(\*?)\}.*?\\end\{\2\3\})[ \t]*$",
     re.S | re.M,

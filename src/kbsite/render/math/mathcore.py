@@ -8,8 +8,8 @@ dictionary alone, where TeX looks at the neighbours: `\\log p` read "logp", the 
 `= -x` was spaced as a binary operator, and `x_{t-1}` was spaced in scripts where TeX sets
 it tight (issue 20).
 
-So the formula process (kbsite.formulaserver) rewrites each formula once, at build time: each
-table cell gets its alignment and spacing as CSS, an enclosure becomes an `mrow` with a border
+So the formula process (kbsite.render.math.formulaserver) rewrites each formula once, at build time:
+each table cell gets its alignment and spacing as CSS, an enclosure becomes an `mrow` with a border
 or a strike drawn as a background, and operators get explicit `lspace`/`rspace`. What MathML
 Core does draw is left as KaTeX wrote it, byte for byte; Firefox and Safari read the same CSS
 and attributes, and the spacing attributes the table had are set to 0 so they do not add theirs.
@@ -477,14 +477,15 @@ def _is_fenced(node: _Node) -> bool:
     return node.tag == "mrow" and bool(kids) and kids[0].attrs.get("fence") == "true"
 
 
-# --- equation numbers (kbsite.equations decides them, per note) ----------------------------
+# --- equation numbers (kbsite.render.math.equations decides them, per note)
+# ----------------------------
 
 
 def number_rows(html: str, rows: Sequence[tuple[str, str] | None]) -> str:
     """Put equation numbers at the right of the rows of a formula's top table, as amsmath
     does: `rows` has, for each row, (number as shown, id or "") or None for no number. KaTeX
-    renders numbered environments starred (kbsite.equations), always as a table; a formula
-    whose rows are not `rows` is left unnumbered."""
+    renders numbered environments starred (kbsite.render.math.equations), always as a table; a
+    formula whose rows are not `rows` is left unnumbered."""
     root = _parse(html)
     maths = _find(root, "math") if root is not None else []
     path = _path_to(maths[0], lambda node: node.tag == "mtable") if maths else None

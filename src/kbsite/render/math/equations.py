@@ -4,10 +4,10 @@
 `\\nonumber`/`\\notag` skip a row, `\\tag{x}` sets its number; numbers restart in each note.
 KaTeX knows none of it (its MathML drops even `\\tag` in environments), so a core rule numbers
 the note's display formulas in order and hands KaTeX the starred environment without labels
-and tags; the numbers go into the MathML's rows afterwards (kbsite.mathcore.number_rows).
-`\\eqref{key}` reads "(3)" and `\\ref{key}` "3", as a link to the row when a formula or a
-paragraph holds only the reference, as text inside a larger formula; an unknown key reads
-"(??)", as LaTeX prints it. Issue 20, item 4.
+and tags; the numbers go into the MathML's rows afterwards
+(kbsite.render.math.mathcore.number_rows). `\\eqref{key}` reads "(3)" and `\\ref{key}` "3", as a
+link to the row when a formula or a paragraph holds only the reference, as text inside a larger
+formula; an unknown key reads "(??)", as LaTeX prints it. Issue 20, item 4.
 
 CONTRACT:
     equations_plugin(md);  equation_diagnostics(located, path, env) -> Iterator[Diagnostic]
@@ -22,7 +22,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from kbsite.errors import Diagnostic, did_you_mean, warning
-from kbsite.tokeninfo import fence_lang
+from kbsite.render.tokeninfo import fence_lang
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

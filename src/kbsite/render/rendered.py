@@ -1,0 +1,22 @@
+"""RenderedNote: what the render stage returns for a note, and the render cache stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kbsite.errors import Diagnostic
+from kbsite.render.tokeninfo import Heading, Link
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNote:
+    """What the build keeps of a rendered note; the HTML stays in the store under `key`."""
+
+    key: str
+    toc: tuple[Heading, ...]
+    anchors: frozenset[str]
+    links: tuple[Link, ...]
+    excerpt: str
+    reading_minutes: int
+    diagnostics: tuple[Diagnostic, ...]
+    has_mermaid: bool = False  # the page needs the diagram script
