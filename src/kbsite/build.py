@@ -21,16 +21,6 @@ from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
-from kbsite.graph import GraphCache, build_graph
-from kbsite.index import (
-    Entry,
-    Site,
-    build_site,
-    canonical_tags,
-    check_unique_paths,
-    note_site_path,
-)
-from kbsite.links import LinkTarget, Rewrites, resolve_links
 from kbsite.load.content import Asset, Content, Note, NoteCache, load_content, settle_categories
 from kbsite.output import (
     MARKER,
@@ -45,18 +35,29 @@ from kbsite.output import (
 )
 from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
-from kbsite.pages import Page, link_note_pages, plan_pages
 from kbsite.parallel import can_fork, default_jobs
 from kbsite.quickpage import LastBuild, warm_up, write_quick_page
-from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.tex import forget_engine_failures
 from kbsite.render.notes import render_notes, renderer_salt
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
-from kbsite.render.syntax.wikilinks import WikiIndex, build_wiki_index
 from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
+from kbsite.site.graph import GraphCache, build_graph
+from kbsite.site.index import (
+    Entry,
+    Site,
+    build_site,
+    canonical_tags,
+    check_unique_paths,
+    note_site_path,
+)
+from kbsite.site.links import Rewrites, resolve_links
+from kbsite.site.linktarget import LinkTarget
+from kbsite.site.pages import Page, link_note_pages, plan_pages
+from kbsite.site.redirects import plan_redirects, redirect_page
+from kbsite.site.wikiindex import WikiIndex, build_wiki_index
 from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
 

@@ -134,8 +134,8 @@ class NoteSource:
 
 def note_sources(config: SiteConfig, *, drafts: bool = False) -> dict[str, NoteSource]:
     """Map each note page's output file to the note it comes from."""
-    from kbsite.index import note_site_path
     from kbsite.load.content import load_content, settle_categories
+    from kbsite.site.index import note_site_path
     from kbsite.urls import output_file
 
     content, _ = load_content(config)

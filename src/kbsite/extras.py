@@ -11,11 +11,11 @@ from typing import Protocol
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
-from kbsite.graph import previews_json
-from kbsite.index import Entry, Site
 from kbsite.load.content import Asset
-from kbsite.pages import Page
 from kbsite.render.highlight import pygments_css
+from kbsite.site.graph import previews_json
+from kbsite.site.index import Entry, Site
+from kbsite.site.pages import Page
 from kbsite.templates import static_files
 from kbsite.urls import output_file
 

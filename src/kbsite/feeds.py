@@ -10,7 +10,7 @@ from html import escape  # as xml.sax.saxutils.escape, whose import costs 10 ms 
 
 from kbsite import __version__
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.index import Entry, Site
+from kbsite.site.index import Entry, Site
 from kbsite.urls import absolute_url, origin
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

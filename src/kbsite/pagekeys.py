@@ -6,8 +6,8 @@ from collections.abc import Hashable
 from typing import Any
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.index import CategoryIndex, Entry, Site, TagIndex, YearIndex
-from kbsite.pages import Pagination
+from kbsite.site.index import CategoryIndex, Entry, Site, TagIndex, YearIndex
+from kbsite.site.pages import Pagination
 
 
 def site_key(config: SiteConfig, site: Site, live_reload: bool, templates: Hashable) -> Hashable:

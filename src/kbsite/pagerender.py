@@ -15,9 +15,9 @@ from typing import Any, Protocol
 import jinja2
 
 from kbsite.errors import Diagnostic, KbsiteError, error
-from kbsite.index import Entry
 from kbsite.output import same_bytes, stage_file
-from kbsite.pages import NOTE_TEMPLATE, Page, add_to_context
+from kbsite.site.index import Entry
+from kbsite.site.pages import NOTE_TEMPLATE, Page, add_to_context
 from kbsite.templates import compile_templates, render_page
 from kbsite.urls import output_file
 

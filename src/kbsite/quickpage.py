@@ -21,18 +21,19 @@ from typing import Any
 import jinja2
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.index import Entry
-from kbsite.links import LinkTarget, resolve_links
 from kbsite.load.content import read_note
 from kbsite.output import Manifest, write_atomic
 from kbsite.pagerender import render
-from kbsite.pages import Page
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import warm_up_markdown
 from kbsite.render.math.tex import render_tex
 from kbsite.render.notes import render_notes
 from kbsite.render.store import RenderStore
-from kbsite.render.syntax.wikilinks import WikiIndex
+from kbsite.site.index import Entry
+from kbsite.site.links import resolve_links
+from kbsite.site.linktarget import LinkTarget
+from kbsite.site.pages import Page
+from kbsite.site.wikiindex import WikiIndex
 from kbsite.templates import compile_templates
 from kbsite.urls import output_file
 

@@ -11,12 +11,12 @@ from slugify import slugify
 
 from kbsite.config.siteconfig import category_slug, parse_config
 from kbsite.errors import KbsiteError
-from kbsite.index import tag_for
 from kbsite.load.content import parse_note
 from kbsite.load.dates import DateError, parse_date
 from kbsite.render.excerpt import make_excerpt, reading_minutes
 from kbsite.render.markdown import render_markdown
 from kbsite.render.tokeninfo import TextRun
+from kbsite.site.index import tag_for
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ntimezone: Asia/Shanghai\n"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kbsite.graph
-from kbsite.graph import CATEGORY_WEIGHT, LINK_WEIGHT, RELATED, TAG_WEIGHT, related_notes
+import kbsite.site.graph
+from kbsite.site.graph import CATEGORY_WEIGHT, LINK_WEIGHT, RELATED, TAG_WEIGHT, related_notes
 
 
 def reference(
@@ -76,7 +76,7 @@ def test_related_notes_match_the_definition(
 ) -> None:
     entries, outgoing = site
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kbsite.graph, "MAX_TAG_FANOUT", fanout)
+        patch.setattr(kbsite.site.graph, "MAX_TAG_FANOUT", fanout)
         found = related_notes(entries, outgoing)
     expected = reference(entries, outgoing, fanout)
     assert {k: tuple(e.site_path for e in v) for k, v in found.items()} == expected

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbsite.build import Builder, BuildOptions
-from kbsite.graph import Graph, build_graph, link_sentence
-from kbsite.index import Entry
+from kbsite.site.graph import Graph, build_graph, link_sentence
+from kbsite.site.index import Entry
 from tests.conftest import WriteSite
 from tests.helpers import note
 
@@ -107,9 +107,9 @@ def test_related_notes_count_wide_tags_among_candidates_found_through_others(
 ) -> None:
     """A tag on more notes than MAX_TAG_FANOUT finds no candidates but still scores the ones
     found through other tags and the category: checked against a plain reference ranking."""
-    import kbsite.graph
+    import kbsite.site.graph
 
-    monkeypatch.setattr(kbsite.graph, "MAX_TAG_FANOUT", 6)
+    monkeypatch.setattr(kbsite.site.graph, "MAX_TAG_FANOUT", 6)
     files = {}
     for i in range(24):
         tags = ["wide"] * (i % 3 != 1) + [f"t{i % 3}"] * (i % 2) + [f"u{i % 4}"] * (i % 3 != 0)

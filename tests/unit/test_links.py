@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbsite.links import _ATTR, _attributes, apply_rewrites
+from kbsite.site.links import _ATTR, _attributes, apply_rewrites
 
 PIECES = st.sampled_from(
     ['href="', 'src="', 'srcset="', '"', " ", "\n", "\t", "\u3000", "\x1c", "\xa0", "a.md", "x",

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.links import LinkTarget, resolve_links
 from kbsite.render.markdown import render_markdown
-from kbsite.render.syntax.wikilinks import WikiTarget, build_wiki_index, parse_wiki_href, wiki_href
+from kbsite.render.syntax.wikilinks import WikiTarget, parse_wiki_href, wiki_href
 from kbsite.render.tokeninfo import Link
+from kbsite.site.links import resolve_links
+from kbsite.site.linktarget import LinkTarget
+from kbsite.site.wikiindex import build_wiki_index
 
 CONFIG = SiteConfig(root=Path("/site"), title="T", base_url="https://u.github.io/notes/")
 NOTES = {

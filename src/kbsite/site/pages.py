@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kbsite.graph import Graph
-from kbsite.index import Entry, Site
+from kbsite.site.graph import Graph
+from kbsite.site.index import Entry, Site
 from kbsite.urls import page_path
 
 NOTE_TEMPLATE = "note.html"

@@ -11,10 +11,10 @@ from slugify import slugify
 
 from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.errors import Diagnostic, error
-from kbsite.links import Rewrites, apply_rewrites
 from kbsite.load.content import Note
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.tokeninfo import Heading
+from kbsite.site.links import Rewrites, apply_rewrites
 
 
 @dataclass(frozen=True, slots=True)

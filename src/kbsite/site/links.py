@@ -11,20 +11,13 @@ from urllib.parse import quote, unquote, urlsplit
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, error, warning
-from kbsite.render.syntax.wikilinks import WikiIndex, parse_wiki_href, resolve_wiki
+from kbsite.render.syntax.wikilinks import parse_wiki_href
 from kbsite.render.tokeninfo import Link
+from kbsite.site.linktarget import LinkTarget
+from kbsite.site.wikiindex import WikiIndex, resolve_wiki
 from kbsite.urls import url_for
 
 _ATTR = re.compile(r'(\s(?:href|src|srcset))="([^"]*)"')
-
-
-@dataclass(frozen=True, slots=True)
-class LinkTarget:
-    """What a relative link may point at: a note (with its heading ids) or a draft."""
-
-    site_path: str
-    anchors: frozenset[str]
-    draft: bool = False
 
 
 Rewrites = tuple[tuple[str, str], ...]

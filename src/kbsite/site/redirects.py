@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, error
-from kbsite.index import Entry
+from kbsite.site.index import Entry
 from kbsite.urls import absolute_url, output_file, url_for
 
 

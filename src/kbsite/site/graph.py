@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.index import Entry
 from kbsite.render.syntax.wikilinks import split_target, wiki_href
+from kbsite.site.index import Entry
 from kbsite.urls import url_for
 
 RELATED = 5

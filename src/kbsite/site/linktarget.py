@@ -1,0 +1,14 @@
+"""LinkTarget: what a link between notes may point at, for links and the wiki index alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """What a relative link may point at: a note (with its heading ids) or a draft."""
+
+    site_path: str
+    anchors: frozenset[str]
+    draft: bool = False
