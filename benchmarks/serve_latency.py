@@ -5,7 +5,7 @@
 Runs the real preview in-process (watchdog, debounce, incremental build, event hub) and
 listens on its event stream the way a browser tab does. Prints two latencies per save, both
 including the debounce every save waits for: until the reload event for the edited note's page
-(written ahead of the rebuild, see kbsite/quickpage.py), and until the whole site is rebuilt.
+(written ahead of the rebuild, see kbsite/serve/quickpage.py), and until the whole site is rebuilt.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from kbsite.config.siteconfig import load_config
-from kbsite.serve import Preview, ServeOptions
+from kbsite.serve.preview import Preview, ServeOptions
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import generate, note_place

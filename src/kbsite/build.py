@@ -33,10 +33,8 @@ from kbsite.output import (
     interrupts_held,
     output_lock,
 )
-from kbsite.pagekeys import fingerprint, site_key
 from kbsite.pagerender import render, render_pages_parallel
 from kbsite.parallel import can_fork, default_jobs
-from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.tex import forget_engine_failures
@@ -44,6 +42,8 @@ from kbsite.render.notes import render_notes, renderer_salt
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
 from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
+from kbsite.serve.pagekeys import fingerprint, site_key
+from kbsite.serve.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.site.graph import GraphCache, build_graph
 from kbsite.site.index import (
     Entry,
@@ -134,14 +134,14 @@ class Builder:
 
     def quick_page(self, file: Path) -> str | None:
         """serve: write the page of a note whose body alone changed since the last build, ahead
-        of the rebuild (kbsite.quickpage); return the file written, or None."""
+        of the rebuild (kbsite.serve.quickpage); return the file written, or None."""
         if self._last is None or self._store is None:
             return None
         return write_quick_page(self._last, file, self._store, self._manifest)
 
     def warm_up(self) -> None:
         """serve: prepare what the first quick page needs, after the first build (see
-        kbsite.quickpage.warm_up)."""
+        kbsite.serve.quickpage.warm_up)."""
         if self._last is not None:
             warm_up(self._last)
 

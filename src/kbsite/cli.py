@@ -273,7 +273,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import threading
     import webbrowser
 
-    from kbsite.serve import BuildReport, Preview, ServeOptions
+    from kbsite.serve.preview import BuildReport, Preview, ServeOptions
 
     first = True
 

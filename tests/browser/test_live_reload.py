@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kbsite.serve import Preview, ServeOptions
+from kbsite.serve.preview import Preview, ServeOptions
 from tests.conftest import WriteSite
 from tests.helpers import note
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import kbsite.build
-from kbsite.serve import BuildReport, Preview, ServeOptions
+from kbsite.serve.preview import BuildReport, Preview, ServeOptions
 from tests.conftest import Run, WriteSite
 from tests.helpers import note
 

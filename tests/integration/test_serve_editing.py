@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.serve import BuildReport, Preview, ServeOptions
-from kbsite.watch import MAX_DELAY_SECONDS, QUIET_SECONDS
+from kbsite.serve.preview import BuildReport, Preview, ServeOptions
+from kbsite.serve.watch import MAX_DELAY_SECONDS, QUIET_SECONDS
 from tests.conftest import REPO, WriteSite
 from tests.helpers import LIVE_RELOAD_TAG, note
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.watch import (
+from kbsite.serve.watch import (
     Batch,
     ChangeKind,
     Debouncer,

@@ -20,9 +20,9 @@ from pathlib import Path
 from kbsite.build import Builder, BuildOptions
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError
-from kbsite.events import EventHub, diagnostic_data
-from kbsite.previewserver import PreviewServer
-from kbsite.watch import Batch, ChangeKind, Debouncer, SiteWatcher, git_is_writing
+from kbsite.serve.events import EventHub, diagnostic_data
+from kbsite.serve.http import PreviewServer
+from kbsite.serve.watch import Batch, ChangeKind, Debouncer, SiteWatcher, git_is_writing
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class BuildReport:
     event: str = ""  # the event sent to browsers, "" when none
     notes: int = 0
     pages: int = 0
-    # The edited note's page, written and announced before the rebuild (kbsite.quickpage),
+    # The edited note's page, written and announced before the rebuild (kbsite.serve.quickpage),
     # and how long after the rebuild started that happened.
     quick_page: str = ""
     quick_seconds: float = 0.0

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from kbsite.config.i18n import strings_for
-from kbsite.events import EventHub
+from kbsite.serve.events import EventHub
 
 log = logging.getLogger(__name__)
 
@@ -230,4 +230,4 @@ def _stamp(html: bytes, base_path: str, generation: int) -> bytes:
 
 
 def _script() -> bytes:
-    return resources.files("kbsite").joinpath("live_reload.js").read_bytes()
+    return resources.files("kbsite.serve").joinpath("live_reload.js").read_bytes()

@@ -1,0 +1,1 @@
+"""kbsite serve: the preview server, the watcher, live-reload events and the quick page."""
