@@ -355,7 +355,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from kbsite.check import CheckOptions, run_check
+    from kbsite.check.links import CheckOptions, run_check
 
     options = CheckOptions(
         site_dir=args.site,

@@ -14,7 +14,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from kbsite.check import parse_page
+from kbsite.check.html import parse_page
 from tests.conftest import REPO, Run
 
 SUBPATH = "/notes/"

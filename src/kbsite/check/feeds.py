@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kbsite.check import classify, parse_page, target_exists
+from kbsite.check.html import classify, parse_page, target_exists
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, display_path, error
 

@@ -1,0 +1,1 @@
+"""kbsite check: the links, anchors, images, feeds and sitemap of a built site."""
