@@ -34,7 +34,6 @@ from kbsite.output import (
     output_lock,
 )
 from kbsite.pagerender import render, render_pages_parallel
-from kbsite.parallel import can_fork, default_jobs
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.tex import forget_engine_failures
@@ -60,6 +59,7 @@ from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.wikiindex import WikiIndex, build_wiki_index
 from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
+from kbsite.workers import can_fork, default_jobs
 
 log = logging.getLogger(__name__)
 

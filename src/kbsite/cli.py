@@ -208,7 +208,7 @@ class _VersionAction(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> NoReturn:
-        from kbsite.versions import version_report
+        from kbsite.release.versions import version_report
 
         print(version_report())
         parser.exit()
@@ -324,7 +324,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from kbsite.scaffold import create_note
+    from kbsite.scaffold.create import create_note
 
     path = create_note(args.site, args.title, args.category, slug=args.slug)
     print(f"Created {path}")
@@ -332,8 +332,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from kbsite.pinning import load_pin
-    from kbsite.scaffold import DEFAULT_BASE_URL, init_site
+    from kbsite.release.pinning import load_pin
+    from kbsite.scaffold.create import DEFAULT_BASE_URL, init_site
 
     pin = load_pin()
     written = init_site(

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from kbsite import __version__
-from kbsite.pinning import load_pin
-from kbsite.scaffold import EXAMPLE_NOTE, WORKFLOW_PATH, pages_workflow
+from kbsite.release.pinning import load_pin
+from kbsite.scaffold.create import EXAMPLE_NOTE, WORKFLOW_PATH, pages_workflow
 from tests.conftest import REPO, Run
 
 REQUIRED = os.environ.get("KBSITE_REQUIRE_BROWSER") == "1"  # CI: a missing tool is a failure
@@ -35,7 +35,7 @@ def _steps(job: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_repository_workflow_is_the_starter_workflow_built_from_source() -> None:
-    # One source of truth: src/kbsite/starter/pages.yml; the repository installs from its checkout.
+    # One source of truth: src/kbsite/scaffold/starter/pages.yml; the repository installs from its checkout.
     repo_copy = (REPO / WORKFLOW_PATH).read_text(encoding="utf-8")
     assert repo_copy == pages_workflow(from_source=True)
     assert "run: pip install ." in repo_copy

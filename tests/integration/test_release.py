@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from kbsite import __version__
-from kbsite.scaffold import WORKFLOW_PATH
+from kbsite.scaffold.create import WORKFLOW_PATH
 from tests.conftest import REPO
 
 # Where GitHub Pages would publish a project site named my-notes (configure-pages' base_url).
@@ -96,8 +96,8 @@ def test_wheel_carries_the_whole_package_and_nothing_else(dist: Path) -> None:
         "kbsite/theme/templates/base.html",
         "kbsite/theme/static/js/vendor/mermaid.min.js",
         "kbsite/render/math/vendor/katex/katex.min.js",
-        "kbsite/starter/pages.yml",
-        "kbsite/starter/gitignore",
+        "kbsite/scaffold/starter/pages.yml",
+        "kbsite/scaffold/starter/gitignore",
     ):
         assert rel in expected, rel
     info = f"kbsite-{__version__}.dist-info/"

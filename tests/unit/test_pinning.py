@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kbsite.pinning import Pin, load_pin, parse_pin
+from kbsite.release.pinning import Pin, load_pin, parse_pin
 
 GIT = {
     "url": "https://github.com/ada/kbsite",

@@ -16,7 +16,7 @@ from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
-from kbsite.parallel import can_fork, fork_map
+from kbsite.workers import can_fork, fork_map
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")

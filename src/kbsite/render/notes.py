@@ -16,7 +16,6 @@ from pathlib import Path
 
 from kbsite import __version__
 from kbsite.load.content import Note
-from kbsite.parallel import can_fork, can_spawn
 from kbsite.render.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import render_markdown, warm_up_markdown
@@ -26,6 +25,7 @@ from kbsite.render.math.formulaserver import FormulaProcess
 from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unrendered_formulas
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
+from kbsite.workers import can_fork, can_spawn
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ def render_notes(
     done = len(notes) - len(missing)
     if progress:
         progress(done, len(notes))
-    # fork where it is safe, spawn elsewhere, one process when neither can work (kbsite.parallel).
+    # fork where it is safe, spawn elsewhere, one process when neither can work (kbsite.workers).
     method = "fork" if can_fork() else "spawn" if can_spawn() else ""
     parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
     if method == "fork" or not parallel:

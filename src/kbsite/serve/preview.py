@@ -92,7 +92,7 @@ class Preview:
         """Build once, then serve and watch in background threads; return the first build."""
         self._configure(load_config(self.options.site_dir))
         # The first build runs before any other thread exists, so its workers may fork (see
-        # kbsite.parallel): 5,000 notes in 9 s rather than 15 s with spawned workers.
+        # kbsite.workers): 5,000 notes in 9 s rather than 15 s with spawned workers.
         report = self.rebuild({})
         self._watcher = SiteWatcher(
             self.options.site_dir, self._debouncer.add, ignore=(self.output,)

@@ -43,8 +43,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from kbsite.parallel import can_fork, can_spawn
 from kbsite.render.math.formulafinder import Formula
+from kbsite.workers import can_fork, can_spawn
 
 log = logging.getLogger(__name__)
 

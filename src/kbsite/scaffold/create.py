@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from string import Template
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, e
 
 # Starter files ship as package data, so the repository's own workflow and the one `kbsite init`
 # writes come from one file (tests/integration/test_publish.py asserts they agree).
-STARTER_DIR = Path(__file__).resolve().parent / "starter"
+STARTER_DIR = files("kbsite.scaffold").joinpath("starter")
 WORKFLOW_PATH = ".github/workflows/pages.yml"
 EXAMPLE_NOTE = "content/machine-learning/hello-kbsite.md"
 DEFAULT_BASE_URL = "https://your-name.github.io/notes/"
@@ -45,7 +46,7 @@ def starter_files(
     now: datetime | None = None,
 ) -> dict[str, str]:
     """Return the files of a new site, keyed by path inside the site folder; `requirements`
-    is what the workflow installs (kbsite.pinning)."""
+    is what the workflow installs (kbsite.release.pinning)."""
     stamp = (now or datetime.now(ZoneInfo(_TIMEZONES[language]))).strftime("%Y-%m-%d %H:%M")
     site = Template((STARTER_DIR / f"site.{language}.yaml").read_text(encoding="utf-8"))
     note = Template((STARTER_DIR / f"note.{language}.md").read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ def test_fork_map_keeps_order_and_needs_no_pickling_of_items() -> None:
     """In a fresh process: forking is only safe without other threads, which pytest may run."""
     script = """
 import os, threading
-from kbsite.parallel import fork_map
+from kbsite.workers import fork_map
 # A lock cannot be pickled: the items must reach the workers through fork.
 items = [(i, threading.Lock()) for i in range(100)]
 def work(part):
