@@ -41,8 +41,6 @@ from kbsite.render.notes import render_notes, renderer_salt
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
 from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
-from kbsite.serve.pagekeys import fingerprint, site_key
-from kbsite.serve.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.site.graph import GraphCache, build_graph
 from kbsite.site.index import (
     Entry,
@@ -54,6 +52,7 @@ from kbsite.site.index import (
 )
 from kbsite.site.links import Rewrites, resolve_links
 from kbsite.site.linktarget import LinkTarget
+from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, link_note_pages, plan_pages
 from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.wikiindex import WikiIndex, build_wiki_index
@@ -93,6 +92,25 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...] = ()
     changed: tuple[str, ...] = ()  # output files written or removed (all of them for a full write)
     rendered: int = 0  # notes rendered by this build (the rest came from the cache)
+    snapshot: Snapshot | None = None  # a build into a served folder: what serve keeps of it
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a successful build into a served folder leaves for serve's quick pages
+    (kbsite.serve.quickpage): the build knows nothing of them, serve keeps this."""
+
+    config: SiteConfig
+    output: Path
+    env: jinja2.Environment
+    shared: Mapping[str, Any]
+    entries: Mapping[str, Entry]  # by the note's path inside content/
+    pages: Mapping[str, Page]  # note pages by site path
+    targets: Mapping[str, LinkTarget]
+    assets: frozenset[str]
+    wiki: WikiIndex
+    store: RenderStore  # the render cache the build used
+    manifest: Manifest  # the served folder's files and digests, updated as pages are written
 
 
 @dataclass(slots=True)
@@ -117,7 +135,6 @@ class Builder:
     _site_key: Hashable = None
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
-    _last: LastBuild | None = None  # serve: what quick pages need of the last good build
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -132,19 +149,6 @@ class Builder:
             if enabled:
                 gc.enable()
 
-    def quick_page(self, file: Path) -> str | None:
-        """serve: write the page of a note whose body alone changed since the last build, ahead
-        of the rebuild (kbsite.serve.quickpage); return the file written, or None."""
-        if self._last is None or self._store is None:
-            return None
-        return write_quick_page(self._last, file, self._store, self._manifest)
-
-    def warm_up(self) -> None:
-        """serve: prepare what the first quick page needs, after the first build (see
-        kbsite.serve.quickpage.warm_up)."""
-        if self._last is not None:
-            warm_up(self._last)
-
     @property
     def entries(self) -> tuple[Entry, ...]:
         """The notes the last build placed on the site, with their URLs (for tools and tests)."""
@@ -152,7 +156,6 @@ class Builder:
 
     def _build(self) -> BuildResult:
         started = time.perf_counter()
-        self._last = None  # until this build succeeds
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
         output = self.options.output.resolve() if self.options.output else config.output_dir
         check_output_dir(config, output)
@@ -213,8 +216,6 @@ class Builder:
             except BaseException:
                 writer.abort()
                 raise
-        if isinstance(writer, SyncedOutput):
-            self._last = self._last_build(config, output, site, pages)
         return BuildResult(
             notes=len(entries),
             pages=len(pages),
@@ -224,14 +225,19 @@ class Builder:
             warnings=tuple(sorted(problems)),
             changed=tuple(changed),
             rendered=fresh,
+            snapshot=(
+                self._snapshot(config, output, site, pages, store)
+                if isinstance(writer, SyncedOutput)
+                else None
+            ),
         )
 
-    def _last_build(
-        self, config: SiteConfig, output: Path, site: Site, pages: list[Page]
-    ) -> LastBuild:
+    def _snapshot(
+        self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore
+    ) -> Snapshot:
         assert self._env is not None
         assert self._wiki is not None
-        return LastBuild(
+        return Snapshot(
             config=config,
             output=output,
             env=self._env[1],
@@ -241,6 +247,8 @@ class Builder:
             targets=self._targets,
             assets=self._asset_paths,
             wiki=self._wiki[1],
+            store=store,
+            manifest=self._manifest,
         )
 
     def _index_staged(self, writer: StagedOutput, output: Path) -> None:

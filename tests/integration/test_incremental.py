@@ -19,6 +19,7 @@ import kbsite.output
 import kbsite.render.notes
 import kbsite.templates
 from kbsite.build import Builder, BuildOptions
+from kbsite.serve.quickpage import warm_up, write_quick_page
 from tests.conftest import WriteSite
 from tests.helpers import note
 
@@ -109,14 +110,15 @@ def test_quick_page_is_the_page_the_rebuild_writes(write_site: WriteSite, tmp_pa
     live = tmp_path / "live"
     options = BuildOptions(site_dir=site, output=live, incremental_output=True, live_reload=True)
     builder = Builder(replace(options, jobs=1))
-    builder.build()
+    snapshot = builder.build().snapshot
+    assert snapshot is not None
     path = site / "content/large-model/n3.md"
     text = path.read_text(encoding="utf-8")
     # A new section, a link to it and a formula: anchors, links and math all change.
     path.write_text(
         text + "\n见[新节](#新节)。\n\n## 新节\n\n$z^2$ 与 **粗体**。\n", encoding="utf-8"
     )
-    written = builder.quick_page(path)
+    written = write_quick_page(snapshot, path)
     assert written == "large-model/n3/index.html"
     quick = (live / written).read_bytes()
     assert "新节".encode() in quick
@@ -249,7 +251,9 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     options = BuildOptions(site_dir=site, output=tmp_path / "live", incremental_output=True)
     builder = Builder(replace(options, live_reload=True, jobs=2))
     builder.build()
-    builder.build()  # serve's second, watched build: nothing changed, nothing rendered
+    # serve's second, watched build: nothing changed, nothing rendered
+    snapshot = builder.build().snapshot
+    assert snapshot is not None
     # The build made lexers and compiled templates here before forking its workers; forget
     # them, as a process whose first build did not fork would not have them.
     kbsite.render.highlight._lexer.cache_clear()
@@ -257,7 +261,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     assert builder._env is not None
     builder._env[1].cache.clear()  # type: ignore[union-attr]
     if warm:
-        builder.warm_up()
+        warm_up(snapshot)
         # The collector's first full pass over the site's objects (builds run without it)
         # is made here, not in a later save.
         assert gc.get_count()[1:] == (0, 0)
@@ -281,7 +285,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     )
     path = site / "content/large-model/n3.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
-    assert builder.quick_page(path) == "large-model/n3/index.html"
+    assert write_quick_page(snapshot, path) == "large-model/n3/index.html"
     if warm:
         assert (loaded, made) == ([], [])
     else:
@@ -304,11 +308,12 @@ def test_quick_page_leaves_other_edits_to_the_rebuild(
     builder = Builder(
         BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1)
     )
-    builder.build()
+    snapshot = builder.build().snapshot
+    assert snapshot is not None
     path = site / "content/large-model/n3.md"
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    assert builder.quick_page(path) is None
-    assert builder.quick_page(site / "content/large-model/unknown.md") is None
+    assert write_quick_page(snapshot, path) is None
+    assert write_quick_page(snapshot, site / "content/large-model/unknown.md") is None
 
 
 def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(

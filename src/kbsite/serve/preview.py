@@ -17,11 +17,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from kbsite.build import Builder, BuildOptions
+from kbsite.build import Builder, BuildOptions, Snapshot
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError
 from kbsite.serve.events import EventHub, diagnostic_data
 from kbsite.serve.http import PreviewServer
+from kbsite.serve.quickpage import warm_up, write_quick_page
 from kbsite.serve.watch import Batch, ChangeKind, Debouncer, SiteWatcher, git_is_writing
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Preview:
         self.output = Path(tempfile.mkdtemp(prefix="kbsite-serve-"))
         self._lock = threading.Lock()  # one build at a time; the Builder is not thread-safe
         self._builder: Builder | None = None
+        self._snapshot: Snapshot | None = None  # of the last good build, for quick pages
         self._base_path = ""
         self._watcher: SiteWatcher | None = None
         self._debouncer = Debouncer(self.rebuild, held=partial(git_is_writing, options.site_dir))
@@ -103,8 +105,8 @@ class Preview:
         with self._lock:
             self._maybe_move(time.perf_counter())
             again = self._build(time.perf_counter())
-            if self._builder is not None:
-                self._builder.warm_up()  # so the first save shows as fast as later ones
+            if self._snapshot is not None:
+                warm_up(self._snapshot)  # so the first save shows as fast as later ones
         if again.changed or (again.ok, again.diagnostics) != (report.ok, report.diagnostics):
             report = self.last_report = again
             self._on_build(again)
@@ -159,14 +161,14 @@ class Preview:
         """After a save of one note, show its page at once: write and announce it before the
         rebuild, which then refreshes whatever else the edit touched. Return the file written
         and when it was announced."""
-        if self._builder is None or self.hub.has_errors:
+        if self._snapshot is None or self.hub.has_errors:
             return None
         if len(batch) != 1:
             return None
         ((path, kind),) = batch.items()
         if kind is not ChangeKind.CONTENT or path.suffix.lower() != ".md":
             return None
-        written = self._builder.quick_page(path)
+        written = write_quick_page(self._snapshot, path)
         if written is None:
             return None
         self.hub.publish("reload", {"paths": [self._base_path + written]}, output_changed=True)
@@ -199,6 +201,7 @@ class Preview:
 
     def _build(self, started: float) -> BuildReport:
         assert self._builder is not None
+        self._snapshot = None  # until this build succeeds
         try:
             result = self._builder.build()
         except KbsiteError as exc:
@@ -206,6 +209,7 @@ class Preview:
             self.hub.publish("error", {"diagnostics": errors}, output_changed=False)
             seconds = time.perf_counter() - started
             return BuildReport(False, seconds, diagnostics=exc.diagnostics, event="error")
+        self._snapshot = result.snapshot
         event = self._announce(result.changed)
         return BuildReport(
             True,

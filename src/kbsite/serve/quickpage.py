@@ -13,47 +13,23 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-import jinja2
-
-from kbsite.config.siteconfig import SiteConfig
+from kbsite.build import Snapshot
 from kbsite.load.content import read_note
-from kbsite.output import Manifest, write_atomic
+from kbsite.output import write_atomic
 from kbsite.pagerender import render
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import warm_up_markdown
 from kbsite.render.math.tex import render_tex
 from kbsite.render.notes import render_notes
-from kbsite.render.store import RenderStore
-from kbsite.site.index import Entry
 from kbsite.site.links import resolve_links
-from kbsite.site.linktarget import LinkTarget
-from kbsite.site.pages import Page
-from kbsite.site.wikiindex import WikiIndex
 from kbsite.templates import compile_templates
 from kbsite.urls import output_file
 
 
-@dataclass(frozen=True, slots=True)
-class LastBuild:
-    """What a successful serve build leaves for quick pages."""
-
-    config: SiteConfig
-    output: Path
-    env: jinja2.Environment
-    shared: Mapping[str, Any]
-    entries: Mapping[str, Entry]  # by the note's path inside content/
-    pages: Mapping[str, Page]  # note pages by site path
-    targets: Mapping[str, LinkTarget]
-    assets: frozenset[str]
-    wiki: WikiIndex
-
-
-def warm_up(last: LastBuild) -> None:
+def warm_up(last: Snapshot) -> None:
     """Do now what the first quick page would otherwise pay for: compile the templates, make
     the highlighters the notes use, and set up the Markdown parser (60-150 ms, against ~20 ms
     for a quick page). serve's first build did all that in worker processes, which took it
@@ -69,9 +45,7 @@ def warm_up(last: LastBuild) -> None:
     gc.collect()
 
 
-def write_quick_page(
-    last: LastBuild, file: Path, store: RenderStore, manifest: Manifest
-) -> str | None:
+def write_quick_page(last: Snapshot, file: Path) -> str | None:
     """Write the page of a note whose body alone changed; return its output file, or None
     when the change needs the full rebuild to say anything."""
     try:
@@ -86,7 +60,7 @@ def write_quick_page(
         return None
     if replace(note, body=entry.note.body, digest=entry.note.digest) != entry.note:
         return None  # front matter changed: lists, neighbours or the URL may move
-    (rendered,), _fresh = render_notes([note], store, last.config.summary_length, jobs=1)
+    (rendered,), _fresh = render_notes([note], last.store, last.config.summary_length, jobs=1)
     targets = {**last.targets, rel: replace(last.targets[rel], anchors=rendered.anchors)}
     rewrites, problems = resolve_links(
         config=last.config,
@@ -105,8 +79,8 @@ def write_quick_page(
     data = render(last.env, last.shared, replace(page, context=context))
     target = output_file(page.site_path)
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if manifest.get(target) == digest:
+    if last.manifest.get(target) == digest:
         return None  # the page shows nothing new (a change in a comment, say)
     write_atomic(last.output / target, data)
-    manifest[target] = digest
+    last.manifest[target] = digest
     return target

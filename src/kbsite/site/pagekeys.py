@@ -1,4 +1,5 @@
-"""Page keys for serve: what a page shows, so a rebuild skips pages whose inputs are unchanged."""
+"""Page keys: what a planned page shows, so an incremental build (serve's) skips pages whose
+inputs are unchanged."""
 
 from __future__ import annotations
 
