@@ -20,27 +20,13 @@ import jinja2
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
-from kbsite.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.load.content import Asset, Content, Note, NoteCache, load_content, settle_categories
-from kbsite.output import (
-    MARKER,
-    Manifest,
-    StagedOutput,
-    SyncedOutput,
-    UpdatedOutput,
-    check_output_dir,
-    file_count,
-    interrupts_held,
-    output_lock,
-)
-from kbsite.pagerender import render, render_pages_parallel
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.tex import forget_engine_failures
 from kbsite.render.notes import render_notes, renderer_salt
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
-from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
 from kbsite.site.graph import GraphCache, build_graph
 from kbsite.site.index import (
     Entry,
@@ -56,9 +42,23 @@ from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, link_note_pages, plan_pages
 from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.wikiindex import WikiIndex, build_wiki_index
-from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
 from kbsite.workers import can_fork, default_jobs
+from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
+from kbsite.write.output import (
+    MARKER,
+    Manifest,
+    StagedOutput,
+    SyncedOutput,
+    UpdatedOutput,
+    check_output_dir,
+    file_count,
+    interrupts_held,
+    output_lock,
+)
+from kbsite.write.pagerender import render, render_pages_parallel
+from kbsite.write.search import SEARCH_DIR, STALE_MARK, build_search_index
+from kbsite.write.templates import compile_templates, make_environment, templates_signature
 
 log = logging.getLogger(__name__)
 

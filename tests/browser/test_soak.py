@@ -251,7 +251,7 @@ def _image(session: Session) -> None:
 
 
 def _template_and_config(session: Session) -> None:
-    theme = REPO / "src/kbsite/theme/templates/note.html"
+    theme = REPO / "src/kbsite/write/theme/templates/note.html"
     override = theme.read_text(encoding="utf-8").replace(
         "{% block content %}", '{% block content %}<p class="soak-override">覆盖模板</p>', 1
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kbsite.build import Builder, BuildOptions
-from kbsite.templates import THEME_DIR
+from kbsite.write.templates import THEME_DIR
 
 SITES = Path(__file__).resolve().parent.parent / "sites"
 # Theme files copied verbatim are the theme's business, not this test's.

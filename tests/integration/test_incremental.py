@@ -15,9 +15,9 @@ import pytest
 import kbsite.build
 import kbsite.errors
 import kbsite.load.content
-import kbsite.output
 import kbsite.render.notes
-import kbsite.templates
+import kbsite.write.output
+import kbsite.write.templates
 from kbsite.build import Builder, BuildOptions
 from kbsite.serve.quickpage import warm_up, write_quick_page
 from tests.conftest import WriteSite
@@ -156,7 +156,9 @@ def test_templates_compiled_by_one_build_are_reused_by_the_next(
     Builder(options).build()
     assert compiled == []
     (site / "templates/partials").mkdir(parents=True)
-    footer = (kbsite.templates.THEME_DIR / "templates/partials/footer.html").read_text("utf-8")
+    footer = (kbsite.write.templates.THEME_DIR / "templates/partials/footer.html").read_text(
+        "utf-8"
+    )
     (site / "templates/partials/footer.html").write_text(footer + "<!-- 改过 -->\n", "utf-8")
     Builder(options).build()
     assert compiled == ["partials/footer.html"]
@@ -198,7 +200,7 @@ def test_a_forked_build_compiles_templates_and_makes_lexers_once_before_forking(
     kbsite.render.highlight._lexer.cache_clear()  # other tests of this process may have made them
     kbsite.render.highlight.render_code_block.cache_clear()
     log = tmp_path / "made.log"  # appended to by this process and its forked workers
-    load_template = kbsite.templates._ThemeLoader.load
+    load_template = kbsite.write.templates._ThemeLoader.load
     make_lexer = kbsite.render.highlight.get_lexer_by_name
 
     def record(what: str) -> None:
@@ -206,13 +208,13 @@ def test_a_forked_build_compiles_templates_and_makes_lexers_once_before_forking(
             f.write(f"{os.getpid()} {what}\n")
 
     def counted_load(
-        self: kbsite.templates._ThemeLoader, env: object, name: str, *a: object
+        self: kbsite.write.templates._ThemeLoader, env: object, name: str, *a: object
     ) -> object:
         template = load_template(self, env, name, *a)  # type: ignore[arg-type]
         record(f"template {name}")  # found and compiled (an optional one may be missing)
         return template
 
-    monkeypatch.setattr(kbsite.templates._ThemeLoader, "load", counted_load)
+    monkeypatch.setattr(kbsite.write.templates._ThemeLoader, "load", counted_load)
     monkeypatch.setattr(
         kbsite.render.highlight,
         "get_lexer_by_name",
@@ -267,17 +269,17 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
         assert gc.get_count()[1:] == (0, 0)
     loaded: list[str] = []
     made: list[str] = []
-    load_template = kbsite.templates._ThemeLoader.load
+    load_template = kbsite.write.templates._ThemeLoader.load
     make_lexer = kbsite.render.highlight.get_lexer_by_name
 
     def counted_load(
-        self: kbsite.templates._ThemeLoader, env: object, name: str, *a: object
+        self: kbsite.write.templates._ThemeLoader, env: object, name: str, *a: object
     ) -> object:
         template = load_template(self, env, name, *a)  # type: ignore[arg-type]
         loaded.append(name)  # compiled, or read from the compiled templates kept in the cache
         return template
 
-    monkeypatch.setattr(kbsite.templates._ThemeLoader, "load", counted_load)
+    monkeypatch.setattr(kbsite.write.templates._ThemeLoader, "load", counted_load)
     monkeypatch.setattr(
         kbsite.render.highlight,
         "get_lexer_by_name",
@@ -464,10 +466,10 @@ def test_ctrl_c_while_the_site_is_moved_in_waits_for_a_whole_site(
         path = site / "content/large-model/n1.md"
         path.write_text(path.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
         (site / "content/large-model/n3.md").unlink()
-    writer = kbsite.output.StagedOutput if first else kbsite.output.UpdatedOutput
+    writer = kbsite.write.output.StagedOutput if first else kbsite.write.output.UpdatedOutput
     commit = writer.commit
 
-    def interrupted_commit(self: kbsite.output.StagedOutput) -> list[str]:
+    def interrupted_commit(self: kbsite.write.output.StagedOutput) -> list[str]:
         os.kill(os.getpid(), signal.SIGINT)  # as if Ctrl-C came just now
         time.sleep(0.05)  # the handler runs between bytecodes: give it the chance
         return commit(self)
@@ -531,7 +533,7 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(
     path = site / "content/large-model/n1.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n后来的。\n", encoding="utf-8")
     finished = threading.Event()
-    with kbsite.output.output_lock(out):  # as another `kbsite build` holds it
+    with kbsite.write.output.output_lock(out):  # as another `kbsite build` holds it
         waiting = threading.Thread(target=lambda: Builder(options).build() and finished.set())
         waiting.start()
         deadline = time.monotonic() + 10

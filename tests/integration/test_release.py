@@ -93,8 +93,8 @@ def test_wheel_carries_the_whole_package_and_nothing_else(dist: Path) -> None:
     }
     # The theme, the starter site, the vendored KaTeX and mermaid among them.
     for rel in (
-        "kbsite/theme/templates/base.html",
-        "kbsite/theme/static/js/vendor/mermaid.min.js",
+        "kbsite/write/theme/templates/base.html",
+        "kbsite/write/theme/static/js/vendor/mermaid.min.js",
         "kbsite/render/math/vendor/katex/katex.min.js",
         "kbsite/scaffold/starter/pages.yml",
         "kbsite/scaffold/starter/gitignore",

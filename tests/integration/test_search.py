@@ -180,7 +180,7 @@ def test_a_build_stopped_while_indexing_leaves_the_old_site_whole(
 def test_an_index_an_earlier_kbsite_marked_stale_is_rebuilt(
     write_site: WriteSite, tmp_path: Path
 ) -> None:
-    from kbsite.search import STALE_MARK
+    from kbsite.write.search import STALE_MARK
 
     site = write_site(NOTES, site_yaml=SEARCH_ON)
     out = tmp_path / "out"

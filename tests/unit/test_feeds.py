@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from kbsite.config.siteconfig import parse_config
-from kbsite.feeds import SITEMAP_NS, sitemap
+from kbsite.write.feeds import SITEMAP_NS, sitemap
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/notes/\ncategories: [{name: CV, slug: cv}]\n",

@@ -8,7 +8,7 @@ import jinja2
 import markupsafe
 
 from kbsite.config.siteconfig import parse_config
-from kbsite.templates import make_environment
+from kbsite.write.templates import make_environment
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/notes/\nlanguage: zh-CN\n"

@@ -47,7 +47,7 @@ def _math_engines() -> str:
 
 
 def _search_engine() -> str:
-    # The extended binary segments Chinese; kbsite.search prefers it to the standard one.
+    # The extended binary segments Chinese; kbsite.write.search prefers it to the standard one.
     for package, kind in (
         ("pagefind_bin_extended", "extended"),
         ("pagefind_bin", "standard, without Chinese segmentation"),

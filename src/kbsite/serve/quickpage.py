@@ -18,15 +18,15 @@ from pathlib import Path
 
 from kbsite.build import Snapshot
 from kbsite.load.content import read_note
-from kbsite.output import write_atomic
-from kbsite.pagerender import render
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import warm_up_markdown
 from kbsite.render.math.tex import render_tex
 from kbsite.render.notes import render_notes
 from kbsite.site.links import resolve_links
-from kbsite.templates import compile_templates
 from kbsite.urls import output_file
+from kbsite.write.output import write_atomic
+from kbsite.write.pagerender import render
+from kbsite.write.templates import compile_templates
 
 
 def warm_up(last: Snapshot) -> None:

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Protocol
 
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.load.content import Asset
 from kbsite.render.highlight import pygments_css
 from kbsite.site.graph import previews_json
 from kbsite.site.index import Entry, Site
 from kbsite.site.pages import Page
-from kbsite.templates import static_files
 from kbsite.urls import output_file
+from kbsite.write.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
+from kbsite.write.templates import static_files
 
 MERMAID_PREFIX = "js/vendor/mermaid"
 # Files every build writes besides pages and feeds; no alias may replace them.

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 import jinja2
 
 from kbsite.errors import Diagnostic, KbsiteError, error
-from kbsite.output import same_bytes, stage_file
 from kbsite.site.index import Entry
 from kbsite.site.pages import NOTE_TEMPLATE, Page, add_to_context
-from kbsite.templates import compile_templates, render_page
 from kbsite.urls import output_file
+from kbsite.write.output import same_bytes, stage_file
+from kbsite.write.templates import compile_templates, render_page
 
 
 class Staging(Protocol):
