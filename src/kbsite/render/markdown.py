@@ -33,7 +33,7 @@ from kbsite.render.math.equations import (
     equations_plugin,
     reference_html,
 )
-from kbsite.render.math.mathcore import number_rows
+from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MathError, bracket_math_plugin, render_tex
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.callouts import callout_plugin
