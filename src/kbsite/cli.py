@@ -278,26 +278,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     first = True
 
     def report(result: BuildReport) -> None:
-        # One block per rebuild: errors once, with the time it took.
-        ms = f"{result.seconds * 1000:.0f} ms"
-        if not result.ok:
-            _print_diagnostics(result.diagnostics, sys.stderr)
-            count = len([d for d in result.diagnostics if d.is_error])
-            print(
-                f"build failed in {ms}: {count} error{'s' if count != 1 else ''}; "
-                "still serving the last good site",
-                file=sys.stderr,
-            )
-            return
+        # One block per rebuild: errors (or warnings) once, then what it did and how fast.
         _print_diagnostics(result.diagnostics, sys.stderr)
-        if first:
-            print(f"Built {result.notes} notes into {result.pages} pages in {ms}")
-        else:
-            files = len(result.changed)
-            shown = ""
-            if result.quick_page:  # the edited note's page went out before the rebuild
-                shown = f"; its page shown after {result.quick_seconds * 1000:.0f} ms"
-            print(f"rebuilt in {ms} ({files} file{'s' if files != 1 else ''} changed{shown})")
+        print(result.summary(first=first), file=sys.stdout if result.ok else sys.stderr)
 
     options = ServeOptions(site_dir=args.site, host=args.host, port=args.port, drafts=args.drafts)
     try:
@@ -368,22 +351,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     )
     report = run_check(options)
     _print_diagnostics(report.diagnostics, sys.stderr)
-    places: dict[str, list[str]] = {}
-    for link in report.external:
-        places.setdefault(link.url, []).append(str(link.location))
-    if args.verbose:  # one line per URL: a menu link would otherwise repeat on every page
-        for url, where in places.items():
-            more = f" (and {len(where) - 1} more places)" if len(where) > 1 else ""
-            print(f"{where[0]}: external link {url}{more}")
-    urls = len(places)
-    fetched = "fetched" if args.external else "not fetched; --external fetches them"
-    print(
-        f"Checked {report.pages} pages: {report.internal} internal links and assets, "
-        f"{report.feeds} feeds, {report.sitemap_urls} sitemap URLs; "
-        f"{urls} external links ({fetched})"
-    )
-    if report.kept:
-        print(f"The built site is kept in {report.output}/ so the paths above can be opened.")
+    for line in report.summary(verbose=args.verbose, fetched=args.external):
+        print(line)
     if report.errors:
         count = report.errors
         print(f"kbsite check: {count} broken reference{'s' if count != 1 else ''}", file=sys.stderr)

@@ -102,6 +102,29 @@ class CheckReport:
     def errors(self) -> int:
         return sum(1 for d in self.diagnostics if d.is_error)
 
+    def summary(self, *, verbose: bool, fetched: bool) -> list[str]:
+        """What the terminal shows after the diagnostics: with `verbose`, one line per
+        external URL (a menu link would otherwise repeat on every page); then the counts."""
+        places: dict[str, list[str]] = {}
+        for link in self.external:
+            places.setdefault(link.url, []).append(str(link.location))
+        lines = []
+        if verbose:
+            for url, where in places.items():
+                more = f" (and {len(where) - 1} more places)" if len(where) > 1 else ""
+                lines.append(f"{where[0]}: external link {url}{more}")
+        how = "fetched" if fetched else "not fetched; --external fetches them"
+        lines.append(
+            f"Checked {self.pages} pages: {self.internal} internal links and assets, "
+            f"{self.feeds} feeds, {self.sitemap_urls} sitemap URLs; "
+            f"{len(places)} external links ({how})"
+        )
+        if self.kept:
+            lines.append(
+                f"The built site is kept in {self.output}/ so the paths above can be opened."
+            )
+        return lines
+
 
 def check_pages(
     config: SiteConfig, output: Path, sources: Mapping[str, NoteSource]

@@ -48,6 +48,23 @@ class BuildReport:
     quick_page: str = ""
     quick_seconds: float = 0.0
 
+    def summary(self, *, first: bool) -> str:
+        """The line the terminal shows for this build, after its diagnostics."""
+        ms = f"{self.seconds * 1000:.0f} ms"
+        if not self.ok:
+            count = len([d for d in self.diagnostics if d.is_error])
+            return (
+                f"build failed in {ms}: {count} error{'s' if count != 1 else ''}; "
+                "still serving the last good site"
+            )
+        if first:
+            return f"Built {self.notes} notes into {self.pages} pages in {ms}"
+        files = len(self.changed)
+        shown = ""
+        if self.quick_page:  # the edited note's page went out before the rebuild
+            shown = f"; its page shown after {self.quick_seconds * 1000:.0f} ms"
+        return f"rebuilt in {ms} ({files} file{'s' if files != 1 else ''} changed{shown})"
+
 
 @dataclass(frozen=True, slots=True)
 class ServeOptions:
