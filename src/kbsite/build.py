@@ -20,28 +20,24 @@ import jinja2
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
-from kbsite.load.content import Asset, Content, Note, NoteCache, load_content, settle_categories
+from kbsite.load.content import Asset, NoteCache, load_content, settle_categories
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.tex import forget_engine_failures
 from kbsite.render.notes import render_notes, renderer_salt
-from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
 from kbsite.site.graph import GraphCache, build_graph
 from kbsite.site.index import (
     Entry,
     Site,
     build_site,
-    canonical_tags,
-    check_unique_paths,
-    note_site_path,
 )
-from kbsite.site.links import Rewrites, resolve_links
 from kbsite.site.linktarget import LinkTarget
 from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, link_note_pages, plan_pages
+from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
-from kbsite.site.wikiindex import WikiIndex, build_wiki_index
+from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
 from kbsite.workers import can_fork, default_jobs
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
@@ -57,7 +53,7 @@ from kbsite.write.output import (
     output_lock,
 )
 from kbsite.write.pagerender import render, render_pages_parallel
-from kbsite.write.search import SEARCH_DIR, STALE_MARK, build_search_index
+from kbsite.write.search import SEARCH_DIR, index_staged
 from kbsite.write.templates import compile_templates, make_environment, templates_signature
 
 log = logging.getLogger(__name__)
@@ -124,14 +120,7 @@ class Builder:
     _config: SiteConfig | None = None
     _store: RenderStore | None = None
     _written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
-    _entries: dict[str, Entry] = field(default_factory=dict)  # by source, from the last build
-    _links: dict[tuple[str, str, str], tuple[Rewrites, list[Diagnostic]]] = field(
-        default_factory=dict
-    )
-    _link_world: Hashable = None
-    _asset_paths: frozenset[str] = frozenset()
-    _targets: dict[str, LinkTarget] = field(default_factory=dict)
-    _wiki: tuple[Hashable, WikiIndex] | None = None
+    _placement: Placement = field(default_factory=Placement)  # the last build's, to reuse
     _site_key: Hashable = None
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
@@ -152,7 +141,7 @@ class Builder:
     @property
     def entries(self) -> tuple[Entry, ...]:
         """The notes the last build placed on the site, with their URLs (for tools and tests)."""
-        return tuple(self._entries.values())
+        return tuple(self._placement.entries.values())
 
     def _build(self) -> BuildResult:
         started = time.perf_counter()
@@ -162,7 +151,7 @@ class Builder:
         if config != self._config:  # categories or time zone may have changed: start afresh
             self._note_cache.clear()
             self._written.clear()
-            self._entries.clear()
+            self._placement.entries.clear()
             self._config = config
         jobs = self.options.jobs or default_jobs()
         forget_engine_failures()  # a formula KaTeX's engine failed on last time: try again
@@ -183,7 +172,7 @@ class Builder:
             meanwhile=lambda: compile_templates(self._environment(config)),
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
-        entries = self._place(config, notes, rendered, store, content, problems)
+        entries = self._placement.place(config, notes, rendered, store, content, problems)
         if self.options.strict:
             problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]
         if any(p.is_error for p in problems):
@@ -210,7 +199,7 @@ class Builder:
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
                 if search and isinstance(writer, StagedOutput):
-                    self._index_staged(writer, output)
+                    index_staged(writer, output)
                 with interrupts_held():
                     changed = writer.commit()
             except BaseException:
@@ -236,7 +225,7 @@ class Builder:
         self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore
     ) -> Snapshot:
         assert self._env is not None
-        assert self._wiki is not None
+        assert self._placement.wiki is not None
         return Snapshot(
             config=config,
             output=output,
@@ -244,26 +233,12 @@ class Builder:
             shared={"categories": site.categories},
             entries={e.note.rel_path: e for e in site.entries},
             pages={p.site_path: p for p in pages if p.template == "note.html"},
-            targets=self._targets,
-            assets=self._asset_paths,
-            wiki=self._wiki[1],
+            targets=self._placement.targets,
+            assets=self._placement.asset_paths,
+            wiki=self._placement.wiki[1],
             store=store,
             manifest=self._manifest,
         )
-
-    def _index_staged(self, writer: StagedOutput, output: Path) -> None:
-        """Index the staged site for search before it is swapped in, so its pages and index
-        arrive together; an updated site keeps its index if no page changed (Pagefind takes
-        5 s a thousand notes)."""
-        if not isinstance(writer, UpdatedOutput):
-            writer.written.extend(build_search_index(writer.root).files)
-            return
-        writer.link_unchanged()  # Pagefind reads the whole new site
-        if _search_is_stale(output, writer.changed + writer.removed()):
-            writer.clear(SEARCH_DIR)
-            writer.changed.extend(build_search_index(writer.root).files)
-        else:
-            writer.carry(SEARCH_DIR)
 
     def _writer(self, output: Path, search: bool) -> Writer:
         """serve updates its folder in place; a build replaces a new output folder whole, and
@@ -316,86 +291,6 @@ class Builder:
         if self._store is None or self._store.path != path:
             self._store = RenderStore(path)
         return self._store
-
-    def _place(
-        self,
-        config: SiteConfig,
-        notes: list[Note],
-        rendered: list[RenderedNote],
-        store: RenderStore,
-        content: Content,
-        problems: list[Diagnostic],
-    ) -> list[Entry]:
-        """Give each note its URL and tags, and resolve its links."""
-        categories = {c.name: c for c in config.categories}
-        paths = [note_site_path(n, categories[n.category]) for n in notes]
-        problems += check_unique_paths(list(zip(notes, paths, strict=True)))
-        targets = self._link_targets(notes, paths, rendered)
-        asset_paths = self._asset_paths = frozenset(a.rel_path for a in content.assets)
-        # Link resolution depends on every note's URL and anchors: while those stay the same
-        # (the common case of an edit in serve), reuse each note's previous resolution.
-        names = tuple((n.rel_path, n.title, n.slug) for n in notes)
-        if self._wiki is None or self._wiki[0] != names:
-            self._wiki = (names, build_wiki_index(names))
-        wiki = self._wiki[1]
-        link_world = (config, targets, asset_paths, wiki, content.unreadable)
-        if link_world != self._link_world:
-            self._links.clear()
-            self._link_world = link_world
-        tags = canonical_tags(notes)
-        entries = []
-        for note, path, result in zip(notes, paths, rendered, strict=True):
-            problems += result.diagnostics
-            link_key = (note.rel_path, note.source, result.key)
-            if link_key not in self._links:
-                self._links[link_key] = resolve_links(
-                    config=config,
-                    source=note.source,
-                    rel_path=note.rel_path,
-                    links=result.links,
-                    notes=targets,
-                    assets=asset_paths,
-                    wiki=wiki,
-                    unreadable=content.unreadable,
-                )
-            rewrites, link_problems = self._links[link_key]
-            problems += link_problems
-            entry = Entry(
-                note=note,
-                site_path=path,
-                category=categories[note.category],
-                tags=tuple(tags[t.lower()] for t in note.tags),
-                rendered=result,
-                rewrites=rewrites,
-                load_html=store.html,
-            )
-            # Reuse the previous build's equal Entry: comparing page inputs then hits the
-            # identity shortcut instead of comparing every field of thousands of entries.
-            previous = self._entries.get(note.source)
-            entries.append(previous if previous == entry else entry)
-        self._entries = {e.note.source: e for e in entries}
-        return entries
-
-    def _link_targets(
-        self, notes: list[Note], paths: list[str], rendered: list[RenderedNote]
-    ) -> dict[str, LinkTarget]:
-        """Map each note's file to what links may point at; reuse last build's equal objects,
-        so comparing the whole map between builds is a pass of identity checks."""
-        previous = self._targets
-        targets = {}
-        for note, path, result in zip(notes, paths, rendered, strict=True):
-            old = previous.get(note.rel_path)
-            if (
-                old is not None
-                and old.site_path == path
-                and old.anchors is result.anchors
-                and (old.draft == note.draft)
-            ):
-                targets[note.rel_path] = old
-            else:
-                targets[note.rel_path] = LinkTarget(path, result.anchors, note.draft)
-        self._targets = targets
-        return targets
 
     def _link_notes(
         self, config: SiteConfig, site: Site, pages: list[Page]
@@ -489,16 +384,3 @@ class Builder:
             return
         writer.write(rel, produce())
         self._written[rel] = key
-
-
-def _search_is_stale(output: Path, changed: list[str]) -> bool:
-    """An updated site needs a new search index only if a page changed (5 s a thousand notes).
-
-    An index marked stale was left by an earlier kbsite, which indexed after moving the pages
-    in, and was stopped in between."""
-    index = output / SEARCH_DIR
-    return (
-        any(rel.endswith(".html") for rel in changed)
-        or not index.is_dir()
-        or (index / STALE_MARK).exists()
-    )

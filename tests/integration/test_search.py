@@ -150,7 +150,7 @@ def test_a_build_stopped_while_indexing_leaves_the_old_site_whole(
 ) -> None:
     """A rebuild indexes its staged site before swapping it in: stopped during Pagefind
     (Ctrl-C), the site keeps its old pages and their index, and the next build makes both."""
-    import kbsite.build
+    import kbsite.write.search
 
     site = write_site(NOTES, site_yaml=SEARCH_ON)
     out = tmp_path / "out"
@@ -164,7 +164,7 @@ def test_a_build_stopped_while_indexing_leaves_the_old_site_whole(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(kbsite.build, "build_search_index", stopped)
+        patch.setattr(kbsite.write.search, "build_search_index", stopped)
         with pytest.raises(KeyboardInterrupt):
             Builder(options).build()
     assert tree(out) == before

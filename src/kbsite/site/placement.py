@@ -1,0 +1,115 @@
+"""Placing rendered notes on the site: each note's URL, tags and resolved links, as Entry.
+
+A Placement keeps what the last build placed, so a rebuild in serve reuses every resolution
+whose inputs did not change: link resolution depends on every note's URL and anchors, which
+an edit of one note's body rarely changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from kbsite.config.siteconfig import SiteConfig
+from kbsite.errors import Diagnostic
+from kbsite.load.content import Content, Note
+from kbsite.render.rendered import RenderedNote
+from kbsite.render.store import RenderStore
+from kbsite.site.index import Entry, canonical_tags, check_unique_paths, note_site_path
+from kbsite.site.links import Rewrites, resolve_links
+from kbsite.site.linktarget import LinkTarget
+from kbsite.site.wikiindex import WikiIndex, build_wiki_index
+
+
+@dataclass(slots=True)
+class Placement:
+    """Places notes; holds the last build's entries, links and wiki index for the next."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)  # by source, from the last build
+    links: dict[tuple[str, str, str], tuple[Rewrites, list[Diagnostic]]] = field(
+        default_factory=dict
+    )
+    link_world: Hashable = None
+    asset_paths: frozenset[str] = frozenset()
+    targets: dict[str, LinkTarget] = field(default_factory=dict)
+    wiki: tuple[Hashable, WikiIndex] | None = None
+
+    def place(
+        self,
+        config: SiteConfig,
+        notes: list[Note],
+        rendered: list[RenderedNote],
+        store: RenderStore,
+        content: Content,
+        problems: list[Diagnostic],
+    ) -> list[Entry]:
+        """Give each note its URL and tags, and resolve its links."""
+        categories = {c.name: c for c in config.categories}
+        paths = [note_site_path(n, categories[n.category]) for n in notes]
+        problems += check_unique_paths(list(zip(notes, paths, strict=True)))
+        targets = self._link_targets(notes, paths, rendered)
+        asset_paths = self.asset_paths = frozenset(a.rel_path for a in content.assets)
+        # Link resolution depends on every note's URL and anchors: while those stay the same
+        # (the common case of an edit in serve), reuse each note's previous resolution.
+        names = tuple((n.rel_path, n.title, n.slug) for n in notes)
+        if self.wiki is None or self.wiki[0] != names:
+            self.wiki = (names, build_wiki_index(names))
+        wiki = self.wiki[1]
+        link_world = (config, targets, asset_paths, wiki, content.unreadable)
+        if link_world != self.link_world:
+            self.links.clear()
+            self.link_world = link_world
+        tags = canonical_tags(notes)
+        entries = []
+        for note, path, result in zip(notes, paths, rendered, strict=True):
+            problems += result.diagnostics
+            link_key = (note.rel_path, note.source, result.key)
+            if link_key not in self.links:
+                self.links[link_key] = resolve_links(
+                    config=config,
+                    source=note.source,
+                    rel_path=note.rel_path,
+                    links=result.links,
+                    notes=targets,
+                    assets=asset_paths,
+                    wiki=wiki,
+                    unreadable=content.unreadable,
+                )
+            rewrites, link_problems = self.links[link_key]
+            problems += link_problems
+            entry = Entry(
+                note=note,
+                site_path=path,
+                category=categories[note.category],
+                tags=tuple(tags[t.lower()] for t in note.tags),
+                rendered=result,
+                rewrites=rewrites,
+                load_html=store.html,
+            )
+            # Reuse the previous build's equal Entry: comparing page inputs then hits the
+            # identity shortcut instead of comparing every field of thousands of entries.
+            previous = self.entries.get(note.source)
+            entries.append(previous if previous == entry else entry)
+        self.entries = {e.note.source: e for e in entries}
+        return entries
+
+    def _link_targets(
+        self, notes: list[Note], paths: list[str], rendered: list[RenderedNote]
+    ) -> dict[str, LinkTarget]:
+        """Map each note's file to what links may point at; reuse last build's equal objects,
+        so comparing the whole map between builds is a pass of identity checks."""
+        previous = self.targets
+        targets = {}
+        for note, path, result in zip(notes, paths, rendered, strict=True):
+            old = previous.get(note.rel_path)
+            if (
+                old is not None
+                and old.site_path == path
+                and old.anchors is result.anchors
+                and (old.draft == note.draft)
+            ):
+                targets[note.rel_path] = old
+            else:
+                targets[note.rel_path] = LinkTarget(path, result.anchors, note.draft)
+        self.targets = targets
+        return targets
