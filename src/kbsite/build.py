@@ -41,17 +41,8 @@ from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
 from kbsite.workers import can_fork, default_jobs
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
-from kbsite.write.output import (
-    MARKER,
-    Manifest,
-    StagedOutput,
-    SyncedOutput,
-    UpdatedOutput,
-    check_output_dir,
-    file_count,
-    interrupts_held,
-    output_lock,
-)
+from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
+from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
 from kbsite.write.pagerender import render, render_pages_parallel
 from kbsite.write.search import SEARCH_DIR, index_staged
 from kbsite.write.templates import compile_templates, make_environment, templates_signature

@@ -17,6 +17,7 @@ import kbsite.errors
 import kbsite.load.content
 import kbsite.render.notes
 import kbsite.write.output
+import kbsite.write.outputdir
 import kbsite.write.templates
 from kbsite.build import Builder, BuildOptions
 from kbsite.serve.quickpage import warm_up, write_quick_page
@@ -533,7 +534,7 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(
     path = site / "content/large-model/n1.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n后来的。\n", encoding="utf-8")
     finished = threading.Event()
-    with kbsite.write.output.output_lock(out):  # as another `kbsite build` holds it
+    with kbsite.write.outputdir.output_lock(out):  # as another `kbsite build` holds it
         waiting = threading.Thread(target=lambda: Builder(options).build() and finished.set())
         waiting.start()
         deadline = time.monotonic() + 10

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbsite.write.output import MARKER, StagedOutput, UpdatedOutput
+from kbsite.write.output import StagedOutput, UpdatedOutput
+from kbsite.write.outputdir import MARKER
 
 
 def built_site(tmp_path: Path, files: dict[str, bytes]) -> Path:
@@ -54,7 +55,7 @@ def test_abort_leaves_the_built_site_as_it_was(tmp_path: Path) -> None:
 def test_a_folder_a_killed_build_left_is_removed_and_kept_files_go_back(tmp_path: Path) -> None:
     """kill -9 between swapping a site in and carrying `.git` over leaves `.git` in the
     retired folder: the next build puts it back before removing that folder."""
-    from kbsite.write.output import output_lock
+    from kbsite.write.outputdir import output_lock
 
     out = built_site(tmp_path, {"index.html": b"new"})
     retired = tmp_path / ".public.new-killed"

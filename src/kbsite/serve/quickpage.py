@@ -24,7 +24,7 @@ from kbsite.render.math.tex import render_tex
 from kbsite.render.notes import render_notes
 from kbsite.site.links import resolve_links
 from kbsite.urls import output_file
-from kbsite.write.output import write_atomic
+from kbsite.write.files import write_atomic
 from kbsite.write.pagerender import render
 from kbsite.write.templates import compile_templates
 

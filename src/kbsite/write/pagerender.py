@@ -18,7 +18,7 @@ from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.site.index import Entry
 from kbsite.site.pages import NOTE_TEMPLATE, Page, add_to_context
 from kbsite.urls import output_file
-from kbsite.write.output import same_bytes, stage_file
+from kbsite.write.files import same_bytes, stage_file
 from kbsite.write.templates import compile_templates, render_page
 
 
