@@ -25,6 +25,7 @@ from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.tex import forget_engine_failures
 from kbsite.render.notes import render_notes, renderer_salt
+from kbsite.render.options import RenderOptions
 from kbsite.render.store import RenderStore
 from kbsite.site.graph import GraphCache, build_graph
 from kbsite.site.index import (
@@ -156,7 +157,7 @@ class Builder:
         rendered, fresh = render_notes(
             notes,
             store,
-            config.summary_length,
+            RenderOptions.for_site(config),
             jobs=jobs,
             progress=lambda done, total: self._report("render", done, total),
             # The pages' workers, forked later, find the templates compiled.

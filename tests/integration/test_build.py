@@ -12,6 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from kbsite.build import Builder, BuildOptions
 from tests.conftest import Run, WriteSite
 from tests.helpers import note
 
@@ -416,3 +417,24 @@ def test_a_full_disk_stops_the_build_with_the_systems_message_and_keeps_the_site
     assert "Traceback" not in err
     assert read(site, "large-model/lora/index.html") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_heading_anchor_labels_speak_the_sites_language_even_from_a_warm_cache(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    """The permalink of a heading is labelled for screen readers in the site's language: the
+    label is a render option, so a language change must not reuse renderings of the other."""
+    body = "## Section one\n\nText.\n"
+    site = write_site({"content/large-model/a.md": note("A", "Large Model", "2026-01-01", body)})
+    options = BuildOptions(site_dir=site, output=tmp_path / "out", jobs=1)  # cache on
+    page = tmp_path / "out/large-model/a/index.html"
+
+    Builder(options).build()
+    assert 'aria-label="本节链接：Section one"' in page.read_text(encoding="utf-8")
+
+    config = site / "site.yaml"
+    config.write_text(config.read_text("utf-8").replace("zh-CN", "en"), encoding="utf-8")
+    Builder(options).build()
+    html = page.read_text(encoding="utf-8")
+    assert 'aria-label="Link to this section: Section one"' in html
+    assert "本节链接" not in html

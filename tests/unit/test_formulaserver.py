@@ -138,18 +138,19 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
         from kbsite.config.siteconfig import parse_config
         from kbsite.load.content import parse_note
         from kbsite.render.notes import render_notes
+        from kbsite.render.options import RenderOptions
         from kbsite.render.store import RenderStore
         deep = "{" * 5000 + "x" + "}" * 5000
         config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=Path("/s"))
         note = parse_note("cv/deep.md", f"---\ndate: 2026-01-01\n---\n深 $${deep}$$\n", config)[0]
         store = RenderStore(None)
-        [meta], fresh = render_notes([note], store, 160, jobs=1)
+        [meta], fresh = render_notes([note], store, RenderOptions(160), jobs=1)
         [warning] = meta.diagnostics
         print(warning.key, warning.location.line, warning.message)
         print('<code class="math-error"' in store.html(meta.key))
         print(km.is_known((deep, True)), km.engine_failure(deep, True))
         km.forget_engine_failures()
-        [again], fresh = render_notes([note], store, 160, jobs=1)
+        [again], fresh = render_notes([note], store, RenderOptions(160), jobs=1)
         print(fresh)  # rendered again: the first rendering was not kept
         """
     )

@@ -14,8 +14,9 @@ import pytest
 
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import Note, parse_note
-from kbsite.render.notes import RenderStore, plain_summary, render_key, render_notes
-from kbsite.render.store import UNUSED_FOR
+from kbsite.render.notes import plain_summary, render_key, render_notes
+from kbsite.render.options import RenderOptions
+from kbsite.render.store import UNUSED_FOR, RenderStore
 from tests.helpers import run_python
 
 CONFIG = parse_config(
@@ -37,24 +38,26 @@ def test_summary_math_reads_as_text_and_currency_stays() -> None:
 
 def test_cache_key_follows_text_and_settings() -> None:
     a, b = make_note("正文 $x$"), make_note("正文 $y$")
-    assert render_key(a, 160) != render_key(b, 160)
-    assert render_key(a, 160) != render_key(a, 80)
-    assert render_key(a, 160) == render_key(make_note("正文 $x$"), 160)
+    assert render_key(a, RenderOptions(160)) != render_key(b, RenderOptions(160))
+    assert render_key(a, RenderOptions(160)) != render_key(a, RenderOptions(80))
+    assert render_key(a, RenderOptions(160)) == render_key(
+        make_note("正文 $x$"), RenderOptions(160)
+    )
 
 
 def test_store_survives_a_new_process_and_an_unwritable_folder(tmp_path: Path) -> None:
     note = make_note("## 小节\n\n正文 $x^2$。")
     store = RenderStore(tmp_path / "cache" / "render.sqlite3")
-    (meta,), rendered = render_notes([note], store, 160, jobs=1)
+    (meta,), rendered = render_notes([note], store, RenderOptions(160), jobs=1)
     assert rendered == 1
     assert "<math" in store.html(meta.key)
     again = RenderStore(tmp_path / "cache" / "render.sqlite3")  # as a later `kbsite build` would
-    (cached,), rendered = render_notes([note], again, 160, jobs=1)
+    (cached,), rendered = render_notes([note], again, RenderOptions(160), jobs=1)
     assert (cached, rendered) == (meta, 0)
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")
     fallback = RenderStore(blocked / "cache" / "render.sqlite3")
-    (meta2,), _ = render_notes([note], fallback, 160, jobs=1)
+    (meta2,), _ = render_notes([note], fallback, RenderOptions(160), jobs=1)
     assert "<math" in fallback.html(meta2.key)  # kept in memory instead
 
 
@@ -64,18 +67,18 @@ def test_a_damaged_cache_file_is_rendered_around_then_replaced(
     note = make_note("正文 $x$。")
     path = tmp_path / "render.sqlite3"
     first = RenderStore(path)
-    (meta,), _ = render_notes([note], first, 160, jobs=1)
+    (meta,), _ = render_notes([note], first, RenderOptions(160), jobs=1)
     first.close()
     path.write_bytes(b"garbage" * 1000)
     damaged = RenderStore(path)
-    (again,), rendered = render_notes([note], damaged, 160, jobs=1)
+    (again,), rendered = render_notes([note], damaged, RenderOptions(160), jobs=1)
     assert rendered == 1 and again == meta
     assert "<math" in damaged.html(meta.key)  # kept in memory for this build
     assert "cannot use the render cache" in caplog.text
     assert not path.exists()  # removed, so the next build starts a sound file
-    (third,), rendered = render_notes([note], RenderStore(path), 160, jobs=1)
+    (third,), rendered = render_notes([note], RenderStore(path), RenderOptions(160), jobs=1)
     assert rendered == 1 and third == meta
-    (fourth,), rendered = render_notes([note], RenderStore(path), 160, jobs=1)
+    (fourth,), rendered = render_notes([note], RenderStore(path), RenderOptions(160), jobs=1)
     assert rendered == 0 and fourth == meta
 
 
@@ -85,7 +88,7 @@ def test_one_cache_file_however_many_notes(tmp_path: Path) -> None:
         for i in range(3)
     ]
     store = RenderStore(tmp_path / "render.sqlite3")
-    metas, rendered = render_notes(notes, store, 160, jobs=1)
+    metas, rendered = render_notes(notes, store, RenderOptions(160), jobs=1)
     assert rendered == 3
     assert len({m.key for m in metas}) == 3
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
@@ -101,13 +104,13 @@ def test_workers_are_spawned_while_other_threads_run(tmp_path: Path) -> None:
         ]
         for i in range(70)
     ]
-    alone, _ = render_notes(notes, RenderStore(None), 160, jobs=1)
+    alone, _ = render_notes(notes, RenderStore(None), RenderOptions(160), jobs=1)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
         store = RenderStore(tmp_path / "render.sqlite3")
-        spawned, rendered = render_notes(notes, store, 160, jobs=2)
+        spawned, rendered = render_notes(notes, store, RenderOptions(160), jobs=2)
     finally:
         stop.set()
         other.join()
@@ -125,6 +128,7 @@ import kbsite.render.math.formulaserver as fs, kbsite.render.math.tex as km, kbs
 from pathlib import Path
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import parse_note
+from kbsite.render.options import RenderOptions
 from kbsite.render.store import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n共享 $x^2$ 与 $y_{{{i}}}$。\\n", config)[0] for i in range(80)]
@@ -135,7 +139,7 @@ def counted(formulas):
         f.write(f"{os.getpid()} {len(formulas)}\\n")
     return original(formulas)
 fs.render = counted
-r.render_notes(notes, RenderStore(None), 160, jobs=2)
+r.render_notes(notes, RenderStore(None), RenderOptions(160), jobs=2)
 assert km.is_known(("x^2", False)) and km.is_known(("y_{79}", False))
 assert asked.read_text().split() == [str(os.getpid()), "81"], asked.read_text()
 assert "pykatex" not in sys.modules and "py_mini_racer" not in sys.modules
@@ -156,6 +160,7 @@ from pathlib import Path
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import parse_note
 from kbsite.render.notes import render_notes
+from kbsite.render.options import RenderOptions
 from kbsite.render.store import RenderStore
 config = parse_config("title: T\\nbase_url: https://e.com/\\ncategories: [{name: CV, slug: cv}]\\n", root=Path("/s"))
 notes = [parse_note(f"cv/n{i}.md", f"---\\ndate: 2026-01-01\\n---\\n正文 {i}。\\n", config)[0] for i in range(70)]
@@ -163,7 +168,7 @@ stop = threading.Event()
 thread = threading.Thread(target=stop.wait)
 thread.start()
 try:
-    print(render_notes(notes, RenderStore(None), 160, jobs=2)[1])
+    print(render_notes(notes, RenderStore(None), RenderOptions(160), jobs=2)[1])
 finally:
     stop.set()
     thread.join()
@@ -183,13 +188,13 @@ def test_renderings_unused_for_a_month_are_dropped_and_used_ones_kept(tmp_path: 
     path = tmp_path / "render.sqlite3"
     old, reused, fresh = (make_note(f"正文 {word}。") for word in ("旧", "复用", "新"))
     first = RenderStore(path)
-    (old_meta, reused_meta), _ = render_notes([old, reused], first, 160, jobs=1)
+    (old_meta, reused_meta), _ = render_notes([old, reused], first, RenderOptions(160), jobs=1)
     first.close()
     month_ago = int(time.time()) - UNUSED_FOR - 3600
     with sqlite3.connect(path) as db:
         db.execute("UPDATE renders SET used = ?", (month_ago,))
     store = RenderStore(path)  # a later build: one note kept, one new, one gone
-    metas, _ = render_notes([reused, fresh], store, 160, jobs=1)
+    metas, _ = render_notes([reused, fresh], store, RenderOptions(160), jobs=1)
     store.retain({m.key for m in metas})
     store.close()
     with sqlite3.connect(path) as db:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+DEFAULT_LANGUAGE = "zh-CN"  # a site.yaml without `language`
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "masthead": "INCOMING TRANSMISSION",
@@ -33,7 +35,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "feed": "Atom feed",
         "back_to_top": "Back to top",
         "pagination": "Pagination",
-        "heading_anchor": "Link to this section",
+        "heading_anchor": "Link to this section: {heading}",
         "menu": "Site",
         "notes": "Notes",
         "categories_count": "{n} categories",
@@ -89,7 +91,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "feed": "Atom 订阅",
         "back_to_top": "回到顶部",
         "pagination": "分页",
-        "heading_anchor": "本节链接",
+        "heading_anchor": "本节链接：{heading}",
         "menu": "站点导航",
         "notes": "笔记",
         "categories_count": "{n} 个分类",

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slugify import slugify
 
+from kbsite.config.i18n import DEFAULT_LANGUAGE
 from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
 
@@ -42,7 +43,7 @@ class SiteConfig:
     base_url: str  # always ends with "/"
     description: str = ""
     author: str = ""
-    language: str = "zh-CN"
+    language: str = DEFAULT_LANGUAGE
     timezone: str = "UTC"
     paginate: int = 12  # fills 1, 2, 3 or 4 columns of cards (issue 22)
     summary_length: int = 160

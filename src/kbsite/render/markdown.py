@@ -35,6 +35,7 @@ from kbsite.render.math.equations import (
 )
 from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MathError, bracket_math_plugin, render_tex
+from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.callouts import callout_plugin
 from kbsite.render.syntax.embeds import embed_plugin
@@ -81,10 +82,21 @@ class RenderedMarkdown:
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 
 
-def render_markdown(body: str, *, path: str, first_line: int) -> RenderedMarkdown:
-    """Render one note body; `first_line` is the file line of the body's first line."""
+# The env key of the heading permalink's label (RenderOptions.heading_anchor).
+_HEADING_ANCHOR = "kbsite_heading_anchor"
+
+
+def render_markdown(
+    body: str,
+    *,
+    path: str,
+    first_line: int,
+    heading_anchor: str = DEFAULT_HEADING_ANCHOR,
+) -> RenderedMarkdown:
+    """Render one note body; `first_line` is the file line of the body's first line, and
+    `heading_anchor` the label of each heading's permalink ({heading} for its text)."""
     md = make_markdown()
-    env: EnvType = {NOTE_PATH: path}
+    env: EnvType = {NOTE_PATH: path, _HEADING_ANCHOR: heading_anchor}
     tokens = md.parse(body, env)
     before: list[TextRun] = []
     after: list[TextRun] = []
@@ -298,7 +310,7 @@ def _render_heading_close(
     """Close a heading after its permalink anchor."""
     token = tokens[idx]
     slug, text = token.meta["anchor"]
-    label = escape(f"本节链接：{text}")
+    label = escape(env[_HEADING_ANCHOR].format(heading=text))
     anchor = f'<a class="heading-anchor" href="#{escape(slug)}" aria-label="{label}">#</a>'
     return f"{anchor}</{token.tag}>\n"
 

@@ -23,6 +23,7 @@ from kbsite.render.math import formulaserver
 from kbsite.render.math.formulafinder import Formula
 from kbsite.render.math.formulaserver import FormulaProcess
 from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unrendered_formulas
+from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
 from kbsite.workers import can_fork, can_spawn
@@ -59,15 +60,25 @@ def _package_source_digest() -> str:
     return digest.hexdigest()
 
 
-def render_key(note: Note, summary_length: int) -> str:
-    """Return the cache key of a note's rendering: its bytes, place and the renderer's version."""
-    text = f"{renderer_salt()}\0{note.digest}\0{note.source}\0{note.body_line}\0{summary_length}"
-    return hashlib.sha256(text.encode()).hexdigest()
+def render_key(note: Note, options: RenderOptions) -> str:
+    """Return the cache key of a note's rendering: its bytes, place, the options it renders
+    with and the renderer's version."""
+    parts = (renderer_salt(), note.digest, note.source, note.body_line, *_options_key(options))
+    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 
 
-def render_note(note: Note, key: str, summary_length: int) -> tuple[RenderedNote, str]:
+def _options_key(options: RenderOptions) -> tuple[object, ...]:
+    return (options.summary_length, options.heading_anchor)
+
+
+def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedNote, str]:
     """Render one note: HTML plus what indexes need of it."""
-    result = render_markdown(note.body, path=note.source, first_line=note.body_line)
+    result = render_markdown(
+        note.body,
+        path=note.source,
+        first_line=note.body_line,
+        heading_anchor=options.heading_anchor,
+    )
     meta = RenderedNote(
         key=key,
         toc=result.toc,
@@ -75,7 +86,7 @@ def render_note(note: Note, key: str, summary_length: int) -> tuple[RenderedNote
         links=result.links,
         excerpt=plain_summary(note.summary)
         if note.summary
-        else make_excerpt(result.excerpt_text, summary_length),
+        else make_excerpt(result.excerpt_text, options.summary_length),
         reading_minutes=reading_minutes(result.text),
         diagnostics=result.diagnostics,
         has_mermaid=result.has_mermaid,
@@ -108,7 +119,7 @@ def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object, pref
 
 
 def _render_range(
-    start: int, stop: int, summary_length: int, cache: Path | None
+    start: int, stop: int, options: RenderOptions, cache: Path | None
 ) -> list[tuple[RenderedNote, str | None]]:
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
@@ -116,7 +127,7 @@ def _render_range(
     jobs = _WORKER_JOBS[start:stop]
     if _WORKER_PREFETCH:  # one request for the range, not one per note
         render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
-    results = [render_note(note, key, summary_length) for note, key in jobs]
+    results = [render_note(note, key, options) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]
     if cache is not None and exact and _worker_store(cache).put_many(exact):
         stored = {meta.key for meta, _html in exact}
@@ -145,7 +156,7 @@ def store_rendered(store: RenderStore, rendered: Sequence[tuple[RenderedNote, st
 def render_notes(
     notes: Sequence[Note],
     store: RenderStore,
-    summary_length: int,
+    options: RenderOptions,
     *,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
@@ -157,7 +168,7 @@ def render_notes(
 
     Return every note's rendering and how many were rendered (not found in the cache).
     """
-    keys = [render_key(n, summary_length) for n in notes]
+    keys = [render_key(n, options) for n in notes]
     found = store.get_many(keys)
     missing = [(n, k) for n, k in zip(notes, keys, strict=True) if k not in found]
     missing = list({k: (n, k) for n, k in missing}.values())  # one render per distinct key
@@ -187,7 +198,7 @@ def render_notes(
             initargs=(missing, process.address, method == "spawn"),
         ) as pool:
             futures = deque(
-                pool.submit(_render_range, i, i + _CHUNK, summary_length, store.path)
+                pool.submit(_render_range, i, i + _CHUNK, options, store.path)
                 for i in range(0, len(missing), _CHUNK)
             )
             meanwhile()  # this process has nothing else to do until results come
@@ -202,7 +213,7 @@ def render_notes(
                     progress(done, len(notes))
     else:
         for start in range(0, len(missing), _CHUNK):
-            chunk = [render_note(n, k, summary_length) for n, k in missing[start : start + _CHUNK]]
+            chunk = [render_note(n, k, options) for n, k in missing[start : start + _CHUNK]]
             store_rendered(store, chunk)
             found.update((meta.key, meta) for meta, _html in chunk)
             done += len(chunk)

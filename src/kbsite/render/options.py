@@ -1,0 +1,25 @@
+"""RenderOptions: what shapes a note's HTML besides its text, all of it in the cache key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kbsite.config.i18n import DEFAULT_LANGUAGE, strings_for
+from kbsite.config.siteconfig import SiteConfig
+
+# For a site.yaml without `language`, and what renders without a site (the importers).
+DEFAULT_HEADING_ANCHOR = strings_for(DEFAULT_LANGUAGE)["heading_anchor"]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    summary_length: int
+    # The label of a heading's permalink for screen readers, in the site's language: i18n's
+    # `heading_anchor`, with {heading} for the heading's text.
+    heading_anchor: str = DEFAULT_HEADING_ANCHOR
+
+    @classmethod
+    def for_site(cls, config: SiteConfig) -> RenderOptions:
+        """The options a site's notes render with."""
+        strings = strings_for(config.language)
+        return cls(summary_length=config.summary_length, heading_anchor=strings["heading_anchor"])
