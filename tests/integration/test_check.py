@@ -110,6 +110,20 @@ def test_example_site_feeds_parse_with_absolute_links(
             assert entry.link.startswith("https://example.github.io/notes/")
 
 
+def test_example_site_overrides_reach_every_page(run: Callable[..., Run], tmp_path: Path) -> None:
+    """The example site's own templates/ and static/ (README, "Themes and overrides"): its
+    custom_head.html links its stylesheet on every page, and its favicon replaces the theme's."""
+    out = tmp_path / "public"
+    assert run("build", "--site", str(REPO), "--output", str(out), "--quiet").status == 0
+    assert (out / "css/example.css").read_bytes() == (REPO / "static/css/example.css").read_bytes()
+    assert (out / "favicon.svg").read_bytes() == (REPO / "static/favicon.svg").read_bytes()
+    link = '<link rel="stylesheet" href="/notes/css/example.css">'
+    heads = {p: p.read_text("utf-8").split("</head>")[0] for p in sorted(out.rglob("*.html"))}
+    pages = {p: head for p, head in heads.items() if 'http-equiv="refresh"' not in head}
+    assert len(pages) > 50
+    assert [p for p, head in pages.items() if link not in head] == []
+
+
 def test_no_build_checks_an_existing_output_folder(
     write_site: WriteSite, run: Callable[..., Run], tmp_path: Path
 ) -> None:
