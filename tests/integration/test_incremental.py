@@ -623,3 +623,20 @@ def test_a_failed_rebuild_into_the_retired_site_leaves_the_built_site_untouched(
     with pytest.raises(kbsite.errors.KbsiteError):
         Builder(options).build()  # note pages were staged before the tag pages failed
     assert tree(out) == before
+
+
+def test_the_render_cache_keys_on_the_sites_math_macros(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    from tests.conftest import SITE_YAML
+
+    files = {"content/large-model/e.md": note("期望", LM, "2026-01-01", "$\\E[X]$ 与 $\\R$。\n")}
+    site = write_site(files, site_yaml=SITE_YAML + 'math:\n  macros:\n    E: "\\\\mathbb{E}"\n')
+    out, options = built_once(site, tmp_path)
+    page = out / "large-model/e/index.html"
+    assert "\\mathbb{E}[X]</annotation>" in page.read_text(encoding="utf-8")
+    yaml = (site / "site.yaml").read_text(encoding="utf-8")
+    (site / "site.yaml").write_text(yaml.replace("\\\\mathbb{E}", "\\\\operatorname{E}"), "utf-8")
+    Builder(options).build()  # the note did not change; its cached HTML must not be kept
+    assert "\\operatorname{E}[X]</annotation>" in page.read_text(encoding="utf-8")
+    assert tree(out) == clean_build(site, tmp_path / "clean")

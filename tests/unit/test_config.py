@@ -52,7 +52,7 @@ def test_rejects_unknown_key_with_suggestion_and_line() -> None:
     assert errors_of("title: T\nbase_url: https://e.com/\npaginat: 3\n") == [
         "site.yaml:3:1: paginat: unknown key (did you mean 'paginate'?); known keys: title, "
         "description, author, base_url, language, timezone, paginate, summary_length, output, "
-        "categories, menu, search"
+        "categories, menu, search, math"
     ]
 
 
@@ -115,3 +115,23 @@ def test_base_url_override_is_validated() -> None:
     with pytest.raises(KbsiteError) as info:
         parse_config("title: T\nbase_url: https://e.com/\n", root=ROOT, base_url="nope")
     assert str(info.value.diagnostics[0]).startswith("--base-url: malformed base_url 'nope'")
+
+
+def test_reads_site_wide_math_macros() -> None:
+    config = parse_config(
+        "title: T\nbase_url: https://e.com/\nmath:\n  macros:\n"
+        '    "\\\\E": "\\\\mathbb{E}"\n    norm: "\\\\lVert #1 \\\\rVert"\n',
+        root=ROOT,
+    )
+    assert config.math_macros == (("E", r"\mathbb{E}"), ("norm", r"\lVert #1 \rVert"))
+
+
+def test_rejects_bad_math_macros_with_their_lines() -> None:
+    assert errors_of(
+        "title: T\nbase_url: https://e.com/\nmath:\n  macro: {}\n  macros:\n"
+        '    "\\\\x1": "y"\n    ok: 3\n'
+    ) == [
+        "site.yaml:4:3: math.macro: unknown key (did you mean 'macros'?); known keys: macros",
+        "site.yaml:6:5: math.macros.\\x1: macro name '\\x1' must be letters, such as \\E or \\norm",
+        "site.yaml:7:5: math.macros.ok: expected the macro's TeX as text, got a number",
+    ]

@@ -53,6 +53,9 @@ class SiteConfig:
     # `categories: auto`: any category a note names is accepted (see content.settle_categories)
     auto_categories: bool = False
     search: bool = True  # build a Pagefind full-text index and show the search box
+    # `math: {macros: {...}}`: TeX macros every formula of the site may use, (name, body) with
+    # the name's backslash dropped; a body's #1..#9 are its arguments (issue 20, item 5)
+    math_macros: tuple[tuple[str, str], ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -108,6 +111,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "categories": ((list, str), "a list or `auto`"),
     "menu": (list, "a list"),
     "search": (bool, "true or false"),
+    "math": (dict, "a mapping such as {macros: {...}}"),
 }
 _REQUIRED = ("title", "base_url")
 
@@ -161,6 +165,7 @@ def parse_config(
     problems += _check_scalars(doc, values, base_url_from_cli=base_url is not None)
     categories = _parse_categories(doc, _category_list(doc, values, problems), problems)
     menu = _parse_menu(doc, values.pop("menu", []), problems)
+    math_macros = _parse_math(doc, values.pop("math", {}), problems)
     if problems:
         raise KbsiteError(problems)
     values["base_url"] = values["base_url"].rstrip("/") + "/"
@@ -168,6 +173,7 @@ def parse_config(
         root=root,
         categories=categories,
         menu=menu,
+        math_macros=math_macros,
         auto_categories=isinstance(data.get("categories"), str),
         **values,
     )
@@ -220,6 +226,33 @@ def _check_scalars(
     if "output" in values and not re.fullmatch(r"[^\0]+", values["output"]):
         problems.append(doc.error(("output",), "must be a folder name"))
     return problems
+
+
+def _parse_math(
+    doc: YamlDocument, math: dict[Any, Any], problems: list[Diagnostic]
+) -> tuple[tuple[str, str], ...]:
+    """`math: {macros: {"\\E": "\\mathbb{E}", "norm": "\\lVert #1 \\rVert"}}`: names with
+    or without their backslash, bodies in TeX, as KaTeX's `macros` option takes them."""
+    macros: list[tuple[str, str]] = []
+    for key, value in math.items():
+        if key != "macros":
+            hint = did_you_mean(str(key), ["macros"])
+            problems.append(doc.error(("math", key), f"unknown key{hint}; known keys: macros"))
+        elif not isinstance(value, dict):
+            problems.append(doc.error(("math", key), f"expected a mapping, got {type_name(value)}"))
+        else:
+            for name, body in value.items():
+                where = ("math", "macros", name)
+                bare = str(name).removeprefix("\\")
+                if not re.fullmatch(r"[A-Za-z]+", bare):
+                    message = f"macro name '{name}' must be letters, such as \\E or \\norm"
+                    problems.append(doc.error(where, message))
+                elif not isinstance(body, str):
+                    message = f"expected the macro's TeX as text, got {type_name(body)}"
+                    problems.append(doc.error(where, message))
+                else:
+                    macros.append((bare, body))
+    return tuple(macros)
 
 
 def _category_list(

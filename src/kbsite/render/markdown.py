@@ -33,6 +33,7 @@ from kbsite.render.math.equations import (
     equations_plugin,
     reference_html,
 )
+from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
 from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MathError, bracket_math_plugin, render_tex
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR
@@ -43,6 +44,7 @@ from kbsite.render.syntax.mark import mark_plugin
 from kbsite.render.syntax.templatetags import NOTE_PATH, template_tags_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
+    MACRO_ERROR,
     MATH_TOKENS,
     RAW_ATTR,
     Heading,
@@ -92,11 +94,17 @@ def render_markdown(
     path: str,
     first_line: int,
     heading_anchor: str = DEFAULT_HEADING_ANCHOR,
+    math_macros: tuple[tuple[str, str], ...] = (),
 ) -> RenderedMarkdown:
-    """Render one note body; `first_line` is the file line of the body's first line, and
-    `heading_anchor` the label of each heading's permalink ({heading} for its text)."""
+    """Render one note body; `first_line` is the file line of the body's first line,
+    `heading_anchor` the label of each heading's permalink ({heading} for its text), and
+    `math_macros` the site's TeX macros."""
     md = make_markdown()
-    env: EnvType = {NOTE_PATH: path, _HEADING_ANCHOR: heading_anchor}
+    env: EnvType = {
+        NOTE_PATH: path,
+        _HEADING_ANCHOR: heading_anchor,
+        SITE_MACROS: site_macros(math_macros),
+    }
     tokens = md.parse(body, env)
     before: list[TextRun] = []
     after: list[TextRun] = []
@@ -151,6 +159,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
         double_inline=True,
     )
     md.use(bracket_math_plugin)
+    md.use(macros_plugin)  # expanded first: a macro may hold a \\label or a whole environment
     md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
@@ -255,7 +264,7 @@ def _render_math(
         kind, key = token.meta["link"]
         return reference_html(kind, key, env)
     display, block = MATH_TOKENS[token.type], token.type == "math_block"
-    return _math_html(token.content, display, block=block, rows=token.meta.get("rows"))
+    return _math_html(token, display, block=block)
 
 
 def _equation_anchors(env: EnvType) -> list[str]:
@@ -264,13 +273,16 @@ def _equation_anchors(env: EnvType) -> list[str]:
     return [key for key, number in labels.numbers.items() if number != "??"] if labels else []
 
 
-def _math_html(
-    tex: str, display: bool, *, block: bool, rows: list[tuple[str, str] | None] | None = None
-) -> str:
+def _math_html(token: Token, display: bool, *, block: bool) -> str:
     """Return the MathML wrapper, or the TeX source visibly marked when it cannot render;
-    `rows`: the equation numbers of its rows (kbsite.render.math.equations)."""
-    tex = tex.strip()
+    nothing for a formula that only defines macros (kbsite.render.math.macros)."""
+    tex = token.content.strip()
+    if not tex:
+        return ""
+    rows = token.meta.get("rows")  # the equation numbers of its rows (math.equations)
     try:
+        if MACRO_ERROR in token.meta:
+            raise MathError(token.meta[MACRO_ERROR])
         inner = render_tex(tex, display)
         if rows:
             inner = number_rows(inner, rows)
@@ -291,7 +303,7 @@ def _render_fence(
     token = tokens[idx]
     lang = fence_lang(token.info)
     if lang == "math":
-        return _math_html(token.content, True, block=True, rows=token.meta.get("rows"))
+        return _math_html(token, True, block=True)
     if lang == "mermaid":  # drawn in the browser by the mermaid script (see has_mermaid)
         return f'<pre class="mermaid">{escape(token.content, quote=False)}</pre>\n'
     return render_code_block(token.content, lang)

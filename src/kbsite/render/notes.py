@@ -9,6 +9,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import fields
 from functools import cache
 from importlib import metadata
 from multiprocessing import get_context
@@ -68,7 +69,7 @@ def render_key(note: Note, options: RenderOptions) -> str:
 
 
 def _options_key(options: RenderOptions) -> tuple[object, ...]:
-    return (options.summary_length, options.heading_anchor)
+    return tuple(getattr(options, field.name) for field in fields(options))
 
 
 def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedNote, str]:
@@ -78,6 +79,7 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         path=note.source,
         first_line=note.body_line,
         heading_anchor=options.heading_anchor,
+        math_macros=options.math_macros,
     )
     meta = RenderedNote(
         key=key,

@@ -17,9 +17,15 @@ class RenderOptions:
     # The label of a heading's permalink for screen readers, in the site's language: i18n's
     # `heading_anchor`, with {heading} for the heading's text.
     heading_anchor: str = DEFAULT_HEADING_ANCHOR
+    # site.yaml's `math.macros`, (name, body): every formula of the site may use them
+    math_macros: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def for_site(cls, config: SiteConfig) -> RenderOptions:
         """The options a site's notes render with."""
         strings = strings_for(config.language)
-        return cls(summary_length=config.summary_length, heading_anchor=strings["heading_anchor"])
+        return cls(
+            summary_length=config.summary_length,
+            heading_anchor=strings["heading_anchor"],
+            math_macros=config.math_macros,
+        )

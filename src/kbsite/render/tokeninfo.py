@@ -16,6 +16,9 @@ from kbsite.render.math.tex import ENGINE_FAILED, MathError, engine_failure, ren
 
 TOC_LEVELS = (1, 2, 3, 4)
 MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}
+# Set on a formula token whose macros could not be read or expanded: the message
+# (kbsite.render.math.macros).
+MACRO_ERROR = "macro_error"
 _MORE = re.compile(r"<!--\s*more\s*-->")
 # href/src attributes in raw HTML, double-quoted (the only form links.py can rewrite).
 RAW_ATTR = re.compile(r'(?<![\w-])(href|src|srcset)="([^"]*)"')
@@ -116,6 +119,12 @@ def math_diagnostics(located: Iterable[tuple[Token, int]], path: str) -> Iterato
         else:
             continue
         tex = token.content.strip()
+        if not tex:  # it only defined macros
+            continue
+        if MACRO_ERROR in token.meta:
+            message = f"cannot expand macros: {token.meta[MACRO_ERROR]}"
+            yield warning(path, line, message, key="math")
+            continue
         try:
             render_tex(tex, display)
             problem = None
