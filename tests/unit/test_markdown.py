@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import html
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,15 @@ def test_good_notes_have_no_diagnostics() -> None:
 def test_toc_has_levels_one_to_four_with_unique_unicode_ids() -> None:
     source = (FIXTURES / "headings.md").read_text(encoding="utf-8")
     toc = render_markdown(source, path="n.md", first_line=1).toc
-    assert toc == (
+    assert [h.html for h in toc[:4]] == [
+        "笔记",
+        "注意力机制",
+        "注意力机制",
+        "3.1 Multi-Head Attention",
+    ]
+    assert toc[4].html.startswith('损失 <span class="math inline"><span class="katex"><math')
+    assert toc[4].html.endswith("</math></span></span> 与 <code>loss()</code>")
+    assert [replace(h, html="") for h in toc] == [
         Heading(1, "笔记", "笔记"),
         Heading(2, "注意力机制", "注意力机制"),
         Heading(2, "注意力机制-1", "注意力机制"),
@@ -96,7 +105,15 @@ def test_toc_has_levels_one_to_four_with_unique_unicode_ids() -> None:
         Heading(4, "损失-l_2-与-loss", "损失 L_2 与 loss()"),
         Heading(2, "section", "？！"),
         Heading(2, "lora-论文", "LoRA 论文"),
-    )
+    ]
+
+
+def test_toc_shows_a_headings_math_rendered_and_its_links_as_text() -> None:
+    source = "## $\\epsilon$-Greedy [[other]] [链接](x.md)[^1]\n\n[^1]: 注。\n"
+    [heading] = render_markdown(source, path="n.md", first_line=1).toc
+    assert heading.text == "\\epsilon-Greedy other 链接"
+    assert "<mi>ϵ</mi>" in heading.html and "\\epsilon" not in heading.html.split("<annotation")[0]
+    assert heading.html.endswith("-Greedy other 链接")  # no <a> inside the TOC's <a>, no footnote
 
 
 def test_generated_ids_do_not_repeat_across_three_duplicates() -> None:

@@ -113,7 +113,7 @@ def render_markdown(
     located = list(with_lines(tokens, first_line))  # read three times: made once
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
-        toc=tuple(toc(tokens)),
+        toc=tuple(toc(tokens, lambda inline: _toc_html(md, inline, env))),
         links=tuple(links(located)),
         text=text,
         diagnostics=(
@@ -125,6 +125,16 @@ def render_markdown(
         anchors=(*anchors(tokens), *_equation_anchors(env)),
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
     )
+
+
+def _toc_html(md: MarkdownIt, inline: Token, env: EnvType) -> str:
+    """A heading's text as HTML for the table of contents: footnote marks left out (their
+    ids would repeat the article's)."""
+    children = [c for c in inline.children or () if c.type != "footnote_ref"]
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)
+    html: str = renderer.renderInline(children, md.options, env)
+    return html
 
 
 def warm_up_markdown() -> None:

@@ -4,7 +4,7 @@ errors and plain text runs, read off markdown-it's token stream."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import Literal
@@ -20,6 +20,7 @@ MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": T
 # (kbsite.render.math.macros).
 MACRO_ERROR = "macro_error"
 _MORE = re.compile(r"<!--\s*more\s*-->")
+_LINK_TAG = re.compile(r"</?a\b[^>]*>")
 # href/src attributes in raw HTML, double-quoted (the only form links.py can rewrite).
 RAW_ATTR = re.compile(r'(?<![\w-])(href|src|srcset)="([^"]*)"')
 
@@ -30,7 +31,10 @@ class Heading:
 
     level: int
     id: str  # the id attribute in the HTML, unescaped (e.g. "匈牙利匹配")
-    text: str  # plain text of the heading
+    text: str  # plain text of the heading, formulas as their TeX
+    # The heading as HTML for the table of contents: formulas rendered, code and emphasis
+    # kept, links (which cannot nest in the TOC's link) reduced to their text.
+    html: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +63,15 @@ def anchors(tokens: Sequence[Token]) -> Iterator[str]:
             yield f"fn{token.meta['id'] + 1}"
 
 
-def toc(tokens: Sequence[Token]) -> Iterator[Heading]:
-    """Yield the headings of the table of contents."""
-    for token in tokens:
+def toc(tokens: Sequence[Token], inline_html: Callable[[Token], str]) -> Iterator[Heading]:
+    """Yield the headings of the table of contents; `inline_html` renders a heading's inline
+    token."""
+    for index, token in enumerate(tokens):
         if token.type == "heading_close" and int(token.tag[1]) in TOC_LEVELS:
             slug, text = token.meta["anchor"]
-            yield Heading(int(token.tag[1]), slug, text)
+            inline = tokens[index - 1]
+            html = _LINK_TAG.sub("", inline_html(inline)) if inline.type == "inline" else ""
+            yield Heading(int(token.tag[1]), slug, text, html.strip())
 
 
 def with_lines(tokens: Sequence[Token], first_line: int) -> Iterator[tuple[Token, int]]:
