@@ -8,54 +8,77 @@ module puts one rule in their place that looks at the line's first character and
 the same order, only the rules that could match it; a line indented as code, and any rule it
 does not know, get every rule as before.
 
-The table names each rule by its function, so a rule from another plugin or a changed
+The table knows each rule by its code object, so a rule from another plugin or a changed
 markdown-it, even under a known name, is simply always tried. tests/unit/test_fastblock.py
 checks the tokens against markdown-it's own loop on every fixture and example note.
 
 CONTRACT:
-    accelerate_blocks(md) -> None
+    accelerate_blocks(md, own_rules) -> None
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import CodeType
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from kbsite.accel import enabled
+
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
-# The first characters (of a line, after its indentation) each rule can match, by the rule
-# function's module and name; read off each rule's source, which returns False at once for
-# any other character.
-FIRST_CHARACTERS = {
-    "markdown_it.rules_block.fence:make_fence_rule.<locals>._fence_rule": "`~",
-    "markdown_it.rules_block.blockquote:blockquote": ">",
-    "markdown_it.rules_block.hr:hr": "*-_",
-    "markdown_it.rules_block.list:list_block": "*-+0123456789",
-    "markdown_it.rules_block.reference:reference": "[",
-    "markdown_it.rules_block.html_block:html_block": "<",
-    "markdown_it.rules_block.heading:heading": "#",
-    "mdit_py_plugins.dollarmath.index:math_block_dollar.<locals>._math_block_dollar": "$",
-    "mdit_py_plugins.admon.index:admonition": "!?",
-    "mdit_py_plugins.footnote.index:footnote_def": "[",
-    "kbsite.render.math.tex:_math_bracket_block": "\\",
-    "kbsite.render.math.tex:_math_environment": "\\",
-    "kbsite.render.syntax.templatetags:_block": "{",
-}
+
+def stock_rules() -> dict[CodeType, str]:
+    """The first characters (of a line, after its indentation) each rule of markdown-it and
+    its plugins can match, read off each rule's source, which returns False at once for any
+    other character. Keyed by the rule's code, which a rule made by a factory (a closure)
+    shares with every rule that factory makes."""
+    from markdown_it.rules_block import (
+        blockquote,
+        heading,
+        hr,
+        html_block,
+        list_block,
+        make_fence_rule,
+        reference,
+    )
+    from mdit_py_plugins.admon.index import admonition
+    from mdit_py_plugins.dollarmath.index import math_block_dollar
+    from mdit_py_plugins.footnote.index import footnote_def
+
+    rules: dict[Callable[..., Any], str] = {
+        make_fence_rule(): "`~",
+        blockquote: ">",
+        hr: "*-_",
+        list_block: "*-+0123456789",
+        reference: "[",
+        html_block: "<",
+        heading: "#",
+        math_block_dollar(): "$",
+        admonition: "!?",
+        footnote_def: "[",
+    }
+    return {rule.__code__: first for rule, first in rules.items()}
 
 
-def accelerate_blocks(md: MarkdownIt) -> None:
-    """Replace md's main chain of block rules by one that dispatches on the first character.
+def accelerate_blocks(md: MarkdownIt, own_rules: Mapping[BlockRule, str]) -> None:
+    """Replace md's main chain of block rules by one that dispatches on the first character;
+    `own_rules`: the first characters of the caller's own rules (markdown-it's and its
+    plugins' are known here). Nothing with KBSITE_NO_ACCEL=1.
 
     Call it after the last plugin: changing the rules afterwards (enable, disable, a new
     plugin) makes markdown-it compile its chain again, without the dispatch, which is slower
     but as correct.
     """
+    if not enabled():
+        return
+    known = {**stock_rules(), **{rule.__code__: first for rule, first in own_rules.items()}}
     ruler = md.block.ruler
     rules: list[BlockRule] = list(ruler.getRules(""))
-    firsts = [FIRST_CHARACTERS.get(_name(rule)) for rule in rules]
+    # A rule without code of its own (a callable object) is simply always tried.
+    firsts = [known.get(getattr(rule, "__code__", None)) for rule in rules]  # type: ignore[arg-type]
     by_character: dict[str, tuple[BlockRule, ...]] = {}
 
     def candidates(character: str) -> tuple[BlockRule, ...]:
@@ -82,7 +105,3 @@ def accelerate_blocks(md: MarkdownIt) -> None:
         return False
 
     ruler.__cache__[""] = [dispatch]  # type: ignore[index]  # the compiled chain getRules reads
-
-
-def _name(rule: Any) -> str:
-    return f"{getattr(rule, '__module__', '')}:{getattr(rule, '__qualname__', '')}"

@@ -25,6 +25,8 @@ from typing import Any
 from pygments.lexer import Lexer, RegexLexer
 from pygments.token import Error, Whitespace, _TokenType
 
+from kbsite.accel import enabled
+
 try:  # private, and stable since 3.11; without them lexers keep Pygments' loop
     from re import _compiler as sre_compile  # type: ignore[attr-defined]
     from re import _constants as sre_c  # type: ignore[attr-defined]
@@ -185,12 +187,13 @@ def qualifies(lexer: Lexer) -> bool:
 
 
 def accelerate(lexer: Lexer) -> Lexer:
-    """Use the fast loop for this instance (in place) if it qualifies; return it.
+    """Use the fast loop for this instance (in place) if it qualifies, and unless
+    KBSITE_NO_ACCEL=1; return it.
 
     ``get_tokens`` (stripnl, ensurenl, tabsize, encoding, filters) is unchanged and
     calls ``self.get_tokens_unprocessed``, now this instance attribute.
     """
-    if qualifies(lexer):
+    if enabled() and qualifies(lexer):
         fast = types.MethodType(_fast_gtu, lexer)
         lexer.get_tokens_unprocessed = fast  # type: ignore[method-assign]
     return lexer

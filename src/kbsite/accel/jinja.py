@@ -13,6 +13,8 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from kbsite.accel import enabled
+
 
 class _Context(jinja2.runtime.Context):
     """Jinja's Context, calling kbsite's own template functions directly.
@@ -73,3 +75,9 @@ class FastEnvironment(jinja2.Environment):
         render and include copies them into a new context, and copying a ChainMap is slow.
         make_environment sets every global before any template loads, as Jinja advises."""
         return {**self.globals, **(d or {})}
+
+
+def environment_class() -> type[jinja2.Environment]:
+    """The Environment class a site's templates render with: Jinja's own with
+    KBSITE_NO_ACCEL=1."""
+    return FastEnvironment if enabled() else jinja2.Environment

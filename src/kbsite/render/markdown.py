@@ -24,7 +24,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from kbsite.accel.fastblock import accelerate_blocks
+from kbsite.accel.fastblock import BlockRule, accelerate_blocks
 from kbsite.errors import Diagnostic
 from kbsite.render.highlight import render_code_block
 from kbsite.render.math.equations import (
@@ -35,13 +35,13 @@ from kbsite.render.math.equations import (
 )
 from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
 from kbsite.render.math.tables import number_rows
-from kbsite.render.math.tex import MathError, bracket_math_plugin, render_tex
+from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_plugin, render_tex
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.callouts import callout_plugin
 from kbsite.render.syntax.embeds import embed_plugin
 from kbsite.render.syntax.mark import mark_plugin
-from kbsite.render.syntax.templatetags import NOTE_PATH, template_tags_plugin
+from kbsite.render.syntax.templatetags import NOTE_PATH, TAG_BLOCK_STARTS, template_tags_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
     MACRO_ERROR,
@@ -169,7 +169,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
         double_inline=True,
     )
     md.use(bracket_math_plugin)
-    md.use(macros_plugin)  # expanded first: a macro may hold a \\label or a whole environment
+    md.use(macros_plugin)  # expanded first: a macro may hold a \label or a whole environment
     md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
@@ -186,8 +186,13 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.add_render_rule("html_block", _render_raw_html)
     md.add_render_rule("html_inline", _render_raw_html)
     if fast_blocks:
-        accelerate_blocks(md)
+        accelerate_blocks(md, FIRST_CHARACTERS)
     return md
+
+
+# The first characters each of kbsite's own block rules can match (kbsite.accel.fastblock),
+# declared beside each rule.
+FIRST_CHARACTERS: dict[BlockRule, str] = {**MATH_BLOCK_STARTS, **TAG_BLOCK_STARTS}
 
 
 class _Renderer(RendererHTML):

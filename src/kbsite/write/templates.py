@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from kbsite import __version__
-from kbsite.accel.jinja import FastEnvironment
+from kbsite.accel.jinja import environment_class
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.urls import absolute_url, url_maker
@@ -25,7 +25,7 @@ def make_environment(
     """Build the environment once per build; templates compile once and are reused, and with
     `compiled` (a folder) kept compiled between builds."""
     search_path = [str(config.root / "templates"), str(THEME_DIR / "templates")]
-    env = FastEnvironment(
+    env = environment_class()(
         loader=_ThemeLoader(search_path),
         bytecode_cache=_CompiledTemplates.at(compiled) if compiled else None,
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -53,7 +53,9 @@ def make_environment(
     env.filters["iso"] = lambda value: value.isoformat()
     env.globals["t"] = lambda key, **kw: strings[key].format(**kw)
     # kbsite's own template functions: plain Python, taking nothing from the context.
-    env.plain_functions = frozenset(env.globals[name] for name in ("t", "url_for", "absolute_url"))
+    env.plain_functions = frozenset(  # type: ignore[attr-defined]  # FastEnvironment reads it
+        env.globals[name] for name in ("t", "url_for", "absolute_url")
+    )
     return env
 
 

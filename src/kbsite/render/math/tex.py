@@ -264,3 +264,7 @@ def _math_bracket_block(state: StateBlock, start_line: int, end_line: int, silen
         token.map = [start_line, line + 1]
     state.line = line + 1
     return True
+
+
+# What a line must start with for the block rules above to match (kbsite.accel.fastblock).
+MATH_BLOCK_STARTS = {_math_bracket_block: "\\", _math_environment: "\\"}
