@@ -14,7 +14,8 @@ import pytest
 
 from kbsite.config.siteconfig import parse_config
 from kbsite.load.content import Note, parse_note
-from kbsite.render.notes import plain_summary, render_key, render_notes
+from kbsite.render.excerpt import readable_inline
+from kbsite.render.notes import render_key, render_notes
 from kbsite.render.options import RenderOptions
 from kbsite.render.store import UNUSED_FOR, RenderStore
 from tests.helpers import run_python
@@ -31,7 +32,7 @@ def make_note(body: str, summary: str = "") -> Note:
 
 
 def test_summary_math_reads_as_text_and_currency_stays() -> None:
-    assert plain_summary("冻结 $W_0$，只训练 $\\Delta W = BA$，价格 $5 和 $10。") == (
+    assert readable_inline("冻结 $W_0$，只训练 $\\Delta W = BA$，价格 $5 和 $10。") == (
         "冻结 W_0，只训练 ΔW = BA，价格 $5 和 $10。"
     )
 
@@ -202,3 +203,13 @@ def test_renderings_unused_for_a_month_are_dropped_and_used_ones_kept(tmp_path: 
     assert old_meta.key not in rows
     assert set(rows) == {m.key for m in metas} and reused_meta.key in rows
     assert min(rows.values()) > month_ago  # marked as used by this build
+
+
+def test_a_title_with_math_is_rendered_for_its_heading_and_readable_elsewhere() -> None:
+    from kbsite.render.markdown import render_title
+
+    title = "$\\epsilon$-Greedy 与 $\\beta_t$ 的参数化"
+    html = render_title(title)
+    assert html.count("<math") == 2 and "<a " not in html and html.endswith("的参数化")
+    assert readable_inline(title) == "ε-Greedy 与 β_t 的参数化"
+    assert render_title("没有公式的标题，价格 $5 和 $10") == ""  # shown as it is

@@ -96,6 +96,18 @@ def reading_minutes(runs: Sequence[TextRun]) -> int:
     return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
 
 
+# `$...$` as kbsite's Markdown reads it: no space just inside the dollars.
+INLINE_MATH = re.compile(r"\$([^$\s](?:[^$]*[^$\s])?)\$")
+
+
+def readable_inline(text: str) -> str:
+    """Show the math of a one-line text (a title, a hand-written summary) as readable text,
+    for what is plain text: cards, feeds, `<title>`, meta descriptions."""
+    if "$" not in text:
+        return text
+    return INLINE_MATH.sub(lambda m: readable_math(m[1]), text)
+
+
 @lru_cache(maxsize=16384)  # formulas repeat across notes: most are rendered to text once
 def readable_math(tex: str) -> str:
     """Turn TeX into plain text: `\\theta` -> θ, `\\frac{a}{b}` -> a/b, styles and braces gone.

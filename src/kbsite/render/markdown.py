@@ -26,6 +26,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kbsite.accel.fastblock import BlockRule, accelerate_blocks
 from kbsite.errors import Diagnostic
+from kbsite.render.excerpt import INLINE_MATH
 from kbsite.render.highlight import render_code_block
 from kbsite.render.math.equations import (
     LABELS,
@@ -44,6 +45,7 @@ from kbsite.render.syntax.mark import mark_plugin
 from kbsite.render.syntax.templatetags import NOTE_PATH, TAG_BLOCK_STARTS, template_tags_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
+    LINK_TAG,
     MACRO_ERROR,
     MATH_TOKENS,
     RAW_ATTR,
@@ -125,6 +127,18 @@ def render_markdown(
         anchors=(*anchors(tokens), *_equation_anchors(env)),
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
     )
+
+
+def render_title(title: str, *, math_macros: tuple[tuple[str, str], ...] = ()) -> str:
+    """Render a title's math (`$\\beta_t$ 的参数化`) for the note's heading; "" for a title
+    without math, which templates show as it is. Links become their text: the title is
+    inside links on other pages."""
+    if not INLINE_MATH.search(title):
+        return ""
+    md = make_markdown()
+    env: EnvType = {NOTE_PATH: "", _HEADING_ANCHOR: "", SITE_MACROS: site_macros(math_macros)}
+    tokens = md.parseInline(title, env)
+    return LINK_TAG.sub("", md.renderer.render(tokens, md.options, env)).strip()
 
 
 def _toc_html(md: MarkdownIt, inline: Token, env: EnvType) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -17,9 +16,9 @@ from pathlib import Path
 
 from kbsite import __version__
 from kbsite.load.content import Note
-from kbsite.render.excerpt import make_excerpt, readable_math, reading_minutes
+from kbsite.render.excerpt import make_excerpt, readable_inline, reading_minutes
 from kbsite.render.highlight import load_lexers_for
-from kbsite.render.markdown import render_markdown, warm_up_markdown
+from kbsite.render.markdown import render_markdown, render_title, warm_up_markdown
 from kbsite.render.math import formulaserver
 from kbsite.render.math.formulafinder import Formula
 from kbsite.render.math.formulaserver import FormulaProcess
@@ -86,22 +85,15 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         toc=result.toc,
         anchors=frozenset(result.anchors),
         links=result.links,
-        excerpt=plain_summary(note.summary)
+        excerpt=readable_inline(note.summary)
         if note.summary
         else make_excerpt(result.excerpt_text, options.summary_length),
         reading_minutes=reading_minutes(result.text),
         diagnostics=result.diagnostics,
         has_mermaid=result.has_mermaid,
+        title_html=render_title(note.title, math_macros=options.math_macros),
     )
     return meta, result.html
-
-
-_INLINE_MATH = re.compile(r"\$([^$\s](?:[^$]*[^$\s])?)\$")
-
-
-def plain_summary(summary: str) -> str:
-    """Show math in a hand-written summary as readable text: cards and feeds are plain text."""
-    return _INLINE_MATH.sub(lambda m: readable_math(m[1]), summary)
 
 
 # A worker's notes to render, handed over once when it starts: by fork, without pickling (sending

@@ -20,3 +20,6 @@ class RenderedNote:
     reading_minutes: int
     diagnostics: tuple[Diagnostic, ...]
     has_mermaid: bool = False  # the page needs the diagram script
+    # The title as HTML with its math rendered, for the note's heading; "" when it has none
+    # (lists, feeds and <title> show it as text: kbsite.render.excerpt.readable_inline).
+    title_html: str = ""

@@ -20,7 +20,7 @@ MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": T
 # (kbsite.render.math.macros).
 MACRO_ERROR = "macro_error"
 _MORE = re.compile(r"<!--\s*more\s*-->")
-_LINK_TAG = re.compile(r"</?a\b[^>]*>")
+LINK_TAG = re.compile(r"</?a\b[^>]*>")
 # href/src attributes in raw HTML, double-quoted (the only form links.py can rewrite).
 RAW_ATTR = re.compile(r'(?<![\w-])(href|src|srcset)="([^"]*)"')
 
@@ -70,7 +70,7 @@ def toc(tokens: Sequence[Token], inline_html: Callable[[Token], str]) -> Iterato
         if token.type == "heading_close" and int(token.tag[1]) in TOC_LEVELS:
             slug, text = token.meta["anchor"]
             inline = tokens[index - 1]
-            html = _LINK_TAG.sub("", inline_html(inline)) if inline.type == "inline" else ""
+            html = LINK_TAG.sub("", inline_html(inline)) if inline.type == "inline" else ""
             yield Heading(int(token.tag[1]), slug, text, html.strip())
 
 

@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import markupsafe
 from slugify import slugify
 
 from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.errors import Diagnostic, error
 from kbsite.load.content import Note
+from kbsite.render.excerpt import readable_inline
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.tokeninfo import Heading
 from kbsite.site.links import Rewrites, apply_rewrites
@@ -45,7 +47,13 @@ class Entry:
 
     @property
     def title(self) -> str:
-        return self.note.title
+        """The title as text, its math readable (`β_t`): lists, feeds and `<title>` show it."""
+        return readable_inline(self.note.title)
+
+    @property
+    def title_html(self) -> str:
+        """The title for the note's own heading: its math rendered, else the text."""
+        return self.rendered.title_html or str(markupsafe.escape(self.title))
 
     @property
     def date(self) -> datetime:
