@@ -52,7 +52,7 @@ from kbsite.quickpage import LastBuild, warm_up, write_quick_page
 from kbsite.redirects import plan_redirects, redirect_page
 from kbsite.render import RenderedNote, render_notes, renderer_salt
 from kbsite.renderstore import CACHE_DIR, RENDER_CACHE, RenderStore
-from kbsite.search import SEARCH_DIR, STALE_MARK, build_search_index
+from kbsite.search import SEARCH_DIR, build_search_index
 from kbsite.templates import compile_templates, make_environment, templates_signature
 from kbsite.urls import output_file
 from kbsite.wikilinks import WikiIndex, build_wiki_index
@@ -203,7 +203,8 @@ class Builder:
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
                 if search and isinstance(writer, StagedOutput):
-                    self._index_staged(writer, output)
+                    indexed = [output_file(p.site_path) for p in pages if p.template == "note.html"]
+                    self._index_staged(writer, output, indexed, jobs)
                 with interrupts_held():
                     changed = writer.commit()
             except BaseException:
@@ -239,18 +240,19 @@ class Builder:
             wiki=self._wiki[1],
         )
 
-    def _index_staged(self, writer: StagedOutput, output: Path) -> None:
+    def _index_staged(
+        self, writer: StagedOutput, output: Path, notes: list[str], jobs: int
+    ) -> None:
         """Index the staged site for search before it is swapped in, so its pages and index
-        arrive together; an updated site keeps its index if no page changed (Pagefind takes
-        5 s a thousand notes)."""
+        arrive together; an updated site keeps the shards of its index whose notes did not
+        change (kbsite.searchshards)."""
         if not isinstance(writer, UpdatedOutput):
-            writer.written.extend(build_search_index(writer.root).files)
+            writer.written.extend(build_search_index(writer.root, notes, jobs=jobs).files)
             return
-        writer.link_unchanged()  # Pagefind reads the whole new site
-        if _search_is_stale(output, writer.changed + writer.removed()):
-            writer.changed.extend(build_search_index(writer.root).files)
-        else:
-            writer.carry(SEARCH_DIR)
+        writer.link_unchanged()  # the notes of a shard indexed again are read from here
+        changed = writer.changed + writer.removed()
+        index = build_search_index(writer.root, notes, built=output, changed=changed, jobs=jobs)
+        writer.changed.extend(index.changed)
 
     def _writer(self, output: Path, search: bool) -> Writer:
         """serve updates its folder in place; a build replaces a new output folder whole, and
@@ -473,16 +475,3 @@ class Builder:
             return
         writer.write(rel, produce())
         self._written[rel] = key
-
-
-def _search_is_stale(output: Path, changed: list[str]) -> bool:
-    """An updated site needs a new search index only if a page changed (5 s a thousand notes).
-
-    An index marked stale was left by an earlier kbsite, which indexed after moving the pages
-    in, and was stopped in between."""
-    index = output / SEARCH_DIR
-    return (
-        any(rel.endswith(".html") for rel in changed)
-        or not index.is_dir()
-        or (index / STALE_MARK).exists()
-    )

@@ -224,10 +224,24 @@
   // Search: the Pagefind index the build writes into /pagefind/, loaded on first use. The header
   // box lists the best matches as you type; /search/ lists them all with a category filter.
   // Keys: "/" focuses the box, arrows move through the results, Enter opens one.
+  // The index comes in shards (kbsite/searchshards.py): shard 0 beside pagefind.js, shard k in
+  // pagefind/k/, their number in pagefind/shards.json; Pagefind merges them into one search.
   function loadPagefind(holder) {
     if (!holder.pagefind) {
+      var bundle = holder.dataset.pagefind.replace(/[^\/]*$/, "");
+      var shards = fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (response) {
+        return response.ok ? response.json() : { shards: 1 };
+      }).catch(function () { return { shards: 1 }; });
       holder.pagefind = import(holder.dataset.pagefind).then(function (pagefind) {
-        return pagefind.options({ baseUrl: holder.dataset.base }).then(function () { return pagefind; });
+        return pagefind.options({ baseUrl: holder.dataset.base }).then(function () {
+          return shards;
+        }).then(function (info) {
+          var merged = [];
+          for (var k = 1; k < info.shards; k++) {
+            merged.push(pagefind.mergeIndex(bundle + k + "/", { baseUrl: holder.dataset.base }));
+          }
+          return Promise.all(merged);
+        }).then(function () { return pagefind; });
       });
     }
     return holder.pagefind;
