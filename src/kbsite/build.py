@@ -246,6 +246,9 @@ class Builder:
         """Index the staged site for search before it is swapped in, so its pages and index
         arrive together; an updated site keeps the shards of its index whose notes did not
         change (kbsite.searchshards)."""
+        # Every formula is rendered by now: end the formula process (V8, ~110 MB at 1,000
+        # notes) rather than keep it idle beside Pagefind's; a later build starts another.
+        formulaserver.stop()
         if not isinstance(writer, UpdatedOutput):
             writer.written.extend(build_search_index(writer.root, notes, jobs=jobs).files)
             return

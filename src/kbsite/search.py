@@ -9,12 +9,14 @@ succeeds only once every file of the index is written whole and checked (issue 2
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from kbsite.errors import KbsiteError, error
@@ -24,8 +26,10 @@ from kbsite.searchcanon import canonicalize
 from kbsite.searchshards import (
     SHARDS_FILE,
     STATE_FILE,
+    IncompleteIndex,
     Shard,
     built_count,
+    check_index,
     link,
     plan_shards,
     reusable,
@@ -116,23 +120,20 @@ def build_search_index(
             if files is not None:
                 kept[shard.number] = files
     made = _index_shards(binary, site_root, [s for s in shards if s.number not in kept], jobs)
-    expected: dict[str, int] = {}  # under pagefind/: size
     written: list[str] = []  # files whose bytes the built index did not have
     for shard in shards:
         if shard.number in kept:
             assert old is not None
             for rel in [*kept[shard.number], STATE_FILE]:
                 link(old / shard.folder / rel, target / shard.folder / rel)
-            expected |= {shard.folder + rel: size for rel, size in kept[shard.number].items()}
             continue
         bundle = made[shard.number]
         sizes = {rel: len(data) for rel, data in bundle.items()}
         bundle[STATE_FILE] = shard_state(shard, sizes, salt)
         for rel, data in bundle.items():
             _put(target, old, shard.folder + rel, data, written)
-            expected[shard.folder + rel] = len(data)
     _put(target, old, SHARDS_FILE, json.dumps({"shards": len(shards)}).encode(), written)
-    _check_whole(target, expected)
+    every = _checked(target)
     seconds = time.perf_counter() - started
     log.info(
         "search index: %d pages, %d of %d shards indexed in %.2f s",
@@ -141,15 +142,19 @@ def build_search_index(
         len(shards),
         seconds,
     )
-    every = sorted(f"{SEARCH_DIR}/{rel}" for rel in [*expected, SHARDS_FILE])
     new = tuple(sorted(f"{SEARCH_DIR}/{rel}" for rel in written))
-    return SearchIndex(len(note_files), tuple(every), new, len(shards), len(made), seconds)
+    return SearchIndex(len(note_files), every, new, len(shards), len(made), seconds)
 
 
 def _salt(binary: Path) -> str:
-    """What a kept shard must have been made with: this Pagefind binary and these settings."""
-    stat = binary.resolve().stat()
-    return f"{FORMAT} {binary.name} {stat.st_size} {stat.st_mtime_ns} {' | '.join(EXCLUDE)}"
+    """What a kept shard must have been made with: this Pagefind and these settings (the same
+    on every machine, since kbsite-shard.json is published with the site)."""
+    try:
+        made_by = version(binary.parent.name)  # the wheel's package: pagefind_bin_extended
+    except PackageNotFoundError:
+        made_by = f"{binary.stat().st_size} bytes"
+    text = f"{FORMAT} {binary.name} {made_by} {' | '.join(EXCLUDE)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _index_shards(
@@ -212,28 +217,13 @@ def _put(target: Path, old: Path | None, rel: str, data: bytes, written: list[st
     written.append(rel)
 
 
-def _check_whole(target: Path, expected: dict[str, int]) -> None:
-    """Fail the build unless every file of the index is there with its full size."""
-    problems = []
-    for rel, size in sorted(expected.items()):
-        try:
-            found = (target / rel).stat().st_size
-        except OSError:
-            found = -1
-        if found != size:
-            have = "missing" if found < 0 else f"{found} bytes"
-            problems.append(f"{SEARCH_DIR}/{rel} ({have}, {size} expected)")
-    if problems:
-        listed = ", ".join(problems[:5]) + (
-            f" and {len(problems) - 5} more" if len(problems) > 5 else ""
-        )
-        raise KbsiteError(
-            [
-                error(
-                    "site.yaml",
-                    0,
-                    f"the search index is incomplete: {listed}; the site was not updated",
-                    key="search",
-                )
-            ]
-        )
+def _checked(target: Path) -> tuple[str, ...]:
+    """Every file of the index under the site root, once each is checked whole; else fail."""
+    try:
+        return tuple(f"{SEARCH_DIR}/{rel}" for rel in check_index(target))
+    except IncompleteIndex as exc:
+        listed = ", ".join(f"{SEARCH_DIR}/{p}" for p in exc.problems[:5])
+        if len(exc.problems) > 5:
+            listed += f" and {len(exc.problems) - 5} more"
+        message = f"the search index is incomplete: {listed}; the site was not updated"
+        raise KbsiteError([error("site.yaml", 0, message, key="search")]) from None

@@ -97,6 +97,41 @@ def built_count(built: Path) -> int:
         return 0
 
 
+def check_index(bundle: Path) -> list[str]:
+    """Return every file of the index in `bundle` (pagefind/), relative to it, after checking
+    that each file a shard lists is there with its full size; raise IncompleteIndex if not."""
+    problems: list[str] = []
+    files = [SHARDS_FILE]
+    for number in range(max(1, built_count(bundle))):
+        folder = f"{number}/" if number else ""
+        try:
+            listed = json.loads((bundle / folder / STATE_FILE).read_bytes())["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            problems.append(f"{folder}{STATE_FILE} (missing or unreadable)")
+            continue
+        files.append(folder + STATE_FILE)
+        for rel, size in sorted(listed.items()):
+            try:
+                found = (bundle / folder / rel).stat().st_size
+            except OSError:
+                found = -1
+            if found != size:
+                have = "missing" if found < 0 else f"{found} bytes"
+                problems.append(f"{folder}{rel} ({have}, {size} expected)")
+            files.append(folder + rel)
+    if problems:
+        raise IncompleteIndex(problems)
+    return sorted(files)
+
+
+class IncompleteIndex(Exception):
+    """Files of a search index are missing or shorter than Pagefind made them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
 def link(source: Path, target: Path) -> None:
     """Hard-link a built file into the new site (a copy where links are not possible)."""
     target.parent.mkdir(parents=True, exist_ok=True)

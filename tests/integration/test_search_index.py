@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kbsite.build import Builder, BuildOptions
 from kbsite.search import build_search_index
-from kbsite.searchshards import SHARD_NOTES
+from kbsite.searchshards import SHARD_NOTES, IncompleteIndex, check_index
 from tests.conftest import SITE_YAML, WriteSite
 from tests.helpers import note
 
@@ -141,3 +143,23 @@ def _in_shard(rel: str, folder: str) -> bool:
     if folder == "pagefind/":
         return inner != rel and not inner.split("/")[0].isdigit() and inner != "shards.json"
     return inner != rel
+
+
+def test_check_index_names_each_file_missing_or_cut_short(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(notes(3), site_yaml=SEARCH_ON)
+    out = tmp_path / "out"
+    Builder(BuildOptions(site_dir=site, output=out, jobs=1)).build()
+    bundle = out / "pagefind"
+    assert "pagefind-entry.json" in check_index(bundle)
+    (bundle / "pagefind-entry.json").write_bytes(b"")
+    (bundle / "wasm.unknown.pagefind").unlink()
+    with pytest.raises(IncompleteIndex) as raised:
+        check_index(bundle)
+    assert [p.split(" (")[0] for p in raised.value.problems] == [
+        "pagefind-entry.json",
+        "wasm.unknown.pagefind",
+    ]
+    assert raised.value.problems[1].startswith("wasm.unknown.pagefind (missing, ")
+    assert raised.value.problems[0].startswith("pagefind-entry.json (0 bytes, ")

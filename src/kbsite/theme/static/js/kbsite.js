@@ -367,7 +367,12 @@
         show(found.items.map(function (data, i) { return resultItem(data, "site-search-option-" + i); }));
       }).catch(function () { show([note(box.dataset.unbuilt)]); });  // no index: `kbsite serve`
     });
-    input.addEventListener("focus", function () { if (popup.children.length) { popup.hidden = false; input.setAttribute("aria-expanded", "true"); } });
+    input.addEventListener("focus", function () {
+      // Load the index (every shard) while the reader types: at 5,000 notes that is most of
+      // a first query's time (issue 21).
+      loadPagefind(box).catch(function () {});
+      if (popup.children.length) { popup.hidden = false; input.setAttribute("aria-expanded", "true"); }
+    });
     document.addEventListener("click", function (event) { if (!box.contains(event.target)) close(); });
   }
 
