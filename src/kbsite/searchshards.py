@@ -22,9 +22,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-# Measured at 5,000 notes (README, issue 21): a shard of 160 notes takes ~1 s to index and
-# ~130 MB in Pagefind; 32 shards answer a query as fast as one index does.
-SHARD_NOTES = 160
+# Measured at 1,000 and 5,000 notes (README, issue 21): Pagefind indexes ~200 notes a second
+# and needs ~0.2 s to start, so a one-note edit costs ~0.6 s of indexing with shards of 80;
+# in Chromium 64 shards answered as fast as 32 (median 267 and 258 ms) and as one index.
+SHARD_NOTES = 80
 MAX_SHARDS = 64
 SHARDS_FILE = "shards.json"
 STATE_FILE = "kbsite-shard.json"
