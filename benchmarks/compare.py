@@ -1,7 +1,11 @@
 """Build one generated corpus with kbsite (cold, warm, after one edit), Hugo and Pelican; compare.
 
     python benchmarks/compare.py --notes 1000 [--runs 3] [--kbsite-only]
-        [--peers hugo,hugo-katex,pelican] [--keep DIR] [--serve] [--delete-between]
+        [--peers hugo,hugo-katex,hugo-katex-pagefind,pelican] [--keep DIR] [--serve]
+        [--delete-between]
+
+kbsite builds with search on, as a user's build does, and again with `search: false` (cold and
+after one edit) to show what search costs; "Hugo + KaTeX + Pagefind" is the peer with search.
 
 Every build runs in a fresh child process, measured on its own: wall time, peak RSS of the
 largest process (getrusage of that child) and peak PSS of the whole process tree (sampled
@@ -18,6 +22,7 @@ import importlib.util
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -34,7 +39,8 @@ sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402
 
-PEERS = ("hugo", "hugo-katex", "pelican")
+PEERS = ("hugo", "hugo-katex", "hugo-katex-pagefind", "pelican")
+PAGEFIND_PEER = "Hugo + KaTeX + Pagefind"
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 KATEX_ERROR = "KATEX-ERROR"  # the marker benchmarks/peers/hugo's passthrough hook logs
 MB = 1024 * 1024
@@ -313,7 +319,7 @@ def hugo_cases(
     cases = []
     for peer in wanted:
         output = work / "out" / peer
-        configs = "hugo.toml,katex.toml" if peer == "hugo-katex" else "hugo.toml"
+        configs = "hugo.toml,katex.toml" if peer.startswith("hugo-katex") else "hugo.toml"
         cache = work / "hugo-cache"
 
         def fresh(_run: int, output: Path = output, cache: Path = cache) -> None:
@@ -323,8 +329,28 @@ def hugo_cases(
         command = [str(binary), "build", "--source", str(root), "--config", configs]
         command += ["--destination", str(output), "--cacheDir", str(cache), "--logLevel", "warn"]
         label = "Hugo + KaTeX (build time)" if peer == "hugo-katex" else "Hugo (math left raw)"
+        if peer == "hugo-katex-pagefind":
+            pagefind = find_pagefind()
+            if pagefind is None:
+                skipped.append(f"{peer}: Pagefind not found (pip install 'pagefind[extended]')")
+                continue
+            # Pagefind's CLI after Hugo, as Hugo's users run it; single.html marks the note
+            # body (data-pagefind-body), so both tools index the same text.
+            command = ["sh", "-c", f'{shlex.join(command)} && exec "$0" --site "$1" --quiet']
+            command += [str(pagefind), str(output)]
+            label = PAGEFIND_PEER
         cases.append(Case(label, command, output, fresh))
     return cases
+
+
+def find_pagefind() -> Path | None:
+    """Return the extended Pagefind binary that kbsite itself uses (PyPI's wheel)."""
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore[import-not-found]
+    except ImportError:
+        found = shutil.which("pagefind_extended")
+        return Path(found) if found else None
+    return Path(get_executable())
 
 
 def pelican_case(
@@ -347,24 +373,35 @@ def pelican_case(
 
 
 def kbsite_cases(site: Path, work: Path, clear: Discard) -> list[Case]:
-    output = work / "out" / "kbsite"
-    command = [sys.executable, "-m", "kbsite", "build", "--quiet", "--site", str(site)]
-    command += ["--output", str(output)]
+    """The default build (search on): cold, warm, one edit; then cold and one edit with
+    `search: false`, from a site folder that shares the notes."""
+    quiet = site.parent / "kbsite-search-off"
+    quiet.mkdir(exist_ok=True)
+    text = (site / "site.yaml").read_text(encoding="utf-8").replace("search: true", "search: false")
+    (quiet / "site.yaml").write_text(text, encoding="utf-8")
+    if not (quiet / "content").exists():
+        (quiet / "content").symlink_to(site / "content")
     edited = sorted((site / "content").rglob("*.md"))[0]
-
-    def cold(_run: int) -> None:
-        clear(site / ".kbsite-cache")
-        clear(output)
 
     def edit(run: int) -> None:
         with edited.open("a", encoding="utf-8") as note:
             note.write(f"\n第 {run + 1} 次修改：补充了一句话。\n")
 
-    return [
-        Case("kbsite cold", command, output, cold),
-        Case("kbsite warm (no change)", command, output),
-        Case("kbsite after one edit", command, output, edit),
-    ]
+    cases = []
+    for folder, suffix in ((site, ""), (quiet, ", search off")):
+        output = work / "out" / folder.name
+        command = [sys.executable, "-m", "kbsite", "build", "--quiet", "--site", str(folder)]
+        command += ["--output", str(output)]
+
+        def cold(_run: int, folder: Path = folder, output: Path = output) -> None:
+            clear(folder / ".kbsite-cache")
+            clear(output)
+
+        cases.append(Case(f"kbsite cold{suffix}", command, output, cold))
+        if not suffix:
+            cases.append(Case("kbsite warm (no change)", command, output))
+        cases.append(Case(f"kbsite after one edit{suffix}", command, output, edit))
+    return cases
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -402,11 +439,44 @@ def check(label: str, ratio: float, limit: float, strict: bool = False) -> str:
     return f"- {label}: {ratio:.2f} ({bound}) **{'met' if met else 'NOT met'}**"
 
 
+def kbsite_rows(cases: dict[str, Case], *, search: bool) -> list[Case]:
+    """kbsite's rows with search on, or off (warm builds index nothing: they count for both)."""
+    return [
+        c
+        for c in cases.values()
+        if (c.name.startswith("kbsite") and ("search off" in c.name) != search)
+        or c.name == "kbsite warm (no change)"
+    ]
+
+
+def search_targets(cases: dict[str, Case], notes: int) -> list[str]:
+    """Return issue #21's targets (search on, as users build) as lines."""
+    lines = [f"Targets of issue #21, search on (stated for 1,000 and 5,000; this run: {notes:,}):"]
+    cold, edit = cases["kbsite cold"].median(), cases["kbsite after one edit"].median()
+    if PAGEFIND_PEER in cases:
+        peer = cases[PAGEFIND_PEER].median()
+        lines.append(check(f"kbsite cold / {PAGEFIND_PEER} cold", cold / peer, 0.5))
+    else:
+        lines.append(f"- kbsite cold / {PAGEFIND_PEER} cold: not measured (peer skipped)")
+    quiet = cases["kbsite after one edit, search off"].median()
+    lines.append(check("kbsite one edit / the same edit with search off", edit / quiet, 1.5))
+    peak = max(r.tree_rss for c in kbsite_rows(cases, search=True) for r in c.runs)
+    limit = 300 if notes <= 5000 else 500
+    lines.append(
+        f"- kbsite peak memory, process tree, search on: {peak / MB:,.0f} MB (< {limit} MB)"
+        f" **{'met' if peak < limit * MB else 'NOT met'}**"
+    )
+    off = cases["kbsite cold, search off"].median()
+    lines.append(f"- what search costs: cold {cold - off:+.2f} s, one edit {edit - quiet:+.2f} s")
+    return lines
+
+
 def targets(cases: dict[str, Case], notes: int) -> list[str]:
-    """Return issue #8's targets as lines; targets whose peer was skipped are said so."""
-    cold = cases["kbsite cold"].median()
+    """Return issue #8's targets as lines; targets whose peer was skipped are said so. Issue
+    #8 compared builds without search, so its cold ratios use kbsite's search-off row."""
+    cold = cases["kbsite cold, search off"].median()
     warm = cases["kbsite warm (no change)"].median()
-    lines = [f"Targets of issue #8 (stated for 5,000 notes; this run: {notes:,}):"]
+    lines = [f"Targets of issue #8, search off (stated for 5,000 notes; this run: {notes:,}):"]
     pairs = [
         ("Hugo + KaTeX (build time)", "kbsite cold / Hugo + KaTeX cold", cold, 0.5, False),
         ("Pelican", "kbsite cold / Pelican cold", cold, 1 / 3, False),
@@ -417,7 +487,7 @@ def targets(cases: dict[str, Case], notes: int) -> list[str]:
             lines.append(check(label, ours / cases[peer].median(), limit, strict))
         else:
             lines.append(f"- {label}: not measured ({peer} skipped)")
-    peak = max(r.tree_rss for c in cases.values() if c.name.startswith("kbsite") for r in c.runs)
+    peak = max(r.tree_rss for c in kbsite_rows(cases, search=False) for r in c.runs)
     lines.append(
         f"- kbsite peak memory, process tree: {peak / MB:,.0f} MB (< 500 MB; the target is stated"
         f" for 10,000 notes) **{'met' if peak < 500 * MB else 'NOT met'}**"
@@ -446,6 +516,8 @@ def report(
         "",
         *header,
         *(row(c) for c in cases),
+        "",
+        *search_targets({c.name: c for c in cases}, args.notes),
         "",
         *targets({c.name: c for c in cases}, args.notes),
     ]

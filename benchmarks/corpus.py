@@ -215,8 +215,8 @@ def site_yaml() -> str:
         "title: 基准语料",
         "base_url: https://example.github.io/bench/",
         "timezone: Asia/Shanghai",
-        # Issue #8 compares builds without search; benchmarks/search_size.py measures search.
-        "search: false",
+        # Search on, as a user builds (issue 21); compare.py also builds with it off.
+        "search: true",
         "categories:",
     ]
     for name, slug in CATEGORIES:

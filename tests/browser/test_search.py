@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,3 +101,42 @@ def test_hover_preview_shows_the_linked_note(page: Any, site_server: SiteServer)
     card = page.locator(".preview-card")
     card.wait_for(state="visible")
     assert "LoRA：大模型的低秩适配" in card.inner_text()
+
+
+def test_a_sharded_index_finds_notes_in_every_shard(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Past SHARD_NOTES notes the index comes in shards the page merges (issue 21): a query
+    finds its note whichever shard holds it, and the results span shards."""
+    from kbsite.build import Builder, BuildOptions
+    from kbsite.write.searchshards import SHARD_NOTES
+    from tests.browser.conftest import serve_directory
+    from tests.conftest import SITE_YAML
+    from tests.helpers import note
+
+    site = tmp_path_factory.mktemp("sharded")
+    (site / "site.yaml").write_text(SITE_YAML.replace("search: false", "search: true"), "utf-8")
+    count = SHARD_NOTES + 40
+    for i in range(count):
+        path = site / "content/large-model" / f"n{i:03d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = f"共同词汇注意力。独有标记词{i:03d}号。"
+        path.write_text(note(f"第{i:03d}篇", "Large Model", "2026-01-01", body), "utf-8")
+    out = site / "public"
+    Builder(BuildOptions(site_dir=site, output=out, jobs=2)).build()
+    shard_one = json.loads((out / "pagefind/1/kbsite-shard.json").read_bytes())["urls"]
+    wanted = shard_one[0]  # a note the top-level shard does not hold
+    number = wanted.rstrip("/").rsplit("n", 1)[1]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        tab = context.new_page()
+        with serve_directory(out) as server:
+            tab.goto(server.url(f"/search/?q=独有标记词{number}号"))
+            titles = first_titles(tab, "#search-page-results", 1)
+            assert titles == [f"第{number}篇"]
+            tab.goto(server.url("/search/?q=共同词汇"))
+            tab.wait_for_selector("#search-page-results .search-result-title")
+            status = tab.locator(".search-status").inner_text()
+            assert str(count) in status, status  # every shard answered
+    finally:
+        context.close()

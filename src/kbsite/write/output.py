@@ -163,16 +163,6 @@ class UpdatedOutput(StagedOutput):
         """Empty a top-level folder of the staged site before it is made anew (the index)."""
         shutil.rmtree(self.root / folder, ignore_errors=True)
 
-    def carry(self, folder: str) -> None:
-        """Take a top-level folder of the built site into the new one as it is (a search
-        index still true of the pages)."""
-        built, _ = inodes(self.output / folder, skip=())
-        held, folders = inodes(self.root / folder, skip=())
-        for rel, number in built.items():
-            if held.get(rel) != number:
-                link_over(self.output / folder / rel, self._target(f"{folder}/{rel}"))
-        prune(self.root / folder, held, folders, keep=set(built))
-
     def removed(self) -> list[str]:
         """The built site's files the new one no longer has (KEEP and preserved folders aside)."""
         keep = set(self.written)

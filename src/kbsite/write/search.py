@@ -1,29 +1,45 @@
-"""The search index: Pagefind run over the finished HTML, through its Python API.
+"""The search index: Pagefind run over the finished note pages, shard by shard.
 
 Pagefind's extended binary segments Chinese text at index time (and its JavaScript does the same
 for queries), so 注意力 or 低秩 find notes that contain them mid-sentence. Only the note article
 is indexed (`data-pagefind-body` in note.html); inside it, chrome carries `data-pagefind-ignore`.
+A rebuild indexes only the shards whose notes changed (kbsite.write.searchshards), and a build
+succeeds only once every file of the index is written whole and checked (issue 21).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import json
 import logging
-import tempfile
 import time
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 from kbsite.errors import KbsiteError, error
+from kbsite.write.files import same_bytes
 from kbsite.write.output import StagedOutput, UpdatedOutput
+from kbsite.write.pagefindservice import INSTALL_HINT, PagefindError, PagefindService
+from kbsite.write.searchcanon import canonicalize
+from kbsite.write.searchshards import (
+    SHARDS_FILE,
+    STATE_FILE,
+    IncompleteIndex,
+    Shard,
+    built_count,
+    check_index,
+    link,
+    plan_shards,
+    reusable,
+    shard_state,
+)
 
 log = logging.getLogger(__name__)
 
 SEARCH_DIR = "pagefind"
-INSTALL_HINT = 'pip install "pagefind[extended]"'
 # Inside a formula only its TeX source (the MathML <annotation>) is indexed: the presentation
 # glyphs would index "h=W0xh" beside "h = W_0 x".
 EXCLUDE = [
@@ -31,13 +47,6 @@ EXCLUDE = [
     ".heading-anchor",
     ".footnote-backref",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class SearchIndex:
-    pages: int
-    files: tuple[str, ...]  # written under the site root, e.g. pagefind/pagefind.js
-    seconds: float
 
 
 def pagefind_executable() -> Path:
@@ -69,189 +78,169 @@ def pagefind_executable() -> Path:
     return binary
 
 
-def build_search_index(site_root: Path) -> SearchIndex:
-    """Index the HTML under site_root into site_root/pagefind/; return what was written."""
-    return _build_into(site_root, site_root / SEARCH_DIR)
-
-
 # Left in the index folder by earlier versions of kbsite, which moved a rebuild's pages in first and
 # indexed after: a build stopped in between left new pages with an old index and this mark. A
 # build now indexes the staged site before swapping it in; it still re-indexes a marked index.
 STALE_MARK = ".kbsite-stale"
+# Notes one Pagefind process indexes before it is replaced by a fresh one: it does not give
+# back the memory of an index it has deleted (704 MB after 5,000 notes in one process).
+NOTES_PER_PROCESS = 400
+FORMAT = 1  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
 
 
-def _build_into(site_root: Path, target: Path) -> SearchIndex:
-    pagefind_executable()
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    pages: int
+    files: tuple[str, ...]  # the index's files under the site root, e.g. pagefind/pagefind.js
+    changed: tuple[str, ...]  # of those, the ones whose bytes the built site did not have
+    shards: int
+    indexed: int  # shards indexed by this build; the others were kept from the built site
+    seconds: float
+
+
+def build_search_index(
+    site_root: Path,
+    note_files: Collection[str],
+    *,
+    built: Path | None = None,
+    changed: Collection[str] = (),
+    jobs: int = 2,
+) -> SearchIndex:
+    """Index the note pages (`large-model/lora/index.html`) under site_root into
+    site_root/pagefind/, keeping the shards of the built site whose notes did not change."""
+    binary = pagefind_executable()
     started = time.perf_counter()
-    pages = _run_index(site_root, target)
-    canonicalize(target)
-    files = tuple(
-        sorted(p.relative_to(site_root).as_posix() for p in target.rglob("*") if p.is_file())
-    )
+    target, old = site_root / SEARCH_DIR, built / SEARCH_DIR if built else None
+    salt = _salt(binary)
+    shards = plan_shards(sorted(note_files))
+    kept: dict[int, dict[str, int]] = {}
+    if old is not None and built_count(old) == len(shards) and not (old / STALE_MARK).exists():
+        edited = set(changed)
+        for shard in shards:
+            files = reusable(old, shard, edited, salt)
+            if files is not None:
+                kept[shard.number] = files
+    made = _index_shards(binary, site_root, [s for s in shards if s.number not in kept], jobs)
+    written: list[str] = []  # files whose bytes the built index did not have
+    for shard in shards:
+        if shard.number in kept:
+            assert old is not None
+            for rel in [*kept[shard.number], STATE_FILE]:
+                link(old / shard.folder / rel, target / shard.folder / rel)
+            continue
+        bundle = made[shard.number]
+        sizes = {rel: len(data) for rel, data in bundle.items()}
+        bundle[STATE_FILE] = shard_state(shard, sizes, salt)
+        for rel, data in bundle.items():
+            _put(target, old, shard.folder + rel, data, written)
+    _put(target, old, SHARDS_FILE, json.dumps({"shards": len(shards)}).encode(), written)
+    every = _checked(target)
     seconds = time.perf_counter() - started
-    log.info("search index: %d pages, %d files in %.2f s", pages, len(files), seconds)
-    return SearchIndex(pages, files, seconds)
-
-
-def _run_index(site_root: Path, target: Path) -> int:
-    """Run the asyncio indexer; in a thread of its own when this one already runs a loop."""
-    import asyncio  # only builds with search pay for it (7 ms)
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_index(site_root, target))
-    with ThreadPoolExecutor(1) as pool:  # e.g. called from Playwright's or Jupyter's loop
-        return pool.submit(lambda: asyncio.run(_index(site_root, target))).result()
-
-
-async def _index(site_root: Path, target: Path) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(exclude_selectors=EXCLUDE, output_path=str(target))
-    # The service logs to a file it is given, never to our stdout; keep it out of the site.
-    with tempfile.TemporaryDirectory(prefix="kbsite-pagefind-") as scratch:
-        config["logfile"] = str(Path(scratch) / "pagefind.log")
-        try:
-            async with PagefindIndex(config=config) as index:
-                result = await index.add_directory(str(site_root))
-        except (OSError, AssertionError, KeyError) as exc:
-            raise KbsiteError(
-                [error("site.yaml", 0, f"the Pagefind search indexer failed: {exc}", key="search")]
-            ) from None
-    return int(result["page_count"])
-
-
-# --- determinism ------------------------------------------------------------------------------
-# Pagefind 1.5.2 writes each filter's values in Rust HashMap order, which changes from run to
-# run; the filter file's name is a hash of its bytes, the language's meta file names it, and
-# pagefind-entry.json names the meta file. Sort the values and rename along that chain, so the
-# same site gives the same bytes.
-
-_SIGNATURE = b"pagefind_dcd"
-
-
-def canonicalize(bundle: Path) -> None:
-    """Rewrite Pagefind's filter files in sorted order and fix the names that point at them."""
-    renames: dict[bytes, bytes] = {}
-    for path in sorted((bundle / "filter").glob("*.pf_filter")):
-        try:
-            name, values = _cbor_load(_unpack(path.read_bytes()))
-        except (ValueError, KeyError, TypeError, OSError) as exc:  # a newer Pagefind's format
-            log.warning("search index: cannot canonicalize %s (%s); output may vary", path, exc)
-            return
-        data = _pack(_cbor_dump([name, sorted(values, key=lambda v: v[0])]))
-        renames[path.stem.encode()] = _renamed(path, data, 7)
-    for path in sorted(bundle.glob("*.pf_meta")):
-        raw = _unpack(path.read_bytes())
-        for old, new in renames.items():
-            raw = raw.replace(old, new)
-        entry = bundle / "pagefind-entry.json"
-        new_stem = _renamed(path, _pack(raw), 13)
-        text = entry.read_bytes().replace(path.stem.removeprefix("pagefind.").encode(), new_stem)
-        entry.write_bytes(text)
-
-
-def _renamed(path: Path, data: bytes, digits: int) -> bytes:
-    """Write data under a name hashed from it (keeping the language prefix); return the stem."""
-    prefix, _, _ = path.stem.rpartition("_")
-    stem = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    path.unlink()
-    path.with_name(stem + path.suffix).write_bytes(data)
-    return stem.removeprefix("pagefind.").encode()
-
-
-def _unpack(data: bytes) -> bytes:
-    raw = gzip.decompress(data)
-    if not raw.startswith(_SIGNATURE):
-        raise ValueError("not a Pagefind data file")
-    return raw[len(_SIGNATURE) :]
-
-
-def _pack(payload: bytes) -> bytes:
-    return gzip.compress(_SIGNATURE + payload, compresslevel=9, mtime=0)
-
-
-def _cbor_load(data: bytes) -> Any:
-    """Decode the CBOR subset Pagefind writes: unsigned ints, text, bytes, arrays, maps."""
-    value, end = _cbor_item(data, 0)
-    if end != len(data):
-        raise ValueError("trailing bytes in CBOR data")
-    return value
-
-
-def _cbor_item(data: bytes, at: int) -> tuple[Any, int]:
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        arg = info
-    else:
-        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
-        arg, at = int.from_bytes(data[at : at + size], "big"), at + size
-    if major == 0:
-        return arg, at
-    if major in (2, 3):
-        chunk = data[at : at + arg]
-        return (chunk.decode() if major == 3 else bytes(chunk)), at + arg
-    if major in (4, 5):
-        items = []
-        for _ in range(arg * (2 if major == 5 else 1)):
-            item, at = _cbor_item(data, at)
-            items.append(item)
-        if major == 5:
-            return dict(zip(items[::2], items[1::2], strict=True)), at
-        return items, at
-    raise ValueError(f"unsupported CBOR major type {major}")
-
-
-def _cbor_dump(value: Any) -> bytes:
-    if isinstance(value, int):
-        return _cbor_head(0, value)
-    if isinstance(value, str):
-        encoded = value.encode()
-        return _cbor_head(3, len(encoded)) + encoded
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(_cbor_dump(v) for v in value)
-    if isinstance(value, dict):
-        body = b"".join(_cbor_dump(k) + _cbor_dump(v) for k, v in value.items())
-        return _cbor_head(5, len(value)) + body
-    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
-
-
-def _cbor_head(major: int, arg: int) -> bytes:
-    if arg < 24:
-        return bytes([major << 5 | arg])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if arg < 1 << (8 * size):
-            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
-    raise ValueError("integer too large for CBOR")
-
-
-def index_staged(writer: StagedOutput, output: Path) -> None:
-    """Index the staged site for search before it is swapped in, so its pages and index
-    arrive together; an updated site keeps its index if no page changed (Pagefind takes
-    5 s a thousand notes)."""
-    if not isinstance(writer, UpdatedOutput):
-        writer.written.extend(build_search_index(writer.root).files)
-        return
-    writer.link_unchanged()  # Pagefind reads the whole new site
-    if _search_is_stale(output, writer.changed + writer.removed()):
-        writer.clear(SEARCH_DIR)
-        writer.changed.extend(build_search_index(writer.root).files)
-    else:
-        writer.carry(SEARCH_DIR)
-
-
-def _search_is_stale(output: Path, changed: list[str]) -> bool:
-    """An updated site needs a new search index only if a page changed (5 s a thousand notes).
-
-    An index marked stale was left by an earlier kbsite, which indexed after moving the pages
-    in, and was stopped in between."""
-    index = output / SEARCH_DIR
-    return (
-        any(rel.endswith(".html") for rel in changed)
-        or not index.is_dir()
-        or (index / STALE_MARK).exists()
+    log.info(
+        "search index: %d pages, %d of %d shards indexed in %.2f s",
+        len(note_files),
+        len(made),
+        len(shards),
+        seconds,
     )
+    new = tuple(sorted(f"{SEARCH_DIR}/{rel}" for rel in written))
+    return SearchIndex(len(note_files), every, new, len(shards), len(made), seconds)
+
+
+def _salt(binary: Path) -> str:
+    """What a kept shard must have been made with: this Pagefind and these settings (the same
+    on every machine, since kbsite-shard.json is published with the site)."""
+    try:
+        made_by = version(binary.parent.name)  # the wheel's package: pagefind_bin_extended
+    except PackageNotFoundError:
+        made_by = f"{binary.stat().st_size} bytes"
+    text = f"{FORMAT} {binary.name} {made_by} {' | '.join(EXCLUDE)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _index_shards(
+    binary: Path, site_root: Path, shards: list[Shard], jobs: int
+) -> dict[int, dict[str, bytes]]:
+    """Index shards in up to `jobs` Pagefind processes at once; return each one's files."""
+    queues: list[list[Shard]] = [[] for _ in range(max(1, min(jobs, len(shards))))]
+    for shard in sorted(shards, key=lambda s: (-len(s.pages), s.number)):  # largest first
+        min(queues, key=lambda q: sum(len(s.pages) for s in q)).append(shard)
+    made: dict[int, dict[str, bytes]] = {}
+    with ThreadPoolExecutor(len(queues)) as pool:
+        for result in pool.map(lambda queue: _index_queue(binary, site_root, queue), queues):
+            made |= result
+    return made
+
+
+def _index_queue(binary: Path, site_root: Path, shards: list[Shard]) -> dict[int, dict[str, bytes]]:
+    made: dict[int, dict[str, bytes]] = {}
+    service: PagefindService | None = None
+    load = 0
+    try:
+        for shard in shards:
+            if service is None or (load and load + len(shard.pages) > NOTES_PER_PROCESS):
+                if service is not None:
+                    service.close()
+                service, load = PagefindService(binary), 0
+            index = service.new_index({"exclude_selectors": EXCLUDE})
+            pages = [(url, (site_root / rel).read_text("utf-8")) for url, rel in shard.pages]
+            service.add_pages(index, pages)
+            made[shard.number] = _bundle(shard, canonicalize(service.files(index)))
+            load += len(shard.pages)
+    except PagefindError as exc:
+        raise KbsiteError(
+            [error("site.yaml", 0, f"the Pagefind search indexer failed: {exc}", key="search")]
+        ) from None
+    finally:
+        if service is not None:
+            service.close()
+    return made
+
+
+def _bundle(shard: Shard, files: dict[str, bytes]) -> dict[str, bytes]:
+    """A shard's files: its index data; shard 0 also keeps Pagefind's scripts and styles, which
+    every shard's bundle repeats and the browser loads once, from the top of pagefind/."""
+    if shard.number == 0:
+        return files
+    return {
+        rel: data for rel, data in files.items() if "/" in rel or not rel.endswith((".js", ".css"))
+    }
+
+
+def _put(target: Path, old: Path | None, rel: str, data: bytes, written: list[str]) -> None:
+    """Write a file of the index, or link the built one when it has these bytes already (a
+    shard indexed again because a page changed outside its note's text); note what is new."""
+    if old is not None and same_bytes(old / rel, data):
+        link(old / rel, target / rel)
+        return
+    (target / rel).parent.mkdir(parents=True, exist_ok=True)
+    (target / rel).write_bytes(data)
+    written.append(rel)
+
+
+def _checked(target: Path) -> tuple[str, ...]:
+    """Every file of the index under the site root, once each is checked whole; else fail."""
+    try:
+        return tuple(f"{SEARCH_DIR}/{rel}" for rel in check_index(target))
+    except IncompleteIndex as exc:
+        listed = ", ".join(f"{SEARCH_DIR}/{p}" for p in exc.problems[:5])
+        if len(exc.problems) > 5:
+            listed += f" and {len(exc.problems) - 5} more"
+        message = f"the search index is incomplete: {listed}; the site was not updated"
+        raise KbsiteError([error("site.yaml", 0, message, key="search")]) from None
+
+
+def index_staged(writer: StagedOutput, output: Path, notes: list[str], jobs: int) -> None:
+    """Index the staged site for search before it is swapped in, so its pages and index
+    arrive together; an updated site keeps the shards of its index whose notes did not change
+    (kbsite.write.searchshards). `notes`: the note pages, relative to the site."""
+    if not isinstance(writer, UpdatedOutput):
+        writer.written.extend(build_search_index(writer.root, notes, jobs=jobs).files)
+        return
+    writer.link_unchanged()  # the notes of a shard indexed again are read from here
+    # A reused staging folder holds an older index, its files linked to built ones: the index
+    # is written into an empty folder, unchanged shards linked again from the built site.
+    writer.clear(SEARCH_DIR)
+    changed = writer.changed + writer.removed()
+    index = build_search_index(writer.root, notes, built=output, changed=changed, jobs=jobs)
+    writer.changed.extend(index.changed)

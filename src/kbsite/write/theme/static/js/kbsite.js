@@ -224,10 +224,24 @@
   // Search: the Pagefind index the build writes into /pagefind/, loaded on first use. The header
   // box lists the best matches as you type; /search/ lists them all with a category filter.
   // Keys: "/" focuses the box, arrows move through the results, Enter opens one.
+  // The index comes in shards (kbsite/searchshards.py): shard 0 beside pagefind.js, shard k in
+  // pagefind/k/, their number in pagefind/shards.json; Pagefind merges them into one search.
   function loadPagefind(holder) {
     if (!holder.pagefind) {
+      var bundle = holder.dataset.pagefind.replace(/[^\/]*$/, "");
+      var shards = fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (response) {
+        return response.ok ? response.json() : { shards: 1 };
+      }).catch(function () { return { shards: 1 }; });
       holder.pagefind = import(holder.dataset.pagefind).then(function (pagefind) {
-        return pagefind.options({ baseUrl: holder.dataset.base }).then(function () { return pagefind; });
+        return pagefind.options({ baseUrl: holder.dataset.base }).then(function () {
+          return shards;
+        }).then(function (info) {
+          var merged = [];
+          for (var k = 1; k < info.shards; k++) {
+            merged.push(pagefind.mergeIndex(bundle + k + "/", { baseUrl: holder.dataset.base }));
+          }
+          return Promise.all(merged);
+        }).then(function () { return pagefind; });
       });
     }
     return holder.pagefind;
@@ -353,7 +367,12 @@
         show(found.items.map(function (data, i) { return resultItem(data, "site-search-option-" + i); }));
       }).catch(function () { show([note(box.dataset.unbuilt)]); });  // no index: `kbsite serve`
     });
-    input.addEventListener("focus", function () { if (popup.children.length) { popup.hidden = false; input.setAttribute("aria-expanded", "true"); } });
+    input.addEventListener("focus", function () {
+      // Load the index (every shard) while the reader types: at 5,000 notes that is most of
+      // a first query's time (issue 21).
+      loadPagefind(box).catch(function () {});
+      if (popup.children.length) { popup.hidden = false; input.setAttribute("aria-expanded", "true"); }
+    });
     document.addEventListener("click", function (event) { if (!box.contains(event.target)) close(); });
   }
 

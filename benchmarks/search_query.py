@@ -1,0 +1,127 @@
+"""Time search queries in Chromium on a built site, its index loaded as kbsite.js loads it.
+
+    python benchmarks/search_query.py --notes 5000 [--rounds 5] [--keep DIR]
+    python benchmarks/search_query.py --site PUBLIC_DIR
+
+Generates the benchmark corpus (benchmarks/corpus.py) and builds it with search on, or takes
+a built site; serves it on 127.0.0.1 and, in a fresh page each round, loads Pagefind and every
+shard (pagefind/shards.json, mergeIndex), then runs each query and loads its first result.
+Prints the first query of a fresh page (it loads the index) and the later ones, in ms. Issue
+21's target: first results within 150 ms at 5,000 notes. Uses Debian's Chromium through
+Playwright (`/usr/bin/chromium`, or --chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import sys
+import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import corpus  # noqa: E402
+
+PREFIX = "/bench/"  # the path of the corpus's base_url
+QUERIES = ["注意力", "低秩", "强化学习", "扩散模型", "KV Cache", "匈牙利", "损失函数", "梯度"]
+QUERIES += ["显存", "微调", "Transformer", "位置编码", "归一化", "采样", "奖励模型"]
+# The loading code of kbsite.js's loadPagefind, and a timer around each query.
+SCRIPT = """async ([queries]) => {
+  const box = document.querySelector('[data-pagefind]');
+  const bundle = box.dataset.pagefind.replace(/[^\\/]*$/, '');
+  const started = performance.now();
+  const pagefind = await import(box.dataset.pagefind);
+  await pagefind.options({ baseUrl: box.dataset.base });
+  const info = await (await fetch(bundle + 'shards.json', { cache: 'no-cache' })).json();
+  const merged = [];
+  for (let k = 1; k < info.shards; k++) {
+    merged.push(pagefind.mergeIndex(bundle + k + '/', { baseUrl: box.dataset.base }));
+  }
+  await Promise.all(merged);
+  const times = [];
+  for (const query of queries) {
+    const begin = times.length ? performance.now() : started;
+    const search = await pagefind.search(query);
+    if (search.results.length) await search.results[0].data();
+    times.push([query, performance.now() - begin, search.results.length]);
+  }
+  return [info.shards, times];
+}"""
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Serve the site under /bench/, its base_url's path, as GitHub Pages serves a project."""
+
+    def translate_path(self, path: str) -> str:
+        return super().translate_path("/" + path.removeprefix(PREFIX))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def measure(site: Path, rounds: int, chromium: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(Handler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    first: list[float] = []
+    later: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        for _ in range(rounds):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + PREFIX)
+            shards, times = page.evaluate(SCRIPT, [QUERIES])
+            first.append(times[0][1])
+            later += [t[1] for t in times[1:]]
+            context.close()
+        browser.close()
+    server.shutdown()
+    found = ", ".join(f"{q} {n}" for q, _, n in times)
+    print(f"{site}: {shards} shard(s); results of the last round: {found}")
+    print(
+        f"first query of a fresh page (loads the index): median {statistics.median(first):.0f} ms"
+        f" ({min(first):.0f}-{max(first):.0f}); later queries: median"
+        f" {statistics.median(later):.0f} ms, 90th percentile {_p90(later):.0f} ms,"
+        f" slowest {max(later):.0f} ms ({rounds} rounds of {len(QUERIES)} queries)"
+    )
+
+
+def _p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=5000)
+    parser.add_argument("--site", type=Path, help="a built site (skip generating one)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="generate and build in DIR, and keep it")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    if args.site:
+        measure(args.site.resolve(), args.rounds, args.chromium)
+        return
+    from kbsite.build import Builder, BuildOptions
+
+    with tempfile.TemporaryDirectory(prefix="kbsite-query-") as tmp:
+        work = args.keep or Path(tmp)
+        corpus.generate(work / "site", args.notes)
+        Builder(BuildOptions(site_dir=work / "site", output=work / "public")).build()
+        measure(work / "public", args.rounds, args.chromium)
+
+
+if __name__ == "__main__":
+    main()
