@@ -48,7 +48,7 @@ def test_formula_that_would_cross_the_limit_is_dropped_whole() -> None:
 
 def test_formula_that_fits_is_kept_readable() -> None:
     runs = [plain("其中 "), formula(r"\theta^*"), plain(" 是最优参数，通过梯度下降求得，收敛很快")]
-    assert make_excerpt(runs, limit=20) == "其中 θ^* 是最优参数，通过梯度..."
+    assert make_excerpt(runs, limit=20) == "其中 θ* 是最优参数，通过梯度下..."
 
 
 def test_prefers_to_end_at_a_sentence_end_late_in_the_budget() -> None:
@@ -74,14 +74,24 @@ def test_trailing_comma_is_dropped_before_the_ellipsis() -> None:
 def test_excerpt_from_rendered_note_leaves_out_code() -> None:
     body = "# 标题\n\n```python\nsecret()\n```\n\n正文 `code` 内容。"
     runs = render_markdown(body, path="n.md", first_line=1).text
-    assert make_excerpt(runs) == "标题 正文 code 内容。"
+    assert make_excerpt(runs) == "正文 code 内容。"  # the heading is left out too
+
+
+def test_headings_never_run_into_the_sentence_after_them() -> None:
+    body = "## 背景\n\n注意力的复杂度是 $O(N^2 d)$。\n\n## Method $x$\n\nWe use $W^{T} x$.\n"
+    runs = render_markdown(body, path="n.md", first_line=1).text
+    assert make_excerpt(runs) == "注意力的复杂度是 O(N² d)。We use Wᵀ x."
+    assert make_excerpt(render_markdown("# 只有标题\n", path="n.md", first_line=1).text) == (
+        "只有标题"
+    )
 
 
 @pytest.mark.parametrize(
     ("tex", "readable"),
     [
-        (r"\theta^* = \arg\min_\theta \mathcal{L}(\theta)", "θ^* = argmin_θ L(θ)"),
-        (r"\frac{QK^T}{\sqrt{d_k}}", "(QK^T)/(√d_k)"),
+        (r"\theta^* = \arg\min_\theta \mathcal{L}(\theta)", "θ* = argmin_θ L(θ)"),
+        (r"\frac{QK^T}{\sqrt{d_k}}", "(QKᵀ)/(√d_k)"),
+        (r"O(N^2 d) + x^{(i)} + e^{-x} + a^b", "O(N² d) + x⁽ⁱ⁾ + e^-x + a^b"),
         (r"\mathrm{softmax}\left(\frac{\frac{a}{b}}{c}\right)", "softmax((a/b)/c)"),
         (r"\begin{aligned} a &= b \\ c &= \frac12 \end{aligned}", "a = b c = 1/2"),
         (r"\{x \mid x \in \mathbb{R}\}", "{x | x ∈ R}"),

@@ -181,7 +181,8 @@ def test_text_runs_keep_prose_and_formulas_and_drop_code() -> None:
     )
     runs = render_markdown(body, path="n.md", first_line=1).text
     assert runs == (
-        TextRun("标题\n\nLoRA 把 ", False),
+        TextRun("标题", False, heading=True),  # left out of excerpts, read in reading time
+        TextRun("\n\nLoRA 把 ", False),
         TextRun("W_0 + BA", True),
         TextRun(" 冻结，用 r=8 训练。论文完 \n\n列 值 a b 引用\n\n项", False),
     )

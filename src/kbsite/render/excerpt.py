@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from kbsite.render.tokeninfo import TextRun
+from kbsite.render.tokeninfo import TextRun, merge_runs
 
 ELLIPSIS = "..."
 HAN_PER_MINUTE = 450
@@ -51,7 +51,10 @@ STYLE_COMMANDS = frozenset({
 
 
 def make_excerpt(runs: Sequence[TextRun], limit: int = 160) -> str:
-    """Return at most `limit` characters of plain text, cut between words and formulas."""
+    """Return at most `limit` characters of plain text, cut between words and formulas;
+    headings left out (the text of a note made only of headings is theirs)."""
+    body = tuple(merge_runs(run for run in runs if not run.heading))
+    runs = body if any(run.text.strip() for run in body) else runs
     units: list[str] = []
     length = 0
     for unit in _units(_prefix(runs, 4 * limit)):  # only up to the first unit past the limit
@@ -121,9 +124,25 @@ def readable_math(tex: str) -> str:
     tex = re.sub(r"\\\\|\\[,;:! ]|~", " ", tex)
     tex = tex.replace("\\{", "\0").replace("\\}", "\1")
     tex = re.sub(r"\\([A-Za-z]+)( (?=\w))?", _command, tex)
+    tex = _SCRIPT_UP.sub(_superscript, tex)
     tex = re.sub(r"\\(.)", r"\1", tex)
     tex = tex.replace("{", "").replace("}", "").replace("\0", "{").replace("\1", "}")
     return " ".join(tex.replace("^ᵀ", "ᵀ").split())  # K^\top reads as Kᵀ
+
+
+# `^2`, `^{n+1}`, `^*`: a superscript that reads as one in text (N², Q*, x⁽ⁱ⁾).
+_SCRIPT_UP = re.compile(r"\^(?:\{([^{}]*)\}|([^\s{}\\]))")
+_SUPERSCRIPTS = dict(zip("0123456789+-=()niT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ", strict=True))
+
+
+def _superscript(match: re.Match[str]) -> str:
+    """Write a superscript in Unicode where every character has a superscript form."""
+    script = (match[1] if match[1] is not None else match[2]).replace(" ", "")
+    if script in ("*", "∗", "′", "ᵀ"):
+        return script
+    if script and all(char in _SUPERSCRIPTS for char in script):
+        return "".join(_SUPERSCRIPTS[char] for char in script)
+    return match[0]
 
 
 def _command(match: re.Match[str]) -> str:

@@ -52,6 +52,9 @@ class TextRun:
 
     text: str
     atomic: bool  # True for a formula: an excerpt never cuts inside it
+    # A heading's text: read (reading time) but left out of excerpts, where it would run into
+    # the sentence after it ("背景 注意力的复杂度是…").
+    heading: bool = False
 
 
 def anchors(tokens: Sequence[Token]) -> Iterator[str]:
@@ -165,11 +168,12 @@ def text_runs(tokens: Sequence[Token], before: list[TextRun], after: list[TextRu
             out.append(TextRun(token.content.strip(), True))
             out.append(TextRun("\n\n", False))
         elif token.type == "inline":
+            heading = i > 0 and tokens[i - 1].type == "heading_open"
             for run in _inline_runs(token.children or []):
                 if run is None:
                     out = after
                 else:
-                    out.append(run)
+                    out.append(TextRun(run.text, run.atomic, True) if heading else run)
             in_cell = i > 0 and tokens[i - 1].type in ("th_open", "td_open")
             # A blank line ends a block, so excerpts can tell it from a wrapped line.
             out.append(TextRun(" " if in_cell else "\n\n", False))
@@ -197,7 +201,7 @@ def merge_runs(runs: Iterator[TextRun]) -> Iterator[TextRun]:
     """Join neighbouring plain runs and drop the trailing separator."""
     pending = ""
     for run in runs:
-        if not run.atomic:
+        if not run.atomic and not run.heading:
             pending += run.text
             continue
         if pending:
