@@ -148,7 +148,7 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
         [warning] = meta.diagnostics
         print(warning.key, warning.location.line, warning.message)
         print('<code class="math-error"' in store.html(meta.key))
-        print(km.is_known((deep, True)), km.engine_failure(deep, True))
+        print(km.is_known((deep, False)), km.engine_failure(deep, False))  # inline: mid-sentence
         km.forget_engine_failures()
         [again], fresh = render_notes([note], store, RenderOptions(160), jobs=1)
         print(fresh)  # rendered again: the first rendering was not kept

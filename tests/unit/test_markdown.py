@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -235,3 +236,52 @@ def test_a_bare_environment_that_cannot_render_is_reported_at_its_line() -> None
     result = render_markdown(body, path="content/x.md", first_line=5)
     assert [(d.location.line, d.key) for d in result.diagnostics] == [(7, "math")]
     assert '<code class="math-error"' in result.html
+
+
+# --- math blocks own their lines (issue 23) ----------------------------------------------------
+
+
+def shown(source: str) -> str:
+    html = render_markdown(source, path="n.md", first_line=1).html
+    return re.sub(r"<math.*?</math>", "[M]", html, flags=re.S).strip()
+
+
+def test_a_dollar_block_under_its_sentence_ends_the_paragraph_and_is_not_markdown() -> None:
+    # The line of "=" made a setext heading of the sentence and the TeX before it.
+    assert shown("推导如下：\n$$\nx\n=\ny\n$$\n后文。") == (
+        '<p>推导如下：</p>\n<div class="math display"><span class="katex">[M]</span></div>\n'
+        "<p>后文。</p>"
+    )
+    blank_lines = "推导：\n$$\n\\begin{aligned}\na &= b \\\\\n\nc &= d\n\\end{aligned}\n$$\n"
+    assert shown(blank_lines).count('<div class="math display">') == 1
+    assert "$$" not in shown(blank_lines)
+
+
+def test_dollar_blocks_in_lists_and_quotes() -> None:
+    assert shown("> 引文\n> $$\n> x\n> $$\n").count('<div class="math display">') == 1
+    assert shown("- 第一项\n  $$\n  x = 1\n  $$\n- 第二项\n").count("math display") == 1
+
+
+def test_double_dollars_mid_sentence_are_inline_math_and_display_on_their_own_line() -> None:
+    assert shown("其中 $$x^2$$ 是平方。") == (
+        '<p>其中 <span class="math inline"><span class="katex">[M]</span></span> 是平方。</p>'
+    )
+    assert shown("文字\n$$x^2$$\n后文").count('<div class="math display">') == 1
+
+
+def test_a_lone_dollar_line_opens_and_closes_display_math_as_docsify_reads_it() -> None:
+    assert shown("文字\n$\nx = y\n$\n后") == (
+        '<p>文字</p>\n<div class="math display"><span class="katex">[M]</span></div>\n<p>后</p>'
+    )
+    assert shown("价格 $5 和 $10，一个 $ 符号。") == "<p>价格 $5 和 $10，一个 $ 符号。</p>"
+
+
+def test_bare_aligned_cases_and_matrices_are_display_math_as_in_mathjax() -> None:
+    for env in ("aligned", "cases", "pmatrix", "array"):
+        args = "{cc}" if env == "array" else ""
+        source = f"定义：\n\\begin{{{env}}}{args}\na & b \\\\\nc & d\n\\end{{{env}}}\n"
+        result = render_markdown(source, path="n.md", first_line=1)
+        assert shown(source).endswith(
+            '<div class="math display"><span class="katex">[M]</span></div>'
+        )
+        assert result.diagnostics == ()

@@ -28,6 +28,7 @@ from kbsite.accel.fastblock import BlockRule, accelerate_blocks
 from kbsite.errors import Diagnostic
 from kbsite.render.excerpt import INLINE_MATH
 from kbsite.render.highlight import render_code_block
+from kbsite.render.math.dollarblocks import DOLLAR_BLOCK_STARTS, dollar_blocks_plugin
 from kbsite.render.math.equations import (
     LABELS,
     equation_diagnostics,
@@ -182,6 +183,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
         allow_digits=False,
         double_inline=True,
     )
+    md.use(dollar_blocks_plugin)  # $$ interrupts a paragraph; $$x$$ mid-sentence is inline
     md.use(bracket_math_plugin)
     md.use(macros_plugin)  # expanded first: a macro may hold a \label or a whole environment
     md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
@@ -206,7 +208,11 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
 
 # The first characters each of kbsite's own block rules can match (kbsite.accel.fastblock),
 # declared beside each rule.
-FIRST_CHARACTERS: dict[BlockRule, str] = {**MATH_BLOCK_STARTS, **TAG_BLOCK_STARTS}
+FIRST_CHARACTERS: dict[BlockRule, str] = {
+    **DOLLAR_BLOCK_STARTS,
+    **MATH_BLOCK_STARTS,
+    **TAG_BLOCK_STARTS,
+}
 
 
 class _Renderer(RendererHTML):

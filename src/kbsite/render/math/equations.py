@@ -80,7 +80,7 @@ def _all_tokens(tokens: Iterable[Token]) -> Iterator[Token]:
 def _is_display(token: Token) -> bool:
     if token.type == "fence":
         return fence_lang(token.info) == "math"
-    return token.type in ("math_block", "math_inline_double")
+    return token.type in ("math_block", "math_inline_double")  # the latter: \\[...\\] on its lines
 
 
 def _number(token: Token, counter: int, labels: Labels) -> int:

@@ -23,10 +23,16 @@ _BRACKETS = re.compile(r"\\\[(.+?)\\\]", re.S)
 # inside the dollars, no digit after the closing one, not an escaped `\$`; and `\(…\)`.
 _DOLLAR = re.compile(r"\$(?<![\\$]\$)(?![\s$])([^$\n]*[^\s\\$])\$(?!\d)")
 _PARENS = re.compile(r"\\\((.+?)\\\)")
-# `\begin{equation}...\end{equation}` (align, gather, multline; starred too) without dollars,
+# `\begin{equation}...\end{equation}` (and the others of BARE_ENVIRONMENTS) without dollars,
 # from the start of a line, as kbsite.render.math.tex reads it: display mode.
+# Environments MathJax renders without dollars (its processEnvironments), as display math:
+# amsmath's numbered ones and the bare aligned, cases and matrices real notes write.
+BARE_ENVIRONMENTS = (
+    "equation|align|gather|multline|eqnarray|alignat|flalign|aligned|alignedat|gathered|split"
+    "|cases|array|matrix|pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|smallmatrix"
+)
 _ENVIRONMENT = re.compile(
-    r"^[ \t]*(\\begin\{(equation|align|gather|multline)(\*?)\}.*?\\end\{\2\3\})[ \t]*$",
+    rf"^[ \t]*(\\begin\{{({BARE_ENVIRONMENTS})(\*?)\}}.*?\\end\{{\2\3\}})[ \t]*$",
     re.S | re.M,
 )
 _LONGEST = 4000  # longer matches are two formulas' worth of text between stray dollars

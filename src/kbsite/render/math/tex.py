@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kbsite.render.math import formulaserver
-from kbsite.render.math.formulafinder import Formula, find_formulas
+from kbsite.render.math.formulafinder import BARE_ENVIRONMENTS, Formula, find_formulas
 
 if TYPE_CHECKING:  # no Markdown parser needed at run time
     from markdown_it import MarkdownIt
@@ -140,7 +140,7 @@ def bracket_math_plugin(md: MarkdownIt) -> None:
 
 
 # A numbered or unnumbered display environment opening a line, as MathJax finds them.
-_ENVIRONMENT = re.compile(r"\\begin\{(equation|align|gather|multline)(\*?)\}")
+_ENVIRONMENT = re.compile(rf"\\begin\{{({BARE_ENVIRONMENTS})(\*?)\}}")
 
 
 def _math_environment(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:

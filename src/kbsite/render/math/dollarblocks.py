@@ -1,0 +1,93 @@
+"""Math blocks own their lines, as MathJax, Typora and docsify readers expect (issue 23).
+
+- A line opening `$$` ends the paragraph before it, and nothing up to the closing `$$` is read
+  as Markdown: markdown-it's dollarmath cannot interrupt a paragraph, so a derivation written
+  right under its sentence became part of the paragraph, and a line of `=` inside it a setext
+  heading (a giant `<h1>` of TeX in the table of contents).
+- `$$x$$` in the middle of a sentence (kramdown and docsify write inline math so) is inline
+  math; display only on its own lines, where it is a block anyway.
+- docsify's `$` alone on a line opens and closes display math.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.ruler import RuleOptionsType
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.dollarmath.index import math_block_dollar
+
+# What a math block may interrupt, as a fence may.
+_INTERRUPTS: RuleOptionsType = {
+    "alt": ["paragraph", "reference", "blockquote", "list", "footnote_def"]
+}
+
+
+def dollar_blocks_plugin(md: MarkdownIt) -> None:
+    """Use after dollarmath_plugin: replace its block rule by one that interrupts paragraphs
+    (blank lines allowed inside), add lone-`$` blocks, and make mid-sentence `$$x$$` inline."""
+    md.block.ruler.disable("math_block")
+    md.block.ruler.before("fence", "math_block_own_lines", _dollar_block, _INTERRUPTS)
+    md.block.ruler.before("fence", "math_block_lone_dollar", _lone_dollar_block, _INTERRUPTS)
+    md.core.ruler.after("inline", "math_inline_double_in_text", _inline_double_in_text)
+
+
+_DOLLAR_BLOCK = math_block_dollar(allow_labels=False, label_normalizer=None, allow_blank_lines=True)
+
+
+def _dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """dollarmath's `$$` block rule, made safe to ask as a paragraph's terminator: it ignores
+    `silent` (it was never asked), so in that case its token is taken back."""
+    if not silent:
+        return _DOLLAR_BLOCK(state, start_line, end_line, False)
+    line, count = state.line, len(state.tokens)
+    matched = _DOLLAR_BLOCK(state, start_line, end_line, False)
+    del state.tokens[count:]
+    state.line = line
+    return matched
+
+
+def _lone_dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Parse display math between two lines holding only `$` (docsify's habit)."""
+    if state.sCount[start_line] - state.blkIndent >= 4 or _line(state, start_line) != "$":
+        return False
+    line = start_line + 1
+    while line < end_line and _line(state, line) != "$":
+        if state.sCount[line] < state.blkIndent:  # left the list item or quote it began in
+            return False
+        line += 1
+    if line >= end_line or line == start_line + 1:
+        return False
+    if not silent:
+        token = state.push("math_block", "math", 0)
+        token.block, token.markup = True, "$"
+        token.content = state.getLines(start_line + 1, line, state.blkIndent, False)
+        token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+def _line(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
+
+
+def _inline_double_in_text(state: StateCore) -> None:
+    """`$$x$$` with text beside it on its line is inline math (kramdown's reading)."""
+    for token in state.tokens:
+        children = token.children or []
+        for index, child in enumerate(children):
+            if child.type != "math_inline_double" or child.markup != "$$":
+                continue
+            before = children[index - 1] if index else None
+            after = children[index + 1] if index + 1 < len(children) else None
+            if not (_line_edge(before) and _line_edge(after)):
+                child.type = "math_inline"
+
+
+def _line_edge(token: object) -> bool:
+    """Tell whether a sibling of a formula leaves it at a line's start or end."""
+    return token is None or getattr(token, "type", "") in ("softbreak", "hardbreak")
+
+
+# What a line must start with for the block rules above to match (kbsite.accel.fastblock).
+DOLLAR_BLOCK_STARTS = {_dollar_block: "$", _lone_dollar_block: "$"}
