@@ -257,6 +257,14 @@ def test_a_dollar_block_under_its_sentence_ends_the_paragraph_and_is_not_markdow
     assert "$$" not in shown(blank_lines)
 
 
+def test_blogdowns_code_span_math_stays_one_code_span() -> None:
+    # `$$ ... $$` in backticks (blogdown): kbsite import turns it into math; as written it is
+    # code, never a block opened by its closing line.
+    assert shown("`$$\nB(t) = P_0\n$$`\n\n后文 `$$\nx\n$$`\n") == (
+        "<p><code>$$ B(t) = P_0 $$</code></p>\n<p>后文 <code>$$ x $$</code></p>"
+    )
+
+
 def test_dollar_blocks_in_lists_and_quotes() -> None:
     assert shown("> 引文\n> $$\n> x\n> $$\n").count('<div class="math display">') == 1
     assert shown("- 第一项\n  $$\n  x = 1\n  $$\n- 第二项\n").count("math display") == 1
@@ -285,3 +293,9 @@ def test_bare_aligned_cases_and_matrices_are_display_math_as_in_mathjax() -> Non
             '<div class="math display"><span class="katex">[M]</span></div>'
         )
         assert result.diagnostics == ()
+
+
+def test_spaced_dollars_are_math_as_mathjax_reads_them_and_prices_stay_text() -> None:
+    assert shown("设 $ x $ 为变量，$ \\theta = 1$ 也是。").count('class="math inline"') == 2
+    for text in ("价格 $5 和 $10。", "costs $ 5 and $ 10", "转义 \\$ x $ 不是"):
+        assert "math" not in shown(text)

@@ -37,6 +37,7 @@ def test_a_program_that_exits_at_once_raises_instead_of_hanging(tmp_path: Path) 
     if true is None:
         pytest.skip("no `true` program here")
     service = PagefindService(Path(true))
-    with pytest.raises(PagefindError, match="exited"):
+    # Gone before the request was flushed ("stopped": a broken pipe) or before answering.
+    with pytest.raises(PagefindError, match="exited|stopped"):
         service.new_index({})
     service.close()

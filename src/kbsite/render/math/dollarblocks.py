@@ -7,14 +7,19 @@
 - `$$x$$` in the middle of a sentence (kramdown and docsify write inline math so) is inline
   math; display only on its own lines, where it is a block anyway.
 - docsify's `$` alone on a line opens and closes display math.
+- `$ x $`, spaced inside the dollars, is inline math as MathJax reads it; `$5 and $10` and
+  `$ 5 and $ 10` stay text (no number after the closing `$`).
 """
 
 from __future__ import annotations
+
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.ruler import RuleOptionsType
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
 # What a math block may interrupt, as a fence may.
@@ -30,6 +35,7 @@ def dollar_blocks_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before("fence", "math_block_own_lines", _dollar_block, _INTERRUPTS)
     md.block.ruler.before("fence", "math_block_lone_dollar", _lone_dollar_block, _INTERRUPTS)
     md.core.ruler.after("inline", "math_inline_double_in_text", _inline_double_in_text)
+    md.inline.ruler.after("math_inline", "math_inline_spaced", _spaced_inline)
 
 
 _DOLLAR_BLOCK = math_block_dollar(allow_labels=False, label_normalizer=None, allow_blank_lines=True)
@@ -37,7 +43,11 @@ _DOLLAR_BLOCK = math_block_dollar(allow_labels=False, label_normalizer=None, all
 
 def _dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """dollarmath's `$$` block rule, made safe to ask as a paragraph's terminator: it ignores
-    `silent` (it was never asked), so in that case its token is taken back."""
+    `silent` (it was never asked), so in that case its token is taken back. A line opening
+    with "$$`" closes blogdown's code-span math (`` `$$ ... $$` ``): not a block's start."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src.startswith("$$`", begin):
+        return False
     if not silent:
         return _DOLLAR_BLOCK(state, start_line, end_line, False)
     line, count = state.line, len(state.tokens)
@@ -64,6 +74,29 @@ def _lone_dollar_block(state: StateBlock, start_line: int, end_line: int, silent
         token.content = state.getLines(start_line + 1, line, state.blkIndent, False)
         token.map = [start_line, line + 1]
     state.line = line + 1
+    return True
+
+
+# `$ x $` or `$ x$`: a space just inside the opening dollar (dollarmath takes the rest), one
+# line, no `$` between, and no number after the closing one ("$ 5 and $ 10" stays text).
+_SPACED = re.compile(r"\$[ \t]+([^$\n]*?[^\s$\\])[ \t]*\$(?![ \t]*\d)")
+
+
+_GLUED = re.compile(r"[\\$A-Za-z0-9]")
+
+
+def _spaced_inline(state: StateInline, silent: bool) -> bool:
+    """Parse `$ x $` as inline math (after dollarmath, which leaves it as text)."""
+    # Not after a letter or digit: "US$ 3 and a lone $ sign" is prose.
+    if state.src[state.pos] != "$" or (state.pos and _GLUED.match(state.src[state.pos - 1])):
+        return False
+    match = _SPACED.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content, token.markup = match[1], "$"
+    state.pos = match.end()
     return True
 
 
