@@ -38,6 +38,6 @@ def test_a_program_that_exits_at_once_raises_instead_of_hanging(tmp_path: Path) 
         pytest.skip("no `true` program here")
     service = PagefindService(Path(true))
     # Gone before the request was flushed ("stopped": a broken pipe) or before answering.
-    with pytest.raises(PagefindError, match="exited|stopped"):
+    with pytest.raises(PagefindError, match=r"exited|stopped"):
         service.new_index({})
     service.close()
