@@ -299,3 +299,7 @@ def test_spaced_dollars_are_math_as_mathjax_reads_them_and_prices_stay_text() ->
     assert shown("设 $ x $ 为变量，$ \\theta = 1$ 也是。").count('class="math inline"') == 2
     for text in ("价格 $5 和 $10。", "costs $ 5 and $ 10", "转义 \\$ x $ 不是"):
         assert "math" not in shown(text)
+
+
+def test_a_space_before_the_closing_dollar_only_is_math_too() -> None:
+    assert shown("E步：$q^{t+1} = F(q) $ M步").count('class="math inline"') == 1

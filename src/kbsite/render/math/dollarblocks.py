@@ -77,11 +77,10 @@ def _lone_dollar_block(state: StateBlock, start_line: int, end_line: int, silent
     return True
 
 
-# `$ x $` or `$ x$`: a space just inside the opening dollar (dollarmath takes the rest), one
-# line, no `$` between, and no number after the closing one ("$ 5 and $ 10" stays text).
-_SPACED = re.compile(r"\$[ \t]+([^$\n]*?[^\s$\\])[ \t]*\$(?![ \t]*\d)")
-
-
+# `$ x $`, `$ x$` or `$x $`: a space just inside a dollar (dollarmath takes the rest), one
+# line, no `$` between, no number after the closing one ("$ 5 and $ 10" stays text), and no
+# number right after an opening one without its space ("$10，一个 $ 符号").
+_SPACED = re.compile(r"\$(?:[ \t]+([^$\n]*?[^\s$\\])[ \t]*|([^\s$\d][^$\n]*?)[ \t]+)\$(?![ \t]*\d)")
 _GLUED = re.compile(r"[\\$A-Za-z0-9]")
 
 
@@ -95,7 +94,7 @@ def _spaced_inline(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("math_inline", "math", 0)
-        token.content, token.markup = match[1], "$"
+        token.content, token.markup = match[1] or match[2], "$"
     state.pos = match.end()
     return True
 
