@@ -41,6 +41,7 @@ from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_pl
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.callouts import callout_plugin
+from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
 from kbsite.render.syntax.embeds import embed_plugin
 from kbsite.render.syntax.mark import mark_plugin
 from kbsite.render.syntax.templatetags import NOTE_PATH, TAG_BLOCK_STARTS, template_tags_plugin
@@ -191,6 +192,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
+    md.use(cjk_emphasis_plugin)  # **“中文”**后: CJK beside ** counts as a word boundary
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)

@@ -1,0 +1,41 @@
+"""CJK-friendly emphasis (kbsite.render.syntax.cjkemphasis): Chinese emphasis beside full-width
+punctuation works, and text without CJK characters parses exactly as CommonMark has it."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from kbsite.render.markdown import render_markdown
+from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
+
+COMMONMARK = MarkdownIt("commonmark")
+FRIENDLY = MarkdownIt("commonmark").use(cjk_emphasis_plugin)
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        (
+            "这是**“优胜劣汰，去除冗余”的后处理步骤**。",
+            "这是<strong>“优胜劣汰，去除冗余”的后处理步骤</strong>。",
+        ),
+        ("**“中文”**后", "<strong>“中文”</strong>后"),
+        ("**中文**。", "<strong>中文</strong>。"),
+        ("*强调*，然后", "<em>强调</em>，然后"),
+        ("用**《注意力机制》**一书", "用<strong>《注意力机制》</strong>一书"),
+        ("中**文", "中**文"),  # a lone run stays text
+    ],
+)
+def test_emphasis_beside_cjk_punctuation(source: str, html: str) -> None:
+    assert render_markdown(source, path="n.md", first_line=1).html == f"<p>{html}</p>\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=list(string.ascii_letters[:4] + " *_\"'().,!?-\n"), max_size=40))
+def test_text_without_cjk_parses_as_commonmark(text: str) -> None:
+    assert FRIENDLY.render(text) == COMMONMARK.render(text)
