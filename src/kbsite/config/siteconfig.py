@@ -53,6 +53,9 @@ class SiteConfig:
     # `categories: auto`: any category a note names is accepted (see content.settle_categories)
     auto_categories: bool = False
     search: bool = True  # build a Pagefind full-text index and show the search box
+    # `category`: a blog's /<category>/<slug>/; `path`: a knowledge base's folder tree,
+    # /<folder>/<subfolder>/<note>/, with a folder explorer beside the notes (issue 23)
+    urls: str = "category"
 
     @property
     def base_path(self) -> str:
@@ -108,7 +111,9 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "categories": ((list, str), "a list or `auto`"),
     "menu": (list, "a list"),
     "search": (bool, "true or false"),
+    "urls": (str, "`category` or `path`"),
 }
+URL_STYLES = ("category", "path")
 _REQUIRED = ("title", "base_url")
 
 
@@ -214,6 +219,10 @@ def _check_scalars(
                     "Asia/Shanghai or UTC)",
                 )
             )
+    if "urls" in values and values["urls"] not in URL_STYLES:
+        hint = did_you_mean(values["urls"], URL_STYLES)
+        message = f"unknown URL style '{values['urls']}'{hint}; use `category` or `path`"
+        problems.append(doc.error(("urls",), message))
     for key, minimum in (("paginate", 1), ("summary_length", 20)):
         if key in values and values[key] < minimum:
             problems.append(doc.error((key,), f"must be at least {minimum}, got {values[key]}"))

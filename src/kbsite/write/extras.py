@@ -13,7 +13,7 @@ from kbsite.config.siteconfig import SiteConfig
 from kbsite.load.content import Asset
 from kbsite.render.highlight import pygments_css
 from kbsite.site.graph import previews_json
-from kbsite.site.index import Entry, Site
+from kbsite.site.index import Entry, Site, dated
 from kbsite.site.pages import Page
 from kbsite.urls import output_file
 from kbsite.write.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
@@ -44,7 +44,7 @@ def write_extras(
 ) -> None:
     """Write feeds, sitemap, robots.txt and the files copied as they are."""
     for path, index_entries in feed_inputs(site):
-        key = ("feed", config, tuple(index_entries[:FEED_SIZE]))
+        key = ("feed", config, dated(index_entries)[:FEED_SIZE])
         keyed(output_file(path), key, partial(site_feeds, site, path))
     listed: list[tuple[str, datetime | None]] = [
         (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
