@@ -64,7 +64,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "undated": "Undated",
         "broken_link": "Broken link: {target} was not found when the site was built",
         "explorer": "Folders",
-        "explorer_toggle": "Show or hide {name}",
     },
     "zh-CN": {
         "masthead": "INCOMING TRANSMISSION",
@@ -125,7 +124,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "undated": "未注明日期",
         "broken_link": "失效链接：构建时未找到 {target}",
         "explorer": "目录树",
-        "explorer_toggle": "展开或收起 {name}",
     },
 }
 

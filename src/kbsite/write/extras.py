@@ -49,7 +49,12 @@ def write_extras(
     listed: list[tuple[str, datetime | None]] = [
         (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
     ]
-    listed += [(e.site_path, e.note.updated or e.note.date) for e in site.entries]
+    shown = {path for path, _ in listed}  # a top folder's README is its category's page
+    listed += [
+        (e.site_path, e.note.updated or e.note.date)
+        for e in site.entries
+        if e.site_path not in shown
+    ]
     listed.sort(key=lambda pair: pair[0])
     keyed("sitemap.xml", ("sitemap", config, tuple(listed)), lambda: sitemap(config, listed))
     previews = tuple((e.site_path, e.title, e.excerpt, e.category.name) for e in site.entries)
