@@ -6,8 +6,9 @@ Each CORPUS is a folder holding a blog or a note folder, optionally prefixed wit
 (`hexo:path`, `hugo:path`, `jekyll:path`, `folder:path`); without a prefix the kind is guessed
 from the folder's layout. For a blog the script runs `kbsite import KIND CORPUS --site NEW`;
 for a note folder `kbsite init NEW`, then the folder becomes NEW/content/ (the example note
-that init writes is removed, as a migrating writer would; site.yaml is left as init wrote it).
-Then `kbsite build`.
+that init writes is removed, as a migrating writer would; site.yaml is left as init wrote it,
+unless --folder-layout sets `categories: auto` and `urls: path` as the README tells a docsify
+user to). Then `kbsite build`. Links are resolved under base_url's path, as a host serves them.
 
 It prints one Markdown table row per corpus, then the problems kbsite reported, by key, and
 a few examples of each failure class found on the built note pages. Only the CLI and the
@@ -223,6 +224,14 @@ def problem_keys(lines: list[str]) -> Counter[str]:
     return keys
 
 
+def use_folder_layout(config: Path) -> None:
+    """Set what the README tells a docsify or GitBook user to set: `categories: auto` (the top
+    folders are the categories) and `urls: path` (URLs follow the folder tree)."""
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"^categories:.*\n(?:[ #].*\n)*", "categories: auto\n", text, flags=re.M)
+    config.write_text(text + "urls: path\n", encoding="utf-8")
+
+
 def output_folder(site: Path) -> Path:
     config = site / "site.yaml"
     text = config.read_text(encoding="utf-8") if config.exists() else ""
@@ -249,7 +258,16 @@ def fragment_missing(fragment: str, target: Path, parse: Callable[[Path], PagePa
     return name not in parse(target).ids
 
 
-def measure_pages(out: Path, result: Result) -> None:
+def base_path(site: Path) -> str:
+    """The URL path the site lives under (base_url's, e.g. /notes/), as its links carry it."""
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8") if config.exists() else ""
+    m = re.search(r"^base_url:\s*['\"]?([^'\"\s#]+)", text, re.M)
+    path = urlsplit(m[1]).path if m else "/"
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def measure_pages(out: Path, result: Result, base: str = "/") -> None:
     parsed: dict[Path, PageParser] = {}
 
     def parse(path: Path) -> PageParser:
@@ -284,14 +302,16 @@ def measure_pages(out: Path, result: Result) -> None:
             result.example("math shown as code", f"{where}: {code[:80]}")
         result.formulas += page.formulas
         result.failed += page.failed
-        page_url = "/" + str(path.relative_to(out)).removesuffix("index.html")
+        page_url = base + str(path.relative_to(out)).removesuffix("index.html")
         for kind, refs in (("link", page.links), ("image", page.images)):
             for href in refs:
                 parts = urlsplit(href)
                 if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
                     continue
                 resolved = urlsplit(urljoin(page_url, href))
-                target = page_file(out, resolved.path) if resolved.path else path
+                inside = "/" + resolved.path.removeprefix(base)
+                target = page_file(out, inside) if resolved.path.startswith(base) else None
+                target = target if resolved.path else path
                 if kind == "image":
                     result.images += 1
                     if target is None:
@@ -302,7 +322,7 @@ def measure_pages(out: Path, result: Result) -> None:
                 if target is not None and target.suffix == ".html" and parse(target).redirect:
                     # An alias page: the reader lands where it points.
                     final = urlsplit(urljoin(resolved.path, parse(target).redirect))
-                    target = page_file(out, final.path)
+                    target = page_file(out, "/" + final.path.removeprefix(base))
                 if target is None:
                     result.bad_targets += 1
                     result.example("broken link target", f"{where}: {href}")
@@ -311,7 +331,7 @@ def measure_pages(out: Path, result: Result) -> None:
                     result.example("broken anchor", f"{where}: {href}")
 
 
-def measure(spec: str, work: Path, kbsite: list[str]) -> Result:
+def measure(spec: str, work: Path, kbsite: list[str], folder_layout: bool = False) -> Result:
     kind, _, path = spec.partition(":") if spec.split(":", 1)[0] in POST_DIRS else ("", "", spec)
     corpus = Path(path).resolve()
     kind = kind or guess_kind(corpus)
@@ -325,6 +345,8 @@ def measure(spec: str, work: Path, kbsite: list[str]) -> Result:
         # A note folder is not a blog: start a site and make the folder its content/, as it
         # is (site.yaml as init wrote it; the example note goes, the writer's notes replace it).
         result.import_rc = run([*kbsite, "init", str(site)], log)
+        if folder_layout:
+            use_folder_layout(site / "site.yaml")
         shutil.rmtree(site / "content", ignore_errors=True)
         shutil.copytree(corpus, site / "content", ignore=shutil.ignore_patterns(".git"))
     else:
@@ -334,7 +356,7 @@ def measure(spec: str, work: Path, kbsite: list[str]) -> Result:
     (work / f"{corpus.name}.log").write_text("\n".join(log) + "\n", encoding="utf-8")
     out = output_folder(site)
     if out.is_dir():
-        measure_pages(out, result)
+        measure_pages(out, result, base_path(site))
     return result
 
 
@@ -375,6 +397,11 @@ def main() -> int:
     parser.add_argument("corpora", nargs="+", help="[kind:]folder of a blog or of notes")
     parser.add_argument("--keep", type=Path, help="build the sites in DIR and keep them")
     parser.add_argument(
+        "--folder-layout",
+        action="store_true",
+        help="for note folders, set `categories: auto` and `urls: path` in init's site.yaml",
+    )
+    parser.add_argument(
         "--kbsite", default="kbsite", help="the command to run (default: kbsite on PATH)"
     )
     args = parser.parse_args()
@@ -387,7 +414,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        results = [measure(spec, work, kbsite) for spec in args.corpora]
+        results = [measure(spec, work, kbsite, args.folder_layout) for spec in args.corpora]
     report(results)
     return 0
 

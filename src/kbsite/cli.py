@@ -263,8 +263,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(
             f"Built {result.notes} notes into {result.pages} pages ({files}) "
             f"in {where}/ in {result.seconds:.2f} s"
-            + (f", {len(result.warnings)} warnings" if result.warnings else "")
         )
+    if result.warnings:  # the site is written; the list says what to fix (issue 23)
+        print(f"kbsite: {_problems_line(result.warnings)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -356,8 +357,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if report.errors:
         count = report.errors
         print(f"kbsite check: {count} broken reference{'s' if count != 1 else ''}", file=sys.stderr)
-        return EXIT_ERRORS
-    return EXIT_OK
+    if report.build_problems:  # the build wrote the site despite them; a check does not pass
+        print(f"kbsite check: {_problems_line(report.build_problems)}", file=sys.stderr)
+    return EXIT_ERRORS if report.errors or report.build_problems else EXIT_OK
+
+
+def _problems_line(problems: Sequence[Diagnostic]) -> str:
+    """Say how many problems the build found and in how many files."""
+    files = len({p.location.path for p in problems})
+    count = len(problems)
+    return (
+        f"{count} problem{'s' if count != 1 else ''} in {files} "
+        f"{'note' if files == 1 else 'notes'}; `kbsite build --strict` fails on them"
+    )
 
 
 def _positive_int(text: str) -> int:

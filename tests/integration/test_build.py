@@ -371,7 +371,7 @@ def test_srcset_candidates_resolve_like_src(write_site: WriteSite, run: Callable
     )
     broken = note("B", LM, "2026-01-02", '<img src="fig.svg" srcset="nope.svg 2x" alt="">')
     (site / "content/large-model/b.md").write_text(broken, encoding="utf-8")
-    result = run("build", cwd=site)
+    result = run("build", "--strict", cwd=site)  # a warning; --strict fails on it
     assert result.status == 1
     assert "content/large-model/b.md:7: image: broken image 'nope.svg'" in result.err
 

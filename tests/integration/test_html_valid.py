@@ -38,6 +38,24 @@ def test_example_site_pages_have_no_html_errors(tmp_path: Path, run: Callable[..
     assert run("build", "--site", str(REPO), "--output", str(out), "--quiet").status == 0
     pages = sorted(str(p) for p in out.rglob("*.html"))
     assert len(pages) > 50
+    _assert_valid(checker, out, pages)
+
+
+def test_folder_tree_and_marked_links_have_no_html_errors(
+    tmp_path: Path, run: Callable[..., Run]
+) -> None:
+    """The explorer, a category's README and broken links marked by the build (issue 23)."""
+    checker = _checker()
+    pages = []
+    for case in ("sites_folders/knowledge_base", "sites_warnings/broken_links"):
+        site = tmp_path / case.replace("/", "-")
+        shutil.copytree(REPO / "tests" / case, site)
+        assert run("build", "--quiet", cwd=site).status == 0
+        pages += sorted(str(p) for p in (site / "public").rglob("*.html"))
+    _assert_valid(checker, tmp_path, pages)
+
+
+def _assert_valid(checker: list[str], out: Path, pages: list[str]) -> None:
     # One Java start for all pages: the JVM takes seconds to start.
     result = subprocess.run(
         [*checker, "--errors-only", "--format", "json", *pages],

@@ -50,6 +50,8 @@ def test_workflow_builds_on_push_and_deploys_with_least_privilege(from_source: b
     assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build = _steps(flow["jobs"]["build"])
     assert list(build)[:2] == ["actions/checkout", "actions/setup-python"]
+    # Undated notes are dated from git history: the build needs all of it, not the last commit.
+    assert build["actions/checkout"]["with"] == {"fetch-depth": 0}
     python = build["actions/setup-python"]["with"]
     assert python["python-version"] == "3.11" and python["cache"] == "pip"
     assert build["actions/configure-pages"]["id"] == "pages"
@@ -58,7 +60,7 @@ def test_workflow_builds_on_push_and_deploys_with_least_privilege(from_source: b
     assert cache["restore-keys"] == "kbsite-render-"
     assert list(build).index("actions/cache") < list(build).index("Build")
     assert build["Build"]["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}/"
-    assert build["Build"]["run"] == 'kbsite build --output public --base-url "$BASE_URL"'
+    assert build["Build"]["run"] == 'kbsite build --strict --output public --base-url "$BASE_URL"'
     assert build["actions/upload-pages-artifact"]["with"]["path"] == "public"
     deploy = flow["jobs"]["deploy"]
     assert deploy["needs"] == "build"

@@ -153,7 +153,7 @@ def test_a_site_made_by_the_release_deploys_with_its_own_workflow(
     ran = [run_step(step, site, env) for step in job["steps"] if "run" in step]
     assert ran == [
         "pip install -r requirements.txt",
-        'kbsite build --output public --base-url "$BASE_URL"',
+        'kbsite build --strict --output public --base-url "$BASE_URL"',
         'kbsite check --no-build --output public --base-url "$BASE_URL"',
     ]
     kbsite = sh(runner / "bin/python", "-m", "pip", "show", "kbsite", cwd=site, env=env)

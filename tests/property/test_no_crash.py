@@ -95,7 +95,7 @@ def test_parse_note_accepts_or_reports_with_a_line(
             continue
         assert note.slug and note.slug == slugify(note.slug)
         assert note.title.strip()
-        assert 1000 <= note.date.year <= 9998
+        assert note.date is None or 1000 <= note.date.year <= 9998  # None: undated (issue 23)
         assert all(a.startswith("/") for a in note.aliases)
         for warning in warnings:
             assert warning.location.path == "content/large-model/n.md"

@@ -36,18 +36,17 @@ class NoteSource:
 def note_sources(config: SiteConfig, *, drafts: bool = False) -> dict[str, NoteSource]:
     """Map each note page's output file to the note it comes from."""
     from kbsite.load.content import load_content, settle_categories
-    from kbsite.site.index import note_site_path
+    from kbsite.site.urlplan import plan_site_paths
     from kbsite.urls import output_file
 
     content, _ = load_content(config)
-    config, notes = settle_categories(config, content.notes)
-    categories = {c.name: c for c in config.categories}
+    notes = [n for n in content.notes if drafts or not n.draft]
+    config, notes = settle_categories(config, notes)
+    paths, _ = plan_site_paths(config, notes)
     return {
-        output_file(note_site_path(n, categories[n.category])): NoteSource(
-            n.source, config.content_dir / n.rel_path
-        )
-        for n in notes
-        if n.category in categories and (drafts or not n.draft)
+        output_file(path): NoteSource(n.source, config.content_dir / n.rel_path)
+        for n, path in zip(notes, paths, strict=True)
+        if path
     }
 
 
@@ -101,6 +100,11 @@ class CheckReport:
     @property
     def errors(self) -> int:
         return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def build_problems(self) -> tuple[Diagnostic, ...]:
+        """The build's warnings: the site was written, but check fails on them (issue 23)."""
+        return tuple(d for d in self.diagnostics if not d.is_error)
 
     def summary(self, *, verbose: bool, fetched: bool) -> list[str]:
         """What the terminal shows after the diagnostics: with `verbose`, one line per
@@ -258,9 +262,10 @@ def run_check(options: CheckOptions) -> CheckReport:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)
         raise
-    if temp and not report.errors:
+    failed = bool(report.errors or report.build_problems)
+    if temp and not failed:
         shutil.rmtree(temp, ignore_errors=True)
-    return replace(report, kept=bool(temp and report.errors))
+    return replace(report, kept=bool(temp and failed))
 
 
 def check_output(

@@ -60,6 +60,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "overlay_one_problem": "1 problem",
         "overlay_dismiss": "Dismiss",
         "overlay_hint": "The page shows the last good build. Save a fix and this goes away.",
+        "uncategorized": "Uncategorized",
+        "undated": "Undated",
+        "broken_link": "Broken link: {target} was not found when the site was built",
+        "explorer": "Folders",
     },
     "zh-CN": {
         "masthead": "INCOMING TRANSMISSION",
@@ -116,6 +120,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "overlay_one_problem": "1 个问题",
         "overlay_dismiss": "关闭",
         "overlay_hint": "页面显示的是上一次成功的构建。保存修正后，这个提示会自动消失。",
+        "uncategorized": "未分类",
+        "undated": "未注明日期",
+        "broken_link": "失效链接：构建时未找到 {target}",
+        "explorer": "目录树",
     },
 }
 

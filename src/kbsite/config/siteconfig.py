@@ -56,6 +56,9 @@ class SiteConfig:
     # `math: {macros: {...}}`: TeX macros every formula of the site may use, (name, body) with
     # the name's backslash dropped; a body's #1..#9 are its arguments (issue 20, item 5)
     math_macros: tuple[tuple[str, str], ...] = ()
+    # `category`: a blog's /<category>/<slug>/; `path`: a knowledge base's folder tree,
+    # /<folder>/<subfolder>/<note>/, with a folder explorer beside the notes (issue 23)
+    urls: str = "category"
 
     @property
     def base_path(self) -> str:
@@ -112,7 +115,9 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "menu": (list, "a list"),
     "search": (bool, "true or false"),
     "math": (dict, "a mapping such as {macros: {...}}"),
+    "urls": (str, "`category` or `path`"),
 }
+URL_STYLES = ("category", "path")
 _REQUIRED = ("title", "base_url")
 
 
@@ -220,6 +225,10 @@ def _check_scalars(
                     "Asia/Shanghai or UTC)",
                 )
             )
+    if "urls" in values and values["urls"] not in URL_STYLES:
+        hint = did_you_mean(values["urls"], URL_STYLES)
+        message = f"unknown URL style '{values['urls']}'{hint}; use `category` or `path`"
+        problems.append(doc.error(("urls",), message))
     for key, minimum in (("paginate", 1), ("summary_length", 20)):
         if key in values and values[key] < minimum:
             problems.append(doc.error((key,), f"must be at least {minimum}, got {values[key]}"))

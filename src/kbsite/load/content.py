@@ -16,6 +16,7 @@ from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
+from kbsite.load.undated import history_dates
 from kbsite.workers import can_fork, fork_map
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
@@ -30,7 +31,7 @@ class Note:
     rel_path: str  # posix path inside content/: cv/detr.md
     title: str
     category: str  # a declared category name
-    date: datetime
+    date: datetime | None  # None: undated, listed after dated notes and left out of feeds
     updated: datetime | None
     tags: tuple[str, ...]
     summary: str | None
@@ -42,6 +43,9 @@ class Note:
     # Old site paths (`/2020/01/old-post/`, `/old.html`) that should redirect to this note:
     # `aliases:`/`redirect_from:`, and a `permalink:`/`url:` that differs from the note's URL.
     aliases: tuple[str, ...] = ()
+    # The writer chose the slug (`slug:`): two notes choosing one URL is an error, while two
+    # derived from file names that collide get distinct URLs (kbsite.site.urlplan).
+    chosen_slug: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class Content:
     # Notes whose file exists but could not be read (broken front matter, a bad encoding):
     # links to them are not also reported as broken.
     unreadable: frozenset[str] = frozenset()
+    # Notes left out of the site because they hold no text.
+    empty: frozenset[str] = frozenset()
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -94,12 +100,12 @@ def parse_note(
     fields, found = frontmatter.normalize_keys(data, doc)
     problems += found
     title, body, body_line = _title(doc, fields.get("title"), front, rel_path, problems)
-    if not body.strip():
+    if not body.strip():  # load_content leaves it out; the rest of the site is written
         problems.append(
-            error(
+            warning(
                 source,
                 body_line if front.raw is not None else 1,
-                "note has no text; write something below the front matter",
+                "note has no text, so it is left out; write something below the front matter",
             )
         )
     values = _fields(doc, fields, rel_path, config, problems)
@@ -192,7 +198,7 @@ def _fields(
     draft = notefields.draft(doc, fields, problems)
     slug, old_path = notefields.slug(doc, fields, rel_path, problems)
     aliases = notefields.aliases(doc, fields.get("aliases"), problems)
-    if len([p for p in problems if p.is_error]) > before or category is None or date is None:
+    if len([p for p in problems if p.is_error]) > before or category is None:
         return None
     found = config.category_for(category)
     own_path = f"/{found.slug if found else ''}/{slug}/"
@@ -207,6 +213,7 @@ def _fields(
         "draft": draft,
         "slug": slug,
         "aliases": tuple(a for a in aliases if a.lower() != own_path.lower()),
+        "chosen_slug": "slug" in fields and fields["slug"][1] is not None,
     }
 
 
@@ -293,11 +300,14 @@ def load_content(
         fresh_results = iter(read(wanted))
     notes: list[Note] = []
     unreadable: list[str] = []
+    empty: list[str] = []
     fresh: NoteCache = {}
     for key, _full, parsed in found:
         note, diagnostics = parsed if parsed is not None else next(fresh_results)
         fresh[key] = (note, diagnostics)
-        if note is not None:
+        if note is not None and not note.body.strip():
+            empty.append(key[0])  # its warning says it is left out
+        elif note is not None:
             notes.append(note)
         elif any(d.is_error for d in diagnostics):
             unreadable.append(key[0])
@@ -305,7 +315,19 @@ def load_content(
     if cache is not None:
         cache.clear()
         cache.update(fresh)
-    return Content(tuple(notes), tuple(assets), frozenset(unreadable)), problems
+    # A note whose date could not be read has its warning already: one problem, one message.
+    misdated = {p.location.path for p in problems if p.key == "date"}
+    undated = [(n.rel_path, n.source, n.source not in misdated) for n in notes if n.date is None]
+    known, missing = history_dates(config, undated)
+    problems += missing
+    notes = [_dated(n, known[n.rel_path]) if n.rel_path in known else n for n in notes]
+    content = Content(tuple(notes), tuple(assets), frozenset(unreadable), frozenset(empty))
+    return content, problems
+
+
+def _dated(note: Note, dates: tuple[datetime, datetime | None]) -> Note:
+    """Date an undated note from history; an `updated:` it sets itself wins."""
+    return replace(note, date=dates[0], updated=note.updated or dates[1])
 
 
 def _read_notes(

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
+from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, did_you_mean, error, warning
@@ -49,16 +50,7 @@ def category(
         return found.name
     parts = PurePosixPath(rel_path).parts
     if len(parts) < 2:
-        problems.append(
-            error(
-                doc.path,
-                1,
-                "no category: add `category: NAME` to the front matter "
-                "or move the note into a category folder",
-                key="category",
-            )
-        )
-        return None
+        return _uncategorized(doc, config, problems)
     found = config.category_for(parts[0])
     if found is None:
         hint = did_you_mean(parts[0], hints)
@@ -66,6 +58,21 @@ def category(
         problems.append(error(doc.path, 1, message, key="category"))
         return None
     return found.name
+
+
+def _uncategorized(doc: YamlDocument, config: SiteConfig, problems: list[Diagnostic]) -> str | None:
+    """Place a note with no category: under `categories: auto` in the site's "uncategorized"
+    category (a warning, except on a folder-tree site, where top-level notes are normal);
+    with declared categories, the writer must choose one (an error)."""
+    fix = "add `category: NAME` to the front matter or move the note into a category folder"
+    if not config.auto_categories:
+        problems.append(error(doc.path, 1, f"no category: {fix}", key="category"))
+        return None
+    name = strings_for(config.language)["uncategorized"]
+    if config.urls != "path":
+        message = f"no category, so the note is in '{name}'; {fix}"
+        problems.append(warning(doc.path, 1, message, key="category"))
+    return name
 
 
 def _unknown(name: str, hint: str, known: list[str], config: SiteConfig) -> str:
@@ -79,7 +86,11 @@ def dates(
     doc: YamlDocument, fields: dict[str, Field], rel_path: str, config: SiteConfig,
     problems: list[Diagnostic],
 ) -> tuple[datetime | None, datetime | None]:  # fmt: skip
-    """Return (date, updated); a missing date comes from a Jekyll-style file name if it has one."""
+    """Return (date, updated); a missing date comes from a Jekyll-style file name if it has one,
+    else it is None: the note is undated (load_content may date it from git history).
+
+    A date that cannot be read is a warning, not an error: it costs its note the date, never
+    the site (issue 23)."""
     found: dict[str, datetime | None] = {"date": None, "updated": None}
     for key in found:
         where, value = fields.get(key, ((key,), None))
@@ -88,7 +99,7 @@ def dates(
         try:
             found[key] = parse_date(value, config.tzinfo)
         except DateError as exc:
-            problems.append(doc.error(where, str(exc)))
+            problems.append(_warning_at(doc, where, f"{exc}; the date is ignored"))
     if fields.get("date", ((), None))[1] is not None:
         return found["date"], found["updated"]
     named = _DATED_NAME.match(PurePosixPath(rel_path).stem)
@@ -97,8 +108,6 @@ def dates(
             return parse_date(named[1], config.tzinfo), found["updated"]
         except DateError:
             pass
-    message = "missing date; add a line such as `date: 2026-01-11` to the front matter"
-    problems.append(error(doc.path, 1, message, key="date"))
     return None, found["updated"]
 
 

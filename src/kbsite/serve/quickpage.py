@@ -74,7 +74,7 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
         assets=last.assets,
         wiki=last.wiki,
     )
-    if any(p.is_error for p in problems):
+    if problems:  # a broken link is a problem of the site: the rebuild reports it
         return None
     fresh = replace(entry, note=note, rendered=rendered, rewrites=rewrites)
     page = last.pages[entry.site_path]

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.render.syntax.wikilinks import split_target, wiki_href
-from kbsite.site.index import Entry
+from kbsite.site.index import Entry, list_order
 from kbsite.urls import url_for
 
 RELATED = 5
@@ -60,7 +60,7 @@ def build_graph(
     outgoing: dict[str, list[Entry]] = {}
     incoming: dict[str, list[Backlink]] = defaultdict(list)
     sentences: dict[tuple[str, int, str], str] = {}
-    for entry in sorted(entries, key=_newest_first):
+    for entry in sorted(entries, key=list_order):
         targets = _link_targets(entry, by_url)
         outgoing[entry.site_path] = [target for target, _, _ in targets]
         lines: list[str] | None = None
@@ -110,10 +110,6 @@ def _structure_changed(
         parts[entry.site_path] = (entry, part)
     cache.structure = parts
     return changed
-
-
-def _newest_first(entry: Entry) -> tuple[float, str]:
-    return (-entry.date.timestamp(), entry.note.source)
 
 
 def _link_targets(entry: Entry, by_url: Mapping[str, Entry]) -> list[tuple[Entry, int, str]]:

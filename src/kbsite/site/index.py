@@ -11,7 +11,6 @@ import markupsafe
 from slugify import slugify
 
 from kbsite.config.siteconfig import Category, SiteConfig
-from kbsite.errors import Diagnostic, error
 from kbsite.load.content import Note
 from kbsite.render.excerpt import readable_inline
 from kbsite.render.rendered import RenderedNote
@@ -56,7 +55,7 @@ class Entry:
         return self.rendered.title_html or str(markupsafe.escape(self.title))
 
     @property
-    def date(self) -> datetime:
+    def date(self) -> datetime | None:
         return self.note.date
 
     @property
@@ -125,40 +124,27 @@ class Site:
         return found
 
 
+def list_order(entry: Entry) -> tuple[bool, float, str, str]:
+    """Sort key of every list: newest first, then undated notes by title; ties by source path
+    so output is stable."""
+    if entry.date is None:
+        return (True, 0.0, entry.title.lower(), entry.note.source)
+    return (False, -entry.date.timestamp(), "", entry.note.source)
+
+
 def newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
-    """Sort newest first; equal dates fall back to the source path so output is stable."""
-    return tuple(sorted(entries, key=lambda e: (-e.date.timestamp(), e.note.source)))
+    """Sort newest first, undated notes last by title (list_order)."""
+    return tuple(sorted(entries, key=list_order))
+
+
+def dated(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """Keep the dated entries: feeds and the archive have no place for undated ones."""
+    return tuple(e for e in entries if e.date is not None)
 
 
 def tag_for(name: str) -> Tag:
     """Make a tag with a URL slug; names with no Latin transliteration keep their characters."""
     return Tag(name, slugify(name) or slugify(name, allow_unicode=True) or "tag")
-
-
-def note_site_path(note: Note, category: Category) -> str:
-    return f"/{category.slug}/{note.slug}/"
-
-
-def check_unique_paths(notes: Sequence[tuple[Note, str]]) -> list[Diagnostic]:
-    """Report notes that would be written to one URL (letter case ignored, as on macOS)."""
-    owners: dict[str, Note] = {}
-    problems: list[Diagnostic] = []
-    for note, site_path in sorted(notes, key=lambda pair: pair[0].source):
-        key = site_path.lower()
-        if key in owners:
-            first = owners[key]
-            problems.append(
-                error(
-                    note.source,
-                    1,
-                    f"URL {site_path} is also used by {first.source}; give one of them a different "
-                    "`slug:` in its front matter",
-                    key="slug",
-                )
-            )
-        else:
-            owners[key] = note
-    return problems
 
 
 def build_site(config: SiteConfig, entries: Sequence[Entry]) -> Site:
@@ -171,7 +157,8 @@ def build_site(config: SiteConfig, entries: Sequence[Entry]) -> Site:
         by_category[entry.category.name].append(entry)
         for tag in entry.tags:
             by_tag[tag].append(entry)
-        by_year[entry.date.year].append(entry)
+        if entry.date is not None:  # the archive is by year: undated notes have none
+            by_year[entry.date.year].append(entry)
     categories = tuple(
         CategoryIndex(category, tuple(by_category.get(category.name, ())))
         for category in config.categories

@@ -9,8 +9,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.errors import Diagnostic, error, warning
+from kbsite.errors import Diagnostic, warning
 from kbsite.render.syntax.wikilinks import parse_wiki_href
 from kbsite.render.tokeninfo import Link
 from kbsite.site.linktarget import LinkTarget
@@ -18,9 +19,21 @@ from kbsite.site.wikiindex import WikiIndex, resolve_wiki
 from kbsite.urls import url_for
 
 _ATTR = re.compile(r'(\s(?:href|src|srcset))="([^"]*)"')
+# A link resolves to BROKEN + the reader's tooltip when its target is missing: the page keeps
+# the link's text, marked, without an href that would lead nowhere (issue 23).
+BROKEN = "\0broken\0"
+_MARKED = re.compile(r"<(\w+)([^<>]*?)\0([^\0]*)\0([^<>]*)>")
+_TITLE_ATTR = re.compile(r'\stitle="[^"]*"')
+_CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
+BROKEN_CLASS = "broken-link"
 
 
 Rewrites = tuple[tuple[str, str], ...]
+
+
+def is_broken(url: str) -> bool:
+    """Tell whether a resolved URL marks a broken link (resolve_links found no target)."""
+    return url.startswith(BROKEN)
 
 
 def resolve_links(
@@ -33,6 +46,7 @@ def resolve_links(
     assets: frozenset[str],
     wiki: WikiIndex | None = None,
     unreadable: frozenset[str] = frozenset(),
+    empty: frozenset[str] = frozenset(),
 ) -> tuple[Rewrites, list[Diagnostic]]:
     """Work out the site URL of each relative link in a note; report the broken ones.
 
@@ -40,7 +54,7 @@ def resolve_links(
     own error is the one to report, so a link to one is left as written, silently."""
     problems: list[Diagnostic] = []
     rewrites: dict[str, str] = {}
-    known = _Known(notes, assets, unreadable)
+    known = _Known(notes, assets, unreadable, empty)
     for link in links:
         if link.href in rewrites:
             continue
@@ -65,7 +79,7 @@ def _rewrite_srcset(value: str, table: dict[str, str]) -> str:
     candidates = []
     for candidate in value.split(","):
         parts = candidate.split()
-        if parts and parts[0] in table:
+        if parts and parts[0] in table and not is_broken(table[parts[0]]):
             parts[0] = table[parts[0]]
         candidates.append(" ".join(parts))
     return ", ".join(c for c in candidates if c)
@@ -85,13 +99,33 @@ def apply_rewrites(html: str, rewrites: Rewrites) -> str:
             value = table[value]
         else:
             return match[0]
+        if is_broken(value):  # an image keeps its src (an img needs one), a link loses it
+            mark = f"\0{htmllib.escape(value.removeprefix(BROKEN))}\0"
+            return match[0] + mark if match[1].endswith("src") else mark
         return f'{match[1]}="{htmllib.escape(value)}"'
 
     parts, done = [], 0
     for match in _attributes(html):
         parts += [html[done : match.start()], substitute(match)]
         done = match.end()
-    return "".join(parts) + html[done:] if parts else html
+    if not parts:
+        return html
+    html = "".join(parts) + html[done:]
+    return _MARKED.sub(_mark_tag, html) if "\0" in html else html
+
+
+def _mark_tag(match: re.Match[str]) -> str:
+    """Give a tag holding a broken-link mark the class and tooltip that show it is broken (its
+    own title gives way: a tag has one title)."""
+    name, attrs, title = match[1], match[2] + match[4], match[3]
+    attrs = _TITLE_ATTR.sub("", attrs)
+    classes = BROKEN_CLASS
+    if (found := _CLASS_ATTR.search(attrs)) is not None:
+        attrs = _CLASS_ATTR.sub("", attrs)
+        classes = f"{found[1]} {classes}"
+    closing = " /" if attrs.rstrip().endswith("/") else ""
+    attrs = attrs.rstrip().removesuffix("/").rstrip()
+    return f'<{name}{attrs} class="{classes}" title="{title}"{closing}>'
 
 
 def _attributes(html: str) -> Iterator[re.Match[str]]:
@@ -139,6 +173,7 @@ class _Known:
     notes: Mapping[str, LinkTarget]
     assets: frozenset[str]
     unreadable: frozenset[str]  # notes that exist, but whose own error is reported
+    empty: frozenset[str]  # notes left out because they hold no text
 
 
 def _resolve_one(
@@ -160,10 +195,9 @@ def _resolve_one(
         return url_for(config, parts.path) + (f"#{parts.fragment}" if parts.fragment else "")
     target = posixpath.normpath(posixpath.join(posixpath.dirname(rel_path), unquote(parts.path)))
     if target.startswith("../") or target == "..":
-        problems.append(
-            error(source, link.line, f"link '{link.href}' points outside content/", key="link")
-        )
-        return None
+        message = f"link '{link.href}' points outside content/"
+        problems.append(warning(source, link.line, message, key="link"))
+        return _broken(config, link)
     fragment = unquote(parts.fragment)
     if target in notes:
         note = notes[target]
@@ -180,7 +214,7 @@ def _resolve_one(
         if fragment and fragment not in note.anchors:
             headings = ", ".join(sorted(note.anchors)[:12]) or "none"
             problems.append(
-                error(
+                warning(
                     source,
                     link.line,
                     f"link '{link.href}': no heading '#{fragment}' in content/{target} "
@@ -188,11 +222,16 @@ def _resolve_one(
                     key="link",
                 )
             )
+            return url_for(config, note.site_path)  # the note's top: the heading is not there
         return url_for(config, note.site_path) + (f"#{parts.fragment}" if parts.fragment else "")
     if target in assets:
         return url_for(config, "/" + target)
     if target in known.unreadable:
         return None  # its own error says what is wrong with it: one problem, one message
+    if target in known.empty:
+        message = f"link '{link.href}': content/{target} has no text, so it is left out"
+        problems.append(warning(source, link.line, message, key="link"))
+        return _broken(config, link)
     kind = "image" if link.kind == "image" else "link"
     hint = (
         " (links to notes end in .md and are relative to this note)"
@@ -200,11 +239,16 @@ def _resolve_one(
         else ""
     )
     problems.append(
-        error(
+        warning(
             source,
             link.line,
             f"broken {kind} '{link.href}': content/{target} does not exist{hint}",
             key=kind,
         )
     )
-    return None
+    return _broken(config, link)
+
+
+def _broken(config: SiteConfig, link: Link) -> str:
+    """Return the mark of a broken link, with the reader's tooltip in the site's language."""
+    return BROKEN + strings_for(config.language)["broken_link"].format(target=link.href)

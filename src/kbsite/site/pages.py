@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kbsite.site.explorer import build_explorer
 from kbsite.site.graph import Graph
 from kbsite.site.index import Entry, Site
 from kbsite.urls import page_path
@@ -75,17 +76,28 @@ def paginate(
 
 def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
     """Plan the home feed, category, tag, archive, search, note and error pages; note pages
-    get their backlinks and related notes later (link_note_pages)."""
+    get their backlinks and related notes later (link_note_pages).
+
+    On a folder-tree site (`urls: path`) a top folder's README.md is its category's page: it
+    is shown above the category's list instead of on a page of its own; every note page gets
+    the folder tree (explorer)."""
     per_page = site.config.paginate
     pages = paginate("/", site.entries, per_page, "index.html", site.config.title)
+    by_path = {e.site_path: e for e in site.entries}
+    intros = {i.site_path: by_path[i.site_path] for i in site.categories if i.site_path in by_path}
+    side: dict[str, Any] = {}
+    if site.config.urls == "path":
+        side["explorer"] = build_explorer(site.entries)
     for index in site.categories:
+        intro = intros.get(index.site_path)
         pages += paginate(
             index.site_path,
-            index.entries,
+            tuple(e for e in index.entries if e is not intro),
             per_page,
             "category.html",
             index.category.name,
             category=index,
+            **({"intro": intro} if intro is not None else {}),
         )
     for tag_index in site.tags:
         pages += paginate(
@@ -102,6 +114,8 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
         pages.append(Page("/search/", "search.html", strings["search"]))
     neighbours = site.neighbours()
     for entry in site.entries:
+        if entry.site_path in intros:
+            continue  # on its category's page
         newer, older = neighbours[entry.site_path]
         pages.append(
             Page(
@@ -114,6 +128,7 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
                     "older": older,
                     "backlinks": (),
                     "related": (),
+                    **side,
                 },
             )
         )

@@ -15,9 +15,10 @@ from kbsite.errors import Diagnostic
 from kbsite.load.content import Content, Note
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
-from kbsite.site.index import Entry, canonical_tags, check_unique_paths, note_site_path
+from kbsite.site.index import Entry, canonical_tags
 from kbsite.site.links import Rewrites, resolve_links
 from kbsite.site.linktarget import LinkTarget
+from kbsite.site.urlplan import plan_site_paths
 from kbsite.site.wikiindex import WikiIndex, build_wiki_index
 
 
@@ -45,8 +46,8 @@ class Placement:
     ) -> list[Entry]:
         """Give each note its URL and tags, and resolve its links."""
         categories = {c.name: c for c in config.categories}
-        paths = [note_site_path(n, categories[n.category]) for n in notes]
-        problems += check_unique_paths(list(zip(notes, paths, strict=True)))
+        paths, collisions = plan_site_paths(config, notes)
+        problems += collisions
         targets = self._link_targets(notes, paths, rendered)
         asset_paths = self.asset_paths = frozenset(a.rel_path for a in content.assets)
         # Link resolution depends on every note's URL and anchors: while those stay the same
@@ -55,7 +56,7 @@ class Placement:
         if self.wiki is None or self.wiki[0] != names:
             self.wiki = (names, build_wiki_index(names))
         wiki = self.wiki[1]
-        link_world = (config, targets, asset_paths, wiki, content.unreadable)
+        link_world = (config, targets, asset_paths, wiki, content.unreadable, content.empty)
         if link_world != self.link_world:
             self.links.clear()
             self.link_world = link_world
@@ -74,6 +75,7 @@ class Placement:
                     assets=asset_paths,
                     wiki=wiki,
                     unreadable=content.unreadable,
+                    empty=content.empty,
                 )
             rewrites, link_problems = self.links[link_key]
             problems += link_problems

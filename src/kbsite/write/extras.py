@@ -13,7 +13,7 @@ from kbsite.config.siteconfig import SiteConfig
 from kbsite.load.content import Asset
 from kbsite.render.highlight import pygments_css
 from kbsite.site.graph import previews_json
-from kbsite.site.index import Entry, Site
+from kbsite.site.index import Entry, Site, dated
 from kbsite.site.pages import Page
 from kbsite.urls import output_file
 from kbsite.write.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
@@ -44,12 +44,17 @@ def write_extras(
 ) -> None:
     """Write feeds, sitemap, robots.txt and the files copied as they are."""
     for path, index_entries in feed_inputs(site):
-        key = ("feed", config, tuple(index_entries[:FEED_SIZE]))
+        key = ("feed", config, dated(index_entries)[:FEED_SIZE])
         keyed(output_file(path), key, partial(site_feeds, site, path))
     listed: list[tuple[str, datetime | None]] = [
         (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
     ]
-    listed += [(e.site_path, e.note.updated or e.note.date) for e in site.entries]
+    shown = {path for path, _ in listed}  # a top folder's README is its category's page
+    listed += [
+        (e.site_path, e.note.updated or e.note.date)
+        for e in site.entries
+        if e.site_path not in shown
+    ]
     listed.sort(key=lambda pair: pair[0])
     keyed("sitemap.xml", ("sitemap", config, tuple(listed)), lambda: sitemap(config, listed))
     previews = tuple((e.site_path, e.title, e.excerpt, e.category.name) for e in site.entries)

@@ -10,7 +10,7 @@ from html import escape  # as xml.sax.saxutils.escape, whose import costs 10 ms 
 
 from kbsite import __version__
 from kbsite.config.siteconfig import SiteConfig
-from kbsite.site.index import Entry, Site
+from kbsite.site.index import Entry, Site, dated
 from kbsite.urls import absolute_url, origin
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -55,7 +55,7 @@ def atom_feed(
         f"{{{ATOM_NS}}}link",
         {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page_path)},
     )
-    newest = entries[:FEED_SIZE]
+    newest = dated(entries)[:FEED_SIZE]  # a feed is by date: undated notes stay out
     _text(feed, "updated", _stamp(max((_last_change(e) for e in newest), default=_EPOCH)))
     if config.author:
         _text(ET.SubElement(feed, f"{{{ATOM_NS}}}author"), "name", config.author)
@@ -68,7 +68,7 @@ def atom_feed(
         ET.SubElement(
             item, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": url}
         )
-        _text(item, "published", _stamp(entry.date))
+        _text(item, "published", _stamp(entry.date or _EPOCH))
         _text(item, "updated", _stamp(_last_change(entry)))
         ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": entry.category.name})
         for tag in entry.tags:
@@ -122,7 +122,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _last_change(entry: Entry) -> datetime:
-    return entry.note.updated or entry.note.date
+    return entry.note.updated or entry.note.date or _EPOCH
 
 
 def _stamp(value: datetime) -> str:

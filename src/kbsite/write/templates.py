@@ -15,6 +15,7 @@ from kbsite.accel.jinja import environment_class
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.urls import absolute_url, url_maker
+from kbsite.write.explorer import ExplorerNav
 
 THEME_DIR = Path(__file__).parent / "theme"
 
@@ -41,17 +42,19 @@ def make_environment(
         cache_size=-1,
     )
     strings = strings_for(config.language)
+    url_for = url_maker(config)
     env.globals.update(
         site=config,
         strings=strings,
         kbsite_version=__version__,
         live_reload=live_reload,
-        url_for=url_maker(config),
+        url_for=url_for,
         absolute_url=lambda path: absolute_url(config, path),
     )
     env.filters["date"] = _format_date
     env.filters["iso"] = lambda value: value.isoformat()
     env.globals["t"] = lambda key, **kw: strings[key].format(**kw)
+    env.globals["explorer_nav"] = ExplorerNav(url_for)
     # kbsite's own template functions: plain Python, taking nothing from the context.
     env.plain_functions = frozenset(  # type: ignore[attr-defined]  # FastEnvironment reads it
         env.globals[name] for name in ("t", "url_for", "absolute_url")

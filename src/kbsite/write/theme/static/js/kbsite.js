@@ -72,6 +72,7 @@
   setupHeader();
   setupAnchors();
   setupBackToTop();
+  setupExplorer();
   setupToc();
 
   // Phones: the menu and the search box sit behind one button, and the header, sticky, slides
@@ -147,6 +148,24 @@
   // line a quarter down the viewport, recomputed on every scroll, up or down. After a jump to
   // a heading (a link, or a page loaded at an anchor) the target is marked even when the end
   // of the page keeps it below that line, until the reader scrolls on.
+  // Folder tree (urls: path): folded on narrow screens like the TOC; on wide ones the current
+  // note's link is scrolled into the sidebar's view.
+  function setupExplorer() {
+    var explorer = document.querySelector(".explorer");
+    if (!explorer) return;
+    var wide = window.matchMedia("(min-width: 1100px)");
+    var details = explorer.querySelector("details");
+    function fold() { details.open = wide.matches; }
+    fold();
+    wide.addEventListener("change", fold);
+    var current = explorer.querySelector("[aria-current='page']");
+    var side = explorer.closest(".note-side");
+    if (current && side && wide.matches && side.scrollHeight > side.clientHeight) {
+      var at = current.getBoundingClientRect().top - side.getBoundingClientRect().top;
+      side.scrollTop = Math.max(0, at - side.clientHeight / 3);
+    }
+  }
+
   function setupToc() {
     var toc = document.querySelector(".toc");
     if (!toc) return;

@@ -1,0 +1,106 @@
+"""Each note's site path: derived from its category and slug (`urls: category`) or its folders
+(`urls: path`), and made unique when two derived paths collide (issue 23)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from kbsite.config.siteconfig import SiteConfig, category_slug
+from kbsite.errors import Diagnostic, error, warning
+from kbsite.load.content import Note
+
+# A folder's page: README.md (docsify, GitHub) or index.md (MkDocs, Hugo, Quartz).
+FOLDER_PAGES = ("readme", "index")
+
+
+def is_folder_page(rel_path: str) -> bool:
+    """Tell whether a note is its folder's page (a README.md or index.md below the top)."""
+    path = PurePosixPath(rel_path)
+    return len(path.parts) > 1 and path.stem.lower() in FOLDER_PAGES
+
+
+def folder_segments(config: SiteConfig, rel_path: str) -> list[str]:
+    """Return the URL segments of a note's folders: the top one is its category's slug."""
+    folders = PurePosixPath(rel_path).parts[:-1]
+    segments = []
+    for depth, name in enumerate(folders):
+        found = config.category_for(name) if depth == 0 else None
+        segments.append(found.slug if found else category_slug(name) or "folder")
+    return segments
+
+
+def derived_path(config: SiteConfig, note: Note) -> str:
+    """Return the site path a note's category, folders and slug give it."""
+    if config.urls != "path":
+        category = config.category_for(note.category)
+        assert category is not None  # parse_note accepted the name
+        return f"/{category.slug}/{note.slug}/"
+    segments = folder_segments(config, note.rel_path)
+    if not is_folder_page(note.rel_path) or note.chosen_slug:
+        segments.append(note.slug)
+    return "/" + "/".join(segments) + "/"
+
+
+def plan_site_paths(
+    config: SiteConfig, notes: Sequence[Note]
+) -> tuple[list[str], list[Diagnostic]]:
+    """Return each note's site path (in the order of `notes`) and the collisions found.
+
+    Paths compare ignoring letter case, as on macOS. Notes whose writer chose the slug claim
+    their path first; two of them on one path is an error. A derived path that is taken goes,
+    with a warning naming both notes, to the later note by file path (_claim_order), made
+    distinct by its folders (`/cv/paper/` -> `/cv/old/paper/`), else by a number
+    (`/cv/pointnet-2/`): the same notes always get the same paths.
+    """
+    owners: dict[str, Note] = {}
+    paths: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for note in sorted(notes, key=_claim_order):
+        wanted = derived_path(config, note)
+        first = owners.get(wanted.lower())
+        if first is None:
+            path = wanted
+        elif note.chosen_slug:
+            message = (
+                f"URL {wanted} is also used by {first.source}; give one of them a different "
+                "`slug:` in its front matter"
+            )
+            problems.append(error(note.source, 1, message, key="slug"))
+            continue
+        else:
+            path = _distinct(config, note, wanted, owners)
+            message = (
+                f"URL {wanted} is also used by {first.source}, so this note is at {path}; "
+                "set `slug:` in its front matter to choose its URL"
+            )
+            problems.append(warning(note.source, 1, message, key="slug"))
+        owners[path.lower()] = note
+        paths[note.source] = path
+    return [paths.get(n.source, "") for n in notes], problems
+
+
+def _claim_order(note: Note) -> tuple[bool, tuple[str, ...]]:
+    """Chosen slugs first, then by file path as a file manager lists it: folder by folder,
+    names without their extension (`pointnet` before `pointnet++`, as `.` sorts after `+`)."""
+    return (not note.chosen_slug, PurePosixPath(note.rel_path).with_suffix("").parts)
+
+
+def _distinct(config: SiteConfig, note: Note, wanted: str, owners: dict[str, Note]) -> str:
+    """Return a free path for a note whose derived path is taken: its folders below the
+    category join the path if they are not in it already, then a number if need be."""
+    base = wanted
+    if config.urls != "path":
+        folders = folder_segments(config, note.rel_path)
+        category = config.category_for(note.category)
+        if folders and category is not None and folders[0] == category.slug:
+            folders = folders[1:]  # already the path's first segment
+        if folders:
+            head, _, slug = wanted.rstrip("/").rpartition("/")
+            base = "/".join([head, *folders, slug]) + "/"
+    if base.lower() not in owners:
+        return base
+    number = 2
+    while f"{base.rstrip('/')}-{number}/".lower() in owners:
+        number += 1
+    return f"{base.rstrip('/')}-{number}/"
