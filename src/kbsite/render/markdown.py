@@ -37,9 +37,11 @@ from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MathError, bracket_math_plugin, render_tex
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
+from kbsite.render.syntax.blogcallouts import blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
 from kbsite.render.syntax.embeds import embed_plugin
 from kbsite.render.syntax.mark import mark_plugin
+from kbsite.render.syntax.pseudocode import pseudocode_plugin
 from kbsite.render.syntax.templatetags import NOTE_PATH, template_tags_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
@@ -156,6 +158,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
+    md.use(blog_callouts_plugin).use(pseudocode_plugin)  # Hexo notes, Hugo admonitions
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
