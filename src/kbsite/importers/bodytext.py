@@ -33,9 +33,14 @@ _PSEUDOCODE = (
 _FIGURE = re.compile(r"^\{\{[<%]\s*figure\s+(.*?)\s*[>%]\}\}$")
 _TOC = re.compile(r"^[*+-]\s+TOC\s*$|^\{:\s*\.?toc\s*\}$")
 _ATTRIBUTES = re.compile(r"\{:\s*[^{}\n]*\}")  # kramdown: {: class="x"}, {:.x}, {: style=…}
+_ATTRIBUTES_DROPPED = (
+    "kramdown attribute lists ({: class=…}, {:.name}, {: style=…}) dropped: "
+    "they name the old theme's CSS"
+)
 # blogdown keeps math from Markdown in code spans: `$x$`, `$$x$$` (which may span lines).
-_CODE_DISPLAY = re.compile(r"(?<!`)`\$\$([^`]+?)\$\$`(?!`)", re.S)
-_CODE_INLINE = re.compile(r"(?<!`)`(\$[^`\n$][^`\n]*?\$)`(?!`)")
+# A span is a run of backticks, text without a blank line, the same run (CommonMark).
+_SPANS = re.compile(r"(?<!`)(`+)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+_MATH_ONLY = re.compile(r"\$\$.+\$\$|\$[^$\s][^\n]*\$", re.S)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _POST_URL = re.compile(r"\{%-?\s*post_url\s+(\S+?)\s*-?%\}")
 _POST_LINK = re.compile(r"\{%-?\s*post_(link|path)\s+(\"[^\"]+\"|'[^']+'|\S+)(.*?)-?%\}")
@@ -57,6 +62,7 @@ _READ_AT_BUILD = frozenset(
         "figure",
     ]
 )
+_LINK_TAGS = frozenset(["post_url", "post_link", "post_path", "ref", "relref"])
 _LEFT = re.compile(r"\{%-?\s*(/?\w+)|\{\{[<%]\s*(/?[\w-]+)|\{\{-?\s*([\w.]+)")
 
 
@@ -99,9 +105,10 @@ def convert_body(post: PostText, found: Lookups) -> str:
             taken = _block(lines, number, out, post.source, start, tally)
             if not taken:
                 where = start + number
-                line, missing = found.images.fix(lines[number], post.folder)
+                line = _inline(lines[number], post, index, tally, where)
+                line, missing = found.images.fix(line, post.folder)
                 found.problems += [f"{post.source}:{where}: image {m}" for m in missing]
-                out.append(_inline(line, post, index, tally, where))
+                out.append(line)
             number += taken or 1
     return "\n".join(out)
 
@@ -134,8 +141,9 @@ def _block(
     if _TOC.match(line):
         return 1
     if _ATTRIBUTES.fullmatch(line):
-        if "toc" not in line:  # {: class="table-of-content"} goes with its table of contents
-            tally.add(f"kramdown attribute list {line} dropped", source, start + number)
+        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        if not _TOC.match(following):  # {: class="table-of-content"} goes with its TOC
+            tally.add(_ATTRIBUTES_DROPPED, source, start + number)
         return 1
     if figure := _FIGURE.match(line):
         out.append(figure_html(figure[1]))
@@ -177,7 +185,7 @@ def _inline(line: str, post: PostText, index: PostIndex, tally: Tally, where: in
         text = _links(text, post, index, tally, where)
         for match in _LEFT.finditer(text):
             name = match[1] or match[2] or match[3]
-            if name not in _READ_AT_BUILD:
+            if name not in _READ_AT_BUILD and name not in _LINK_TAGS:  # those counted above
                 tally.add(f"{_shape(match[0], name)} kept as text", post.source, where)
         done.append(text + (span[0] if span else ""))
         pos = span.end() if span else end
@@ -185,7 +193,7 @@ def _inline(line: str, post: PostText, index: PostIndex, tally: Tally, where: in
 
 
 def _dropped(match: re.Match[str], source: str, tally: Tally, where: int) -> str:
-    tally.add(f"kramdown attribute list {match[0]} dropped", source, where)
+    tally.add(_ATTRIBUTES_DROPPED, source, where)
     return ""
 
 
@@ -193,7 +201,7 @@ def _links(text: str, post: PostText, index: PostIndex, tally: Tally, where: int
     def url(match: re.Match[str], name: str, shown: str) -> str:
         found = index.link(name, post.note)
         if found is None:
-            tally.add(f"{shown} to a post not imported ({name}) kept as text", post.source, where)
+            tally.add(f"{shown} to a post that was not imported kept as text", post.source, where)
             return match[0]
         return found
 
@@ -220,6 +228,11 @@ def _shape(tag: str, name: str) -> str:
 
 
 def _blogdown_math(text: str) -> str:
-    """Unwrap blogdown's math from its code spans: `` `$x$` `` -> `$x$`, lines kept."""
-    text = _CODE_DISPLAY.sub(lambda m: f"$${m[1]}$$", text)
-    return _CODE_INLINE.sub(lambda m: m[1], text)
+    """Unwrap blogdown's math from its code spans: `` `$x$` `` -> `$x$`, lines kept. Spans of
+    two or more backticks are code about math, and stay."""
+
+    def unwrap(match: re.Match[str]) -> str:
+        single = len(match[1]) == 1
+        return match[2] if single and _MATH_ONLY.fullmatch(match[2]) else match[0]
+
+    return _SPANS.sub(unwrap, text)
