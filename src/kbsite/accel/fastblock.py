@@ -43,6 +43,8 @@ FIRST_CHARACTERS = {
     "kbsite.render.math.tex:_math_bracket_block": "\\",
     "kbsite.render.math.tex:_math_environment": "\\",
     "kbsite.render.syntax.templatetags:_block": "{",
+    "kbsite.render.syntax.blogcallouts:_box": "{",
+    "kbsite.render.syntax.pseudocode:_shortcode": "{",
 }
 
 
