@@ -93,18 +93,19 @@ def convert_body(post: PostText, found: Lookups) -> str:
     list the images missing in problems."""
     index, tally = found.posts, found.tally
     out: list[str] = []
+    start = post.first_line  # the file line of each run's first line: blocks change counts
     for in_code, lines in _segments(post.body.split("\n")):
+        run_start, start = start, start + len(lines)
         if in_code:
             out.extend(lines)
             continue
-        start = post.first_line + len(out)
         if post.blogdown and "`$" in "".join(lines):
             lines = _blogdown_math("\n".join(lines)).split("\n")
         number = 0
         while number < len(lines):
-            taken = _block(lines, number, out, post.source, start, tally)
+            taken = _block(lines, number, out, post.source, run_start, tally)
             if not taken:
-                where = start + number
+                where = run_start + number
                 line = _inline(lines[number], post, index, tally, where)
                 line, missing = found.images.fix(line, post.folder)
                 found.problems += [f"{post.source}:{where}: image {m}" for m in missing]
