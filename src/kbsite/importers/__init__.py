@@ -19,9 +19,14 @@ from typing import Any
 import yaml
 
 from kbsite.config.siteconfig import CONFIG_FILE, SiteConfig, category_slug, load_config
+from kbsite.importers.bodytext import Lookups, PostText, convert_body
 from kbsite.importers.convert import Converted, convert_post
+from kbsite.importers.images import ImageFiles
+from kbsite.importers.naming import place_notes
+from kbsite.importers.postlinks import PostIndex
 from kbsite.importers.sitefile import declare_categories, new_site_yaml
-from kbsite.importers.sources import TOOLS, read_blog
+from kbsite.importers.sources import TOOLS, Blog, read_blog
+from kbsite.importers.tally import Tally
 
 __all__ = ["TOOLS", "ImportReport", "run_import"]
 
@@ -46,32 +51,50 @@ def run_import(tool: str, source: Path, site: Path) -> ImportReport:
         (site / CONFIG_FILE).write_text(new_site_yaml(blog), encoding="utf-8")
         report.created_site = True
     config = load_config(site)
-    converted = [convert_post(blog, post, config) for post in blog.posts]
+    tally = Tally()
+    converted = [convert_post(blog, post, config, tally) for post in blog.posts]
     names = _category_names(config, converted)
-    for item in converted:
+    folders = [category_slug(names[item.category.lower()]) for item in converted]
+    placed = place_notes(converted, folders, report.problems)
+    index = PostIndex()
+    for post, where in zip(blog.posts, placed, strict=True):
+        index.add([post.rel, post.name, post.path.stem], where.note)
+    found = Lookups(index, _image_files(blog), tally, report.problems)
+    for post, item, where in zip(blog.posts, converted, placed, strict=True):
         report.problems += item.problems
-        slug = category_slug(names[item.category.lower()])
-        folder = f"content/{slug}"
-        target = site / folder / item.file_name
+        target = site / "content" / where.note
         if target.exists():
-            report.problems.append(
-                f"{item.source}: {folder}/{item.file_name} already exists; skipped"
-            )
+            report.problems.append(f"{item.source}: content/{where.note} already exists; skipped")
             continue
         front = dict(item.front)
         front["category"] = names[item.category.lower()]
-        _write(target, _note_text(front, item.body))
-        report.posts.append(f"{folder}/{item.file_name}")
-        for file, rel in item.files:
-            report.files += _copy(file, site / folder / rel, f"{folder}/{rel}", report)
+        text = PostText(
+            post.body, str(post.path), post.body_line, where.note, tool == "hugo", post.path.parent
+        )
+        _write(target, _note_text(front, convert_body(text, found)))
+        report.posts.append(f"content/{where.note}")
+        for file, rel in where.files:
+            report.files += _copy(file, site / "content" / rel, f"content/{rel}", report)
     for file, rel in blog.static:
         report.files += _copy(file, site / "static" / rel, f"static/{rel}", report)
+    report.problems += tally.lines()
     if not config.auto_categories:  # declare new ones, most notes first, then by name
         counts = Counter(names[item.category.lower()] for item in converted)
         wanted = sorted(set(counts) - {c.name for c in config.categories})
         wanted.sort(key=lambda name: -counts[name])
         report.categories = declare_categories(site / CONFIG_FILE, wanted, report.problems)
     return report
+
+
+def _image_files(blog: Blog) -> ImageFiles:
+    """The blog's files and site paths, under the base path its own URLs carried."""
+    prefix = ""
+    if blog.tool == "hexo":
+        prefix = str(blog.settings.get("root") or "")
+    elif blog.tool == "jekyll":
+        prefix = str(blog.settings.get("baseurl") or "")
+    site = {rel.lower(): rel for _, rel in blog.static}
+    return ImageFiles(blog.root, site, prefix="/" + prefix.strip("/") if prefix.strip("/") else "")
 
 
 def _category_names(config: SiteConfig, converted: list[Converted]) -> dict[str, str]:

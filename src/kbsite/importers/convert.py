@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,8 +12,9 @@ from slugify import slugify
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.importers.sources import Blog, Post
+from kbsite.importers.tally import Tally
 from kbsite.load.dates import DateError, parse_date
-from kbsite.render.markdown import render_markdown
+from kbsite.load.frontmatter import EXTRA_KEY, KNOWN_KEYS
 
 # Keys kbsite reads under another name: converted, not copied.
 _CONVERTED = frozenset(
@@ -35,6 +35,27 @@ _CONVERTED = frozenset(
         "published",
         "aliases",
         "redirect_from",
+    ]
+)
+# Keys that only steered the old blog's engine or theme, whose job kbsite does itself (math,
+# the table of contents, code highlighting) or has no part of (layouts, comments): dropped,
+# and counted in the import's report.
+_DROPPED = frozenset(
+    [
+        "layout",
+        "mathjax",
+        "katex",
+        "math",
+        "markup",
+        "toc",
+        "show_toc",
+        "comments",
+        "comment",
+        "sidebar",
+        "highlight",
+        "isCJKLanguage",
+        "output",
+        "type",
     ]
 )
 _DEFAULT_PERMALINK = {
@@ -63,8 +84,8 @@ class Converted:
     problems: list[str] = field(default_factory=list)
 
 
-def convert_post(blog: Blog, post: Post, config: SiteConfig) -> Converted:
-    """Convert one post; what cannot be kept is described in `problems`."""
+def convert_post(blog: Blog, post: Post, config: SiteConfig, tally: Tally) -> Converted:
+    """Convert one post's front matter; what cannot be kept is in `problems` or the tally."""
     data, problems = post.data, []
     categories = _categories(blog.tool, data)
     default = "未分类" if config.language == "zh-CN" else "Uncategorized"
@@ -77,7 +98,10 @@ def convert_post(blog: Blog, post: Post, config: SiteConfig) -> Converted:
         )
     front: dict[str, Any] = {"title": str(data.get("title") or post.name)}
     when = _date(post, config, problems)
-    front["date"] = when
+    if when is None:
+        tally.add("no date in the front matter or file name: imported undated", str(post.path), 0)
+    else:
+        front["date"] = when
     for key in ("updated", "lastmod", "last_modified_at", "modified"):
         if data.get(key) is not None:
             front["updated"] = _text(data[key])
@@ -96,11 +120,10 @@ def convert_post(blog: Blog, post: Post, config: SiteConfig) -> Converted:
         aliases.append(old)
     if aliases:
         front["aliases"] = aliases
-    front |= {k: _text(v) for k, v in data.items() if k not in _CONVERTED}
+    front |= _other_keys(post, tally)
     bundle = post.bundle
     files = _bundle_files(bundle, post.name) if bundle else []
     file_name = f"{post.name}/index.md" if blog.tool == "hugo" and bundle else f"{post.name}.md"
-    problems += _unconverted_syntax(post)
     return Converted(
         post.path, file_name, categories[0] if categories else default, front, post.body,
         files, problems,
@@ -144,8 +167,26 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _date(post: Post, config: SiteConfig, problems: list[str]) -> str:
-    """Return the post's date as kbsite reads it: written, from the file name, else file time."""
+def _other_keys(post: Post, tally: Tally) -> dict[str, Any]:
+    """Keep the keys kbsite reads as they are and the others under `extra:`, where kbsite
+    leaves them alone; drop the ones that only steered the old blog (counted in the tally)."""
+    kept: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in post.data.items():
+        if key in _CONVERTED:
+            continue
+        if key in _DROPPED:
+            tally.add(f"front matter `{key}:` dropped (kbsite does without)", str(post.path), 0)
+        elif key in KNOWN_KEYS:
+            kept[key] = _text(value)
+        else:
+            extra[key] = _text(value)
+    return kept | ({EXTRA_KEY: extra} if extra else {})
+
+
+def _date(post: Post, config: SiteConfig, problems: list[str]) -> str | None:
+    """Return the post's date as kbsite reads it: written, or from the file name; else None
+    (the file's time is the day it was copied, not written)."""
     for key in ("date", "publishDate", "created"):
         value = post.data.get(key)
         if value is None:
@@ -153,14 +194,10 @@ def _date(post: Post, config: SiteConfig, problems: list[str]) -> str:
         try:
             parse_date(value, config.tzinfo)
         except DateError as exc:
-            problems.append(f"{post.path}: {key}: {exc}; used the file's time instead")
+            problems.append(f"{post.path}: {key}: {exc}; imported undated")
             break
         return str(_text(value))
-    if post.name_date:
-        return post.name_date
-    stamp = datetime.fromtimestamp(os.stat(post.path).st_mtime, config.tzinfo)
-    problems.append(f"{post.path}: no date; used the file's modification time")
-    return stamp.replace(microsecond=0).isoformat(sep=" ")
+    return post.name_date
 
 
 def _aliases(post: Post, data: dict[str, Any]) -> list[str]:
@@ -178,18 +215,22 @@ def _aliases(post: Post, data: dict[str, Any]) -> list[str]:
 
 
 def _old_url(
-    blog: Blog, post: Post, categories: list[str], when: str, config: SiteConfig
+    blog: Blog, post: Post, categories: list[str], when: str | None, config: SiteConfig
 ) -> str | None:
     """Return the URL the post had on the old blog, from its permalink pattern; None if unsure."""
+    if when is None:
+        return None
     try:
         day = parse_date(when, config.tzinfo)
     except DateError:
         return None
     slug = str(post.data.get("slug") or "") or post.name
+    # Hexo's :title is the post's path under source/_posts: a post in a subfolder keeps it.
+    title = slug if post.data.get("slug") or blog.tool != "hexo" else post.rel or post.name
     values = {
         "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}",
         "i_month": str(day.month), "i_day": str(day.day), "hour": f"{day.hour:02d}",
-        "minute": f"{day.minute:02d}", "second": f"{day.second:02d}", "title": slug,
+        "minute": f"{day.minute:02d}", "second": f"{day.second:02d}", "title": title,
         "name": post.name, "post_title": slug, "slug": slug, "filename": post.name,
         "contentbasename": post.name, "section": post.section, "output_ext": ".html",
         # Jekyll puts categories in URLs as written, lower-cased (Chinese stays Chinese).
@@ -220,13 +261,4 @@ def _bundle_files(folder: Path, name: str) -> list[tuple[Path, str]]:
         if path.is_file()
         and path.name not in ("index.md", "index.markdown")
         and not any(p.startswith(".") for p in path.relative_to(folder).parts)
-    ]
-
-
-def _unconverted_syntax(post: Post) -> list[str]:
-    """Report template tags kbsite will show as text, at their line in the source file."""
-    shown = str(post.path)
-    result = render_markdown(post.body, path=f"content/{post.name}.md", first_line=post.body_line)
-    return [
-        f"{shown}:{d.location.line}: {d.message}" for d in result.diagnostics if d.key == "markdown"
     ]

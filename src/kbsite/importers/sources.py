@@ -35,6 +35,9 @@ class Post:
     section: str = ""  # Hugo: the section (posts), for relative aliases and old URLs
     name_date: str | None = None  # Jekyll: the date in the file name
     body_line: int = 1  # the body's first line in the source file
+    # The path under the posts folder without suffix (`ml/ddpm`): Hexo's :title, and a name
+    # other posts link to it by.
+    rel: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ def _settings(root: Path, names: tuple[str, ...]) -> dict[str, Any]:
     return {}
 
 
-def _read_post(path: Path, skipped: list[str], **extra: Any) -> Post | None:
+def _read_post(path: Path, root: Path, skipped: list[str], **extra: Any) -> Post | None:
     """Parse a post's front matter; on failure note why and return None."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -86,7 +89,8 @@ def _read_post(path: Path, skipped: list[str], **extra: Any) -> Post | None:
     data = doc.value if isinstance(doc.value, dict) else {}
     name = extra.pop("name", path.stem)
     data = {str(k): v for k, v in data.items()}
-    return Post(path, name, data, front.body, body_line=front.body_line, **extra)
+    rel = path.relative_to(root).with_suffix("").as_posix()
+    return Post(path, name, data, front.body, body_line=front.body_line, rel=rel, **extra)
 
 
 def _static(folder: Path, prefix: str = "") -> Iterator[tuple[Path, str]]:
@@ -119,7 +123,7 @@ def _hexo(root: Path) -> Blog:
     posts = []
     for path in _markdown_files(posts_dir):
         bundle = path.with_suffix("")  # post_asset_folder: source/_posts/<name>/
-        found = _read_post(path, skipped, bundle=bundle if bundle.is_dir() else None)
+        found = _read_post(path, posts_dir, skipped, bundle=bundle if bundle.is_dir() else None)
         if found:
             posts.append(found)
     for path in _markdown_files(root / "source" / "_drafts"):
@@ -142,7 +146,7 @@ def _jekyll(root: Path) -> Blog:
         if named is None:
             skipped.append(f"{path}: Jekyll ignores posts not named YYYY-MM-DD-title.md; skipped")
             continue
-        found = _read_post(path, skipped, name=named[2], name_date=named[1])
+        found = _read_post(path, root / "_posts", skipped, name=named[2], name_date=named[1])
         if found:
             posts.append(found)
     static = []
@@ -167,10 +171,10 @@ def _hugo(root: Path) -> Blog:
         section = rel.parts[0] if len(rel.parts) > 1 else ""
         if path.stem == "index" and len(rel.parts) > 1:  # a page bundle: the folder is the post
             found = _read_post(
-                path, skipped, name=path.parent.name, bundle=path.parent, section=section
+                path, content, skipped, name=path.parent.name, bundle=path.parent, section=section
             )
         else:
-            found = _read_post(path, skipped, section=section)
+            found = _read_post(path, content, skipped, section=section)
         if found:
             posts.append(found)
     names = ("hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", "config.yml")

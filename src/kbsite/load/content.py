@@ -93,7 +93,7 @@ def parse_note(
     data = notefields.scalar_fields(data)
     problems: list[Diagnostic] = list(doc.warnings)
     for key in data:
-        if key not in frontmatter.KNOWN_KEYS:
+        if key not in frontmatter.KNOWN_KEYS and key != frontmatter.EXTRA_KEY:
             hint = did_you_mean(key, frontmatter.KNOWN_KEYS)
             if hint:  # other tools' keys (layout, comments, ...) are fine; a typo of ours is not
                 problems.append(_as_warning(doc.error((key,), f"unknown key{hint}")))

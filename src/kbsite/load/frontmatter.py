@@ -120,6 +120,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "aliases": ("aliases", "redirect_from"),
 }
 KNOWN_KEYS = tuple(dict.fromkeys(k for names in SYNONYMS.values() for k in names))
+# A mapping kbsite reads nothing from and never warns about: `kbsite import` keeps there what
+# a blog's front matter said that kbsite has no field for (subtitle, images, author, ...).
+EXTRA_KEY = "extra"
 
 # (key path the value was written at, the value)
 Field = tuple[KeyPath, Any]

@@ -40,10 +40,12 @@ from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_plugin, render_tex
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
+from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
 from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
 from kbsite.render.syntax.embeds import embed_plugin
 from kbsite.render.syntax.mark import mark_plugin
+from kbsite.render.syntax.pseudocode import SHORTCODE_STARTS, pseudocode_plugin
 from kbsite.render.syntax.templatetags import NOTE_PATH, TAG_BLOCK_STARTS, template_tags_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
@@ -193,6 +195,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
     md.use(cjk_emphasis_plugin)  # **“中文”**后: CJK beside ** counts as a word boundary
+    md.use(blog_callouts_plugin).use(pseudocode_plugin)  # Hexo notes, Hugo admonitions
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
@@ -214,6 +217,8 @@ FIRST_CHARACTERS: dict[BlockRule, str] = {
     **DOLLAR_BLOCK_STARTS,
     **MATH_BLOCK_STARTS,
     **TAG_BLOCK_STARTS,
+    **BOX_STARTS,
+    **SHORTCODE_STARTS,
 }
 
 

@@ -86,12 +86,14 @@ def _site_variables(state: StateCore) -> None:
             fence = marker[1]
         elif "{{" in line:
             parts = re.split(r"(`+[^`]*`+)", line)  # keep inline code spans as they are
-            line = "".join(
-                p if p.startswith("`") else _URL_FILTER.sub(r"\2", _SITE_VAR.sub("", p))
-                for p in parts
-            )
+            line = "".join(p if p.startswith("`") else site_paths(p) for p in parts)
         out.append(line)
     state.src = "\n".join(out)
+
+
+def site_paths(text: str) -> str:
+    """Replace Jekyll's site URL variables by nothing and `{{ "/x" | relative_url }}` by /x."""
+    return _URL_FILTER.sub(r"\2", _SITE_VAR.sub("", text))
 
 
 # --- block tags: paired code tags, {% raw %} lines, a figure on its own line -------------------
