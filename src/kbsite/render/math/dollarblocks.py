@@ -5,7 +5,7 @@
   right under its sentence became part of the paragraph, and a line of `=` inside it a setext
   heading (a giant `<h1>` of TeX in the table of contents).
 - `$$x$$` in the middle of a sentence (kramdown and docsify write inline math so) is inline
-  math; display only on its own lines, where it is a block anyway.
+  math; display when its TeX stands on lines of its own (`见下式 $$`, TeX lines, `$$`).
 - docsify's `$` alone on a line opens and closes display math.
 - `$ x $`, spaced inside the dollars, is inline math as MathJax reads it; `$5 and $10` and
   `$ 5 and $ 10` stay text (no number after the closing `$`).
@@ -112,7 +112,11 @@ def _inline_double_in_text(state: StateCore) -> None:
                 continue
             before = children[index - 1] if index else None
             after = children[index + 1] if index + 1 < len(children) else None
-            if not (_line_edge(before) and _line_edge(after)):
+            # `见下式 $$` + TeX lines + `$$`: a line break just inside the dollars puts the TeX
+            # on lines of its own, which is display math however the sentence ends.
+            opens_line = _line_edge(before) or child.content.startswith("\n")
+            closes_line = _line_edge(after) or child.content.endswith("\n")
+            if not (opens_line and closes_line):
                 child.type = "math_inline"
 
 
