@@ -22,6 +22,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
+from kbsite.render.blocklines import line_text, opening_line
+
 # What a math block may interrupt, as a fence may.
 _INTERRUPTS: RuleOptionsType = {
     "alt": ["paragraph", "reference", "blockquote", "list", "footnote_def"]
@@ -45,8 +47,7 @@ def _dollar_block(state: StateBlock, start_line: int, end_line: int, silent: boo
     """dollarmath's `$$` block rule, made safe to ask as a paragraph's terminator: it ignores
     `silent` (it was never asked), so in that case its token is taken back. A line opening
     with "$$`" closes blogdown's code-span math (`` `$$ ... $$` ``): not a block's start."""
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src.startswith("$$`", begin):
+    if line_text(state, start_line).startswith("$$`"):
         return False
     if not silent:
         return _DOLLAR_BLOCK(state, start_line, end_line, False)
@@ -59,10 +60,10 @@ def _dollar_block(state: StateBlock, start_line: int, end_line: int, silent: boo
 
 def _lone_dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """Parse display math between two lines holding only `$` (docsify's habit)."""
-    if state.sCount[start_line] - state.blkIndent >= 4 or _line(state, start_line) != "$":
+    if opening_line(state, start_line, "$") != "$":
         return False
     line = start_line + 1
-    while line < end_line and _line(state, line) != "$":
+    while line < end_line and line_text(state, line) != "$":
         if state.sCount[line] < state.blkIndent:  # left the list item or quote it began in
             return False
         line += 1
@@ -97,10 +98,6 @@ def _spaced_inline(state: StateInline, silent: bool) -> bool:
         token.content, token.markup = match[1] or match[2], "$"
     state.pos = match.end()
     return True
-
-
-def _line(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
 
 
 def _inline_double_in_text(state: StateCore) -> None:
