@@ -77,7 +77,8 @@ def test_a_folder_without_a_readme_has_a_listing_the_explorer_links(
     page.wait_for_url("**/chapter2/dai-ma/")
     assert page.locator("h1").inner_text() == "代码"
     assert page.locator(".card-title a").inner_text() == "DQN 实现"
-    assert visit.failed == []
+    # Leaving the first page may abort its own pending requests (the favicon): not a failure.
+    assert [f for f in visit.failed if not f.endswith("net::ERR_ABORTED")] == []
 
 
 def test_on_a_phone_the_explorer_is_folded_and_opens_within_the_screen(

@@ -14,10 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import Run, WriteSite
 
 KB = Path(__file__).resolve().parent.parent / "sites_folders/knowledge_base"
 LINEAR = "ji-qi-xue-xi/xian-xing-mo-xing/xian-xing-hui-gui"
+FOLDER_SITE = """\
+title: 知识库
+base_url: https://user.github.io/kb/
+language: zh-CN
+categories: auto
+urls: path
+search: false
+"""
 
 
 def copy_kb(tmp_path: Path) -> Path:
@@ -190,3 +198,22 @@ def test_a_blog_warns_about_an_undated_note_outside_git(
     # By category and file name, README.md in several folders collides: each gets a URL.
     assert (site / "public/ji-qi-xue-xi/readme/index.html").is_file()
     assert (site / "public/ji-qi-xue-xi/xian-xing-mo-xing/readme/index.html").is_file()
+
+
+def test_a_second_page_for_the_top_folder_gets_a_url_of_its_own(
+    write_site: WriteSite, run: Callable[..., Run]
+) -> None:
+    files = {
+        "content/README.md": "# 首页\n\n你好。\n",
+        "content/index.md": "# 索引\n\n另一个。\n",
+        "content/a/笔记.md": "# 笔记\n\n正文。\n",
+    }
+    site = write_site(files, site_yaml=FOLDER_SITE)
+    result = run("build", "--quiet", cwd=site)
+    assert result.status == 0
+    assert result.err.splitlines()[0] == (
+        "content/index.md:1: warning: slug: URL / is also used by content/README.md, so this "
+        "note is at /index/; set `slug:` in its front matter to choose its URL"
+    )
+    assert "你好。" in read(site, "index.html")
+    assert "另一个。" in read(site, "index/index.html")

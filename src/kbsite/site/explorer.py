@@ -35,7 +35,7 @@ class Folder:
     children: tuple[Folder | Leaf, ...]
     # Where the folder's page is: its README's, its category's page for a top folder, else
     # the listing kbsite makes (kbsite.site.folderpages); "/" for the top.
-    site_path: str = "/"
+    site_path: str
 
     def folders(self) -> list[Folder]:
         """Return this folder and every folder below it, parents before their children."""

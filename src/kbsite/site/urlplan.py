@@ -97,7 +97,7 @@ def _claim_order(note: Note) -> tuple[bool, tuple[str, ...]]:
 def _distinct(config: SiteConfig, note: Note, wanted: str, owners: dict[str, Note]) -> str:
     """Return a free path for a note whose derived path is taken: its folders below the
     category join the path if they are not in it already, then a number if need be."""
-    base = wanted
+    base = wanted if wanted != "/" else f"/{note.slug}/"  # a second page for the top folder
     if config.urls != "path":
         folders = folder_segments(config, note.rel_path)
         category = config.category_for(note.category)
