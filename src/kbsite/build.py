@@ -82,6 +82,17 @@ class BuildResult:
     changed: tuple[str, ...] = ()  # output files written or removed (all of them for a full write)
     rendered: int = 0  # notes rendered by this build (the rest came from the cache)
     snapshot: Snapshot | None = None  # a build into a served folder: what serve keeps of it
+    skipped: tuple[str, ...] = ()  # other tools' navigation files under content/, not built
+
+    def skipped_summary(self) -> str:
+        """Say in one line which navigation files of other note tools were left out."""
+        paths, more = self.skipped[:3], len(self.skipped) - 3
+        shown = ", ".join(paths) + (f" and {more} more" if more > 0 else "")
+        files = "file" if len(self.skipped) == 1 else "files"
+        return (
+            f"Left out {len(self.skipped)} navigation {files} of other note tools ({shown}): "
+            "kbsite makes its own"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +224,7 @@ class Builder:
             warnings=tuple(sorted(problems)),
             changed=tuple(changed),
             rendered=fresh,
+            skipped=content.navigation,
             snapshot=(
                 self._snapshot(config, output, site, pages, store)
                 if isinstance(writer, SyncedOutput)

@@ -264,6 +264,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             f"Built {result.notes} notes into {result.pages} pages ({files}) "
             f"in {where}/ in {result.seconds:.2f} s"
         )
+        if result.skipped:
+            print(result.skipped_summary())
     if result.warnings:  # the site is written; the list says what to fix (issue 23)
         print(f"kbsite: {_problems_line(result.warnings)}", file=sys.stderr)
     return EXIT_OK

@@ -253,6 +253,25 @@ def test_atomic_save_through_a_temporary_file_is_one_rebuild(
     assert server.rebuilds()[0].quick_page
 
 
+def folder_tree_with_a_home_readme(site: Path) -> None:
+    """Make the site a folder-tree site whose top README.md is the home page's text."""
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "urls: path\n", encoding="utf-8")
+    write(site / "content/README.md", note("首页", LM, "2026-01-01", "欢迎。\n"))
+
+
+def test_a_save_of_the_readme_shown_on_the_home_page_is_one_rebuild(
+    watched: Callable[..., Watched], tmp_path: Path
+) -> None:
+    """The top README.md has no page of its own (the home page shows it): no quick page, the
+    rebuild shows the edit."""
+    server = watched(prepare=folder_tree_with_a_home_readme)
+    assert "欢迎。" in server.text("/notes/")
+    write(server.site / "content/README.md", note("首页", LM, "2026-01-01", "欢迎回来。\n"))
+    assert_one_rebuild_showing(server, {"/notes/": "欢迎回来。"}, tmp_path)
+    assert not server.rebuilds()[0].quick_page
+
+
 def test_a_note_deleted_and_recreated_is_one_rebuild(
     watched: Callable[..., Watched], tmp_path: Path
 ) -> None:

@@ -29,6 +29,12 @@ FRIENDLY = MarkdownIt("commonmark").use(cjk_emphasis_plugin)
         ("*强调*，然后", "<em>强调</em>，然后"),
         ("用**《注意力机制》**一书", "用<strong>《注意力机制》</strong>一书"),
         ("中**文", "中**文"),  # a lone run stays text
+        # Cases the notes-md branch tested (its implementation was not kept: same output on
+        # these and on the five real corpora, 78 <strong> and no literal `**` either way).
+        ("文字**中文。**后面", "文字<strong>中文。</strong>后面"),
+        ("注意**（可选）**参数", "注意<strong>（可选）</strong>参数"),
+        ("强调**这个`code`**吗", "强调<strong>这个<code>code</code></strong>吗"),
+        ("英文**bold（粗体）**后", "英文<strong>bold（粗体）</strong>后"),
     ],
 )
 def test_emphasis_beside_cjk_punctuation(source: str, html: str) -> None:

@@ -277,6 +277,13 @@ def test_double_dollars_mid_sentence_are_inline_math_and_display_on_their_own_li
     assert shown("文字\n$$x^2$$\n后文").count('<div class="math display">') == 1
 
 
+def test_double_dollars_ending_a_sentence_with_the_tex_on_lines_of_its_own_are_display() -> None:
+    # Ported from the notes-md branch: 见下式 $$ / TeX / $$ is a display formula, not inline.
+    html = shown("公式 $x$ 与 $$\n\\frac{a}{b}\n$$\n后文")
+    assert html.count('<span class="math display">') == 1
+    assert html.count('<span class="math inline">') == 1
+
+
 def test_a_lone_dollar_line_opens_and_closes_display_math_as_docsify_reads_it() -> None:
     assert shown("文字\n$\nx = y\n$\n后") == (
         '<p>文字</p>\n<div class="math display"><span class="katex">[M]</span></div>\n<p>后</p>'
@@ -297,6 +304,8 @@ def test_bare_aligned_cases_and_matrices_are_display_math_as_in_mathjax() -> Non
 
 def test_spaced_dollars_are_math_as_mathjax_reads_them_and_prices_stay_text() -> None:
     assert shown("设 $ x $ 为变量，$ \\theta = 1$ 也是。").count('class="math inline"') == 2
+    # Real docsify notes write spaced math without any TeX sign in it (easy-rl, chapter 3).
+    assert shown("执行两次动作得到 $(s,a,r,s',a') $才可以").count('class="math inline"') == 1
     for text in ("价格 $5 和 $10。", "costs $ 5 and $ 10", "转义 \\$ x $ 不是"):
         assert "math" not in shown(text)
 

@@ -64,6 +64,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "undated": "Undated",
         "broken_link": "Broken link: {target} was not found when the site was built",
         "explorer": "Folders",
+        "folder": "Folder",
+        "subfolders": "Subfolders",
     },
     "zh-CN": {
         "masthead": "INCOMING TRANSMISSION",
@@ -124,6 +126,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "undated": "未注明日期",
         "broken_link": "失效链接：构建时未找到 {target}",
         "explorer": "目录树",
+        "folder": "文件夹",
+        "subfolders": "子文件夹",
     },
 }
 

@@ -16,6 +16,7 @@ from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
+from kbsite.load.contentfiles import is_navigation_file, walk_content
 from kbsite.load.undated import history_dates
 from kbsite.workers import can_fork, fork_map
 
@@ -65,6 +66,8 @@ class Content:
     unreadable: frozenset[str] = frozenset()
     # Notes left out of the site because they hold no text.
     empty: frozenset[str] = frozenset()
+    # Other tools' navigation files (docsify's _sidebar.md), not built (contentfiles.py).
+    navigation: tuple[str, ...] = ()
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -136,8 +139,8 @@ def note_bodies(content_dir: Path) -> Iterator[tuple[str, str]]:
 
     The body is parse_note's, except that a leading `# title` line stays in it.
     """
-    for rel, full in _walk(content_dir):
-        if not rel.lower().endswith(".md"):
+    for rel, full in walk_content(content_dir):
+        if not rel.lower().endswith(".md") or is_navigation_file(rel):
             continue
         try:
             data = Path(full).read_bytes()
@@ -271,7 +274,11 @@ def load_content(
     shown = display_path(content_dir)
     # (stat key, parse result if cached); the others are parsed below, all in walk order.
     found: list[tuple[StatKey, str, Parsed | None]] = []
-    for rel, full in _walk(content_dir):
+    skipped: list[str] = []  # other tools' navigation files: said once, not built
+    for rel, full in walk_content(content_dir):
+        if is_navigation_file(rel):
+            skipped.append(rel)
+            continue
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:  # a name from another system's encoding: not safe to publish
@@ -321,7 +328,9 @@ def load_content(
     known, missing = history_dates(config, undated)
     problems += missing
     notes = [_dated(n, known[n.rel_path]) if n.rel_path in known else n for n in notes]
-    content = Content(tuple(notes), tuple(assets), frozenset(unreadable), frozenset(empty))
+    content = Content(
+        tuple(notes), tuple(assets), frozenset(unreadable), frozenset(empty), tuple(skipped)
+    )
     return content, problems
 
 
@@ -378,19 +387,3 @@ def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
         except UnicodeDecodeError:
             pass
         return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")
-
-
-def _walk(root: Path) -> list[tuple[str, str]]:
-    """List (posix path under root, full path) of files, skipping hidden files and folders
-    (editor and VCS files), in path order. Plain strings: `serve` lists thousands per save."""
-    found: list[tuple[str, str]] = []
-    top = str(root)
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in files:
-            if not name.startswith(".") and not name.endswith("~"):
-                found.append((prefix + name, os.path.join(folder, name)))
-    found.sort(key=lambda pair: pair[0].split("/"))  # the order of sorted(Path)
-    return found

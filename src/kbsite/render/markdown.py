@@ -18,7 +18,6 @@ from markdown_it.rules_core import StateCore, normalize
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.admon import admon_plugin
-from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -26,6 +25,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kbsite.accel.fastblock import BlockRule, accelerate_blocks
 from kbsite.errors import Diagnostic
+from kbsite.render.anchors import heading_id, resolve_own_anchors
 from kbsite.render.excerpt import INLINE_MATH
 from kbsite.render.highlight import render_code_block
 from kbsite.render.math.dollarblocks import DOLLAR_BLOCK_STARTS, dollar_blocks_plugin
@@ -116,7 +116,9 @@ def render_markdown(
     after: list[TextRun] = []
     text_runs(tokens, before, after)
     text = (*merge_runs(iter(before)), *merge_runs(iter(after)))
-    located = list(with_lines(tokens, first_line))  # read three times: made once
+    located = list(with_lines(tokens, first_line))  # read four times: made once
+    ids = (*anchors(tokens), *_equation_anchors(env))
+    anchor_problems = resolve_own_anchors(located, ids, path)  # before rendering: it edits hrefs
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
         toc=tuple(toc(tokens, lambda inline: _toc_html(md, inline, env))),
@@ -126,9 +128,10 @@ def render_markdown(
             *math_diagnostics(located, path),
             *equation_diagnostics(located, path, env),
             *syntax_diagnostics(located, path),
+            *anchor_problems,
         ),
         excerpt_runs=len(text) - len(tuple(merge_runs(iter(after)))),
-        anchors=(*anchors(tokens), *_equation_anchors(env)),
+        anchors=ids,
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
     )
 
@@ -270,7 +273,7 @@ def _heading_ids(state: StateCore) -> None:
         if token.type != "heading_open":
             continue
         text = _plain_text(tokens[idx + 1].children or [])
-        base = slugify(text.strip()) or "section"
+        base = heading_id(text) or "section"
         slug, n = base, 0
         while slug in seen:
             n += 1

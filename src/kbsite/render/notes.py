@@ -83,7 +83,7 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
     meta = RenderedNote(
         key=key,
         toc=result.toc,
-        anchors=frozenset(result.anchors),
+        anchors=result.anchors,
         links=result.links,
         excerpt=readable_inline(note.summary)
         if note.summary

@@ -14,7 +14,7 @@ class RenderedNote:
 
     key: str
     toc: tuple[Heading, ...]
-    anchors: frozenset[str]
+    anchors: tuple[str, ...]  # every id a link may target, in document order
     links: tuple[Link, ...]
     excerpt: str
     reading_minutes: int

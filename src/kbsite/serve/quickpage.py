@@ -76,8 +76,10 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
     )
     if problems:  # a broken link is a problem of the site: the rebuild reports it
         return None
+    page = last.pages.get(entry.site_path)
+    if page is None:  # shown on another page (a folder's README on its home or category page)
+        return None
     fresh = replace(entry, note=note, rendered=rendered, rewrites=rewrites)
-    page = last.pages[entry.site_path]
     context = {key: fresh if value is entry else value for key, value in page.context.items()}
     data = render(last.env, last.shared, replace(page, context=context))
     target = output_file(page.site_path)

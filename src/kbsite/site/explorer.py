@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from kbsite.config.siteconfig import SiteConfig
 from kbsite.site.index import Entry
-from kbsite.site.urlplan import is_folder_page
+from kbsite.site.urlplan import folder_site_path, is_folder_page
 
 _NUMBER = re.compile(r"(\d+)")
 
@@ -32,6 +33,17 @@ class Folder:
     path: str  # posix path inside content/, "" for the top
     page: Leaf | None
     children: tuple[Folder | Leaf, ...]
+    # Where the folder's page is: its README's, its category's page for a top folder, else
+    # the listing kbsite makes (kbsite.site.folderpages); "/" for the top.
+    site_path: str
+
+    def folders(self) -> list[Folder]:
+        """Return this folder and every folder below it, parents before their children."""
+        found = [self]
+        for child in self.children:
+            if isinstance(child, Folder):
+                found += child.folders()
+        return found
 
     def ancestors_of(self) -> dict[str, tuple[str, ...]]:
         """Map each note's site path to the folders (paths) that hold it, outermost first."""
@@ -50,12 +62,15 @@ class Folder:
                 found[child.site_path] = inside
 
 
-def build_explorer(entries: Sequence[Entry]) -> Folder:
+def build_explorer(config: SiteConfig, entries: Sequence[Entry]) -> Folder:
     """Arrange the notes as their folders hold them."""
-    return _folder("", "", [(PurePosixPath(e.note.rel_path).parts, e) for e in entries])
+    items = [(PurePosixPath(e.note.rel_path).parts, e) for e in entries]
+    return _folder(config, "", "", items)
 
 
-def _folder(name: str, path: str, items: list[tuple[tuple[str, ...], Entry]]) -> Folder:
+def _folder(
+    config: SiteConfig, name: str, path: str, items: list[tuple[tuple[str, ...], Entry]]
+) -> Folder:
     page: Leaf | None = None
     leaves: list[Folder | Leaf] = []
     below: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
@@ -64,14 +79,15 @@ def _folder(name: str, path: str, items: list[tuple[tuple[str, ...], Entry]]) ->
             below.setdefault(parts[0], []).append((parts[1:], entry))
             continue
         leaf = Leaf(entry.title, entry.site_path, parts[0])
-        if path and is_folder_page(f"{path}/{parts[0]}") and page is None:
+        if is_folder_page(f"{path}/{parts[0]}" if path else parts[0]) and page is None:
             page = leaf  # the folder's own page opens its list
         else:
             leaves.append(leaf)
     for folder, inside in below.items():
-        leaves.append(_folder(folder, f"{path}/{folder}" if path else folder, inside))
+        leaves.append(_folder(config, folder, f"{path}/{folder}" if path else folder, inside))
     leaves.sort(key=_order)
-    return Folder(name, path, page, tuple(leaves))
+    site_path = page.site_path if page is not None else folder_site_path(config, path)
+    return Folder(name, path, page, tuple(leaves), site_path)
 
 
 def _order(item: Folder | Leaf) -> tuple[tuple[object, ...], str]:

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, warning
+from kbsite.render.anchors import match_anchor
 from kbsite.render.syntax.wikilinks import parse_wiki_href
 from kbsite.render.tokeninfo import Link
 from kbsite.site.linktarget import LinkTarget
@@ -211,19 +212,24 @@ def _resolve_one(
                 )
             )
             return None
-        if fragment and fragment not in note.anchors:
-            headings = ", ".join(sorted(note.anchors)[:12]) or "none"
-            problems.append(
-                warning(
-                    source,
-                    link.line,
-                    f"link '{link.href}': no heading '#{fragment}' in content/{target} "
-                    f"(its headings: {headings})",
-                    key="link",
+        anchor = parts.fragment
+        if fragment:
+            found = match_anchor(fragment, note.anchors)
+            if found is None:
+                headings = ", ".join(note.anchors[:12]) or "none"
+                problems.append(
+                    warning(
+                        source,
+                        link.line,
+                        f"link '{link.href}': no heading '#{fragment}' in content/{target} "
+                        f"(its headings: {headings})",
+                        key="link",
+                    )
                 )
-            )
-            return url_for(config, note.site_path)  # the note's top: the heading is not there
-        return url_for(config, note.site_path) + (f"#{parts.fragment}" if parts.fragment else "")
+                return url_for(config, note.site_path)  # the note's top: the heading is not there
+            if found != fragment:  # written as the heading's text: point at its id
+                anchor = found
+        return url_for(config, note.site_path) + (f"#{anchor}" if anchor else "")
     if target in assets:
         return url_for(config, "/" + target)
     if target in known.unreadable:

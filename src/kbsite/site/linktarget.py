@@ -10,5 +10,5 @@ class LinkTarget:
     """What a relative link may point at: a note (with its heading ids) or a draft."""
 
     site_path: str
-    anchors: frozenset[str]
+    anchors: tuple[str, ...]  # in document order: of two that fit a link, the first wins
     draft: bool = False

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kbsite.site.explorer import build_explorer
+from kbsite.site.folderpages import FOLDER_TEMPLATE, folder_listings
 from kbsite.site.graph import Graph
 from kbsite.site.index import Entry, Site
 from kbsite.urls import page_path
@@ -78,16 +79,26 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
     """Plan the home feed, category, tag, archive, search, note and error pages; note pages
     get their backlinks and related notes later (link_note_pages).
 
-    On a folder-tree site (`urls: path`) a top folder's README.md is its category's page: it
-    is shown above the category's list instead of on a page of its own; every note page gets
+    On a folder-tree site (`urls: path`) the README.md at the top of content/ is the home
+    page's text and a top folder's is its category's, each shown above the list instead of
+    on a page of its own; every other folder without one gets a listing; every note page gets
     the folder tree (explorer)."""
     per_page = site.config.paginate
-    pages = paginate("/", site.entries, per_page, "index.html", site.config.title)
     by_path = {e.site_path: e for e in site.entries}
+    home = by_path.get("/")  # only a folder-tree site's top README has the home page's path
     intros = {i.site_path: by_path[i.site_path] for i in site.categories if i.site_path in by_path}
+    shown_above = {id(e) for e in (home, *intros.values()) if e is not None}
+    pages = paginate(
+        "/",
+        tuple(e for e in site.entries if e is not home),
+        per_page,
+        "index.html",
+        site.config.title,
+        **({"intro": home} if home is not None else {}),
+    )
     side: dict[str, Any] = {}
     if site.config.urls == "path":
-        side["explorer"] = build_explorer(site.entries)
+        side["explorer"] = build_explorer(site.config, site.entries)
     for index in site.categories:
         intro = intros.get(index.site_path)
         pages += paginate(
@@ -114,8 +125,8 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
         pages.append(Page("/search/", "search.html", strings["search"]))
     neighbours = site.neighbours()
     for entry in site.entries:
-        if entry.site_path in intros:
-            continue  # on its category's page
+        if id(entry) in shown_above:
+            continue  # on the home or its category's page
         newer, older = neighbours[entry.site_path]
         pages.append(
             Page(
@@ -132,6 +143,11 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
                 },
             )
         )
+    if "explorer" in side:
+        taken = {p.site_path for p in pages}
+        for path, title, context in folder_listings(side["explorer"], by_path, taken):
+            context["pagination"] = Pagination(1, 1, path)  # one page: cards.html asks
+            pages.append(Page(path, FOLDER_TEMPLATE, title, context))
     pages.append(Page("/404.html", "404.html", strings["not_found"]))
     return pages
 

@@ -10,14 +10,22 @@ from kbsite.config.siteconfig import SiteConfig, category_slug
 from kbsite.errors import Diagnostic, error, warning
 from kbsite.load.content import Note
 
-# A folder's page: README.md (docsify, GitHub) or index.md (MkDocs, Hugo, Quartz).
-FOLDER_PAGES = ("readme", "index")
+# A folder's page: README.md (docsify, GitHub), index.md (MkDocs, Quartz) or _index.md (Hugo).
+FOLDER_PAGES = ("readme", "index", "_index")
 
 
 def is_folder_page(rel_path: str) -> bool:
-    """Tell whether a note is its folder's page (a README.md or index.md below the top)."""
-    path = PurePosixPath(rel_path)
-    return len(path.parts) > 1 and path.stem.lower() in FOLDER_PAGES
+    """Tell whether a note is its folder's page (a README.md, index.md or _index.md); the
+    one at the top of content/ is the home page's text on a folder-tree site."""
+    return PurePosixPath(rel_path).stem.lower() in FOLDER_PAGES
+
+
+def folder_site_path(config: SiteConfig, folder: str) -> str:
+    """Return the site path of a folder (posix, inside content/; "" for the top) on a
+    folder-tree site: a top folder's is its category's page."""
+    if not folder:
+        return "/"
+    return "/" + "".join(f"{s}/" for s in folder_segments(config, f"{folder}/_"))
 
 
 def folder_segments(config: SiteConfig, rel_path: str) -> list[str]:
@@ -39,7 +47,7 @@ def derived_path(config: SiteConfig, note: Note) -> str:
     segments = folder_segments(config, note.rel_path)
     if not is_folder_page(note.rel_path) or note.chosen_slug:
         segments.append(note.slug)
-    return "/" + "/".join(segments) + "/"
+    return "/" + "".join(f"{s}/" for s in segments)  # the top README's is "/", the home page
 
 
 def plan_site_paths(
@@ -89,7 +97,7 @@ def _claim_order(note: Note) -> tuple[bool, tuple[str, ...]]:
 def _distinct(config: SiteConfig, note: Note, wanted: str, owners: dict[str, Note]) -> str:
     """Return a free path for a note whose derived path is taken: its folders below the
     category join the path if they are not in it already, then a number if need be."""
-    base = wanted
+    base = wanted if wanted != "/" else f"/{note.slug}/"  # a second page for the top folder
     if config.urls != "path":
         folders = folder_segments(config, note.rel_path)
         category = config.category_for(note.category)

@@ -7,9 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from mdit_py_plugins.anchors.index import slugify
-
 from kbsite.errors import Diagnostic, did_you_mean, warning
+from kbsite.render.anchors import match_anchor
 from kbsite.render.syntax.wikilinks import WikiTarget
 from kbsite.site.linktarget import LinkTarget
 
@@ -87,9 +86,9 @@ def resolve_wiki(
     note = notes[found[0]]
     anchor = ""
     if target.heading:
-        anchor = _anchor_for(target.heading, note.anchors)
+        anchor = match_anchor(target.heading, note.anchors) or ""
         if not anchor:
-            known = ", ".join(sorted(note.anchors)[:12]) or "none"
+            known = ", ".join(note.anchors[:12]) or "none"
             problems.append(
                 warning(
                     source,
@@ -100,12 +99,3 @@ def resolve_wiki(
                 )
             )
     return (note.site_path, anchor), problems
-
-
-def _anchor_for(heading: str, anchors: frozenset[str]) -> str:
-    """Match heading text (or an id) against a note's ids, as GitHub-style slugs."""
-    for candidate in (heading, slugify(heading.strip()), heading.strip().lower()):
-        if candidate in anchors:
-            return candidate
-    lowered = {a.lower(): a for a in anchors}
-    return lowered.get(slugify(heading.strip()).lower(), "")

@@ -15,13 +15,21 @@ from kbsite.render.highlight import pygments_css
 from kbsite.site.graph import previews_json
 from kbsite.site.index import Entry, Site, dated
 from kbsite.site.pages import Page
-from kbsite.urls import output_file
+from kbsite.urls import output_file, url_maker
+from kbsite.write.explorer import EXPLORER_FILE, explorer_json
 from kbsite.write.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.write.templates import static_files
 
 MERMAID_PREFIX = "js/vendor/mermaid"
 # Files every build writes besides pages and feeds; no alias may replace them.
-EXTRA_FILES = ("sitemap.xml", "robots.txt", "previews.json", ".nojekyll", "css/highlight.css")
+EXTRA_FILES = (
+    "sitemap.xml",
+    "robots.txt",
+    "previews.json",
+    ".nojekyll",
+    "css/highlight.css",
+    EXPLORER_FILE,
+)
 
 
 class Writer(Protocol):
@@ -63,6 +71,10 @@ def write_extras(
         ("previews", config, previews),
         lambda: previews_json(config, site.entries),
     )
+    tree = next((p.context["explorer"] for p in pages if "explorer" in p.context), None)
+    if tree is not None:  # a folder-tree site: the branches its pages leave out (write/explorer)
+        url_for = url_maker(config)
+        keyed(EXPLORER_FILE, ("explorer", config, tree), lambda: explorer_json(tree, url_for))
     writer.write("robots.txt", robots_txt(config))
     writer.write(".nojekyll", b"")
     writer.write("css/highlight.css", pygments_css().encode("utf-8"))

@@ -5,7 +5,7 @@
   right under its sentence became part of the paragraph, and a line of `=` inside it a setext
   heading (a giant `<h1>` of TeX in the table of contents).
 - `$$x$$` in the middle of a sentence (kramdown and docsify write inline math so) is inline
-  math; display only on its own lines, where it is a block anyway.
+  math; display when its TeX stands on lines of its own (`见下式 $$`, TeX lines, `$$`).
 - docsify's `$` alone on a line opens and closes display math.
 - `$ x $`, spaced inside the dollars, is inline math as MathJax reads it; `$5 and $10` and
   `$ 5 and $ 10` stay text (no number after the closing `$`).
@@ -21,6 +21,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath.index import math_block_dollar
+
+from kbsite.render.blocklines import line_text, opening_line
 
 # What a math block may interrupt, as a fence may.
 _INTERRUPTS: RuleOptionsType = {
@@ -45,8 +47,7 @@ def _dollar_block(state: StateBlock, start_line: int, end_line: int, silent: boo
     """dollarmath's `$$` block rule, made safe to ask as a paragraph's terminator: it ignores
     `silent` (it was never asked), so in that case its token is taken back. A line opening
     with "$$`" closes blogdown's code-span math (`` `$$ ... $$` ``): not a block's start."""
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src.startswith("$$`", begin):
+    if line_text(state, start_line).startswith("$$`"):
         return False
     if not silent:
         return _DOLLAR_BLOCK(state, start_line, end_line, False)
@@ -59,10 +60,10 @@ def _dollar_block(state: StateBlock, start_line: int, end_line: int, silent: boo
 
 def _lone_dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """Parse display math between two lines holding only `$` (docsify's habit)."""
-    if state.sCount[start_line] - state.blkIndent >= 4 or _line(state, start_line) != "$":
+    if opening_line(state, start_line, "$") != "$":
         return False
     line = start_line + 1
-    while line < end_line and _line(state, line) != "$":
+    while line < end_line and line_text(state, line) != "$":
         if state.sCount[line] < state.blkIndent:  # left the list item or quote it began in
             return False
         line += 1
@@ -99,10 +100,6 @@ def _spaced_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _line(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
-
-
 def _inline_double_in_text(state: StateCore) -> None:
     """`$$x$$` with text beside it on its line is inline math (kramdown's reading)."""
     for token in state.tokens:
@@ -112,7 +109,11 @@ def _inline_double_in_text(state: StateCore) -> None:
                 continue
             before = children[index - 1] if index else None
             after = children[index + 1] if index + 1 < len(children) else None
-            if not (_line_edge(before) and _line_edge(after)):
+            # `见下式 $$` + TeX lines + `$$`: a line break just inside the dollars puts the TeX
+            # on lines of its own, which is display math however the sentence ends.
+            opens_line = _line_edge(before) or child.content.startswith("\n")
+            closes_line = _line_edge(after) or child.content.endswith("\n")
+            if not (opens_line and closes_line):
                 child.type = "math_inline"
 
 

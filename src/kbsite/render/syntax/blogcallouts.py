@@ -17,6 +17,7 @@ import shlex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from kbsite.render.blocklines import line_text, opening_line
 from kbsite.render.syntax.embeds import WARNING
 
 _NOTE_OPEN = re.compile(r"^\{%-?\s*note\b(.*?)-?%\}$")
@@ -59,10 +60,8 @@ def blog_callouts_plugin(md: MarkdownIt) -> None:
 
 
 def _box(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4:
-        return False
-    line = _text(state, start)
-    if not line.startswith("{"):
+    line = opening_line(state, start, "{")
+    if line is None:
         return False
     if opened := _NOTE_OPEN.match(line):
         closer, (kind, title, fold) = _NOTE_CLOSE, box_of_note(opened[1])
@@ -111,7 +110,7 @@ def closing_line(state: StateBlock, start: int, end: int, closer: re.Pattern[str
     """Return the line of the closing tag after start, skipping fenced code; None if none."""
     fence = ""
     for number in range(start + 1, end):
-        line = _text(state, number)
+        line = line_text(state, number)
         marker = _FENCE.match(line)
         if fence:
             if marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence):
@@ -121,10 +120,6 @@ def closing_line(state: StateBlock, start: int, end: int, closer: re.Pattern[str
         elif closer.match(line):
             return number
     return None
-
-
-def _text(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
 
 
 # What a line must start with for the block rule above to match (kbsite.accel.fastblock).

@@ -17,6 +17,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from kbsite.render.blocklines import opening_line
 from kbsite.render.syntax.algorithmic import render_algorithm
 from kbsite.render.syntax.blogcallouts import closing_line
 from kbsite.render.syntax.embeds import WARNING
@@ -40,7 +41,8 @@ def pseudocode_plugin(md: MarkdownIt) -> None:
 
 
 def _shortcode(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4 or not _OPEN.match(_text(state, start)):
+    line = opening_line(state, start, "{")
+    if line is None or not _OPEN.match(line):
         return False
     close = closing_line(state, start, end, _CLOSE)
     if close is None:
@@ -52,10 +54,6 @@ def _shortcode(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         token.meta = {WARNING: _SHORTCODE_WARNING}
     state.line = close + 1
     return True
-
-
-def _text(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]].strip()
 
 
 def _render_algorithms(state: StateCore) -> None:

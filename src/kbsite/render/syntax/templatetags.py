@@ -28,6 +28,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from kbsite.render.blocklines import line_text, opening_line
+
 NOTE_PATH = "kbsite_path"  # env key: the note's path, for asset_img's folder
 _RAW_LINES = "kbsite_raw_lines"  # env key: (start, end) line ranges inside {% raw %} blocks
 
@@ -100,10 +102,8 @@ def site_paths(text: str) -> str:
 
 
 def _block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4:
-        return False
-    line = _line(state, start)
-    if not line.startswith("{"):
+    line = opening_line(state, start, "{")
+    if line is None:
         return False
     for opener, closer in _CODE_TAGS:
         match = opener.match(line)
@@ -113,7 +113,7 @@ def _block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if not silent:
             if _RAW_OPEN.match(line):
                 close = next(
-                    (n for n in range(start + 1, end) if _RAW_CLOSE.match(_line(state, n))), end
+                    (n for n in range(start + 1, end) if _RAW_CLOSE.match(line_text(state, n))), end
                 )
                 state.env.setdefault(_RAW_LINES, []).append((start, close))
             state.line = start + 1
@@ -129,15 +129,11 @@ def _block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
-def _line(state: StateBlock, number: int) -> str:
-    return state.src[state.bMarks[number] + state.tShift[number] : state.eMarks[number]].strip()
-
-
 def _code_tag(
     state: StateBlock, start: int, end: int, silent: bool, args: str, closer: re.Pattern[str]
 ) -> bool:
     """Turn `{% highlight py %}…{% endhighlight %}` (and kin) into a fence token."""
-    close = next((n for n in range(start + 1, end) if closer.match(_line(state, n))), None)
+    close = next((n for n in range(start + 1, end) if closer.match(line_text(state, n))), None)
     if close is None:
         return False
     if not silent:

@@ -158,6 +158,25 @@
     function fold() { details.open = wide.matches; }
     fold();
     wide.addEventListener("change", fold);
+    // The page holds only its own branch (the whole tree cost ~70 KB a page at 600 notes):
+    // a folder opened elsewhere is filled from explorer.json, fetched once for the page and
+    // then served from the browser's cache to the next pages.
+    var lists = null;
+    explorer.addEventListener("toggle", function (event) {
+      var folder = event.target;
+      if (!folder.open || !folder.dataset.folder || folder.querySelector("ul")) return;
+      if (!lists) {
+        lists = fetch(explorer.dataset.tree).then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        });
+        lists.catch(function () { lists = null; });  // try again on the next folder opened
+      }
+      lists.then(function (found) {
+        var html = found[folder.dataset.folder];
+        if (html && !folder.querySelector("ul")) folder.insertAdjacentHTML("beforeend", html);
+      }, function () {});
+    }, true);  // capture: "toggle" does not bubble
     var current = explorer.querySelector("[aria-current='page']");
     var side = explorer.closest(".note-side");
     if (current && side && wide.matches && side.scrollHeight > side.clientHeight) {

@@ -1,0 +1,34 @@
+"""Which files under content/ make the site: not hidden files, editor backups, or the
+navigation files of the note tool a folder was written for (issue 23)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# A folder's page in Hugo and Zola, like README.md: kept (kbsite.site.urlplan reads it so).
+_FOLDER_PAGE = "_index.md"
+
+
+def is_navigation_file(rel_path: str) -> bool:
+    """Tell whether a Markdown file is another tool's navigation, not a note: docsify's
+    `_sidebar.md`, `_navbar.md` and `_coverpage.md`, and any `_name.md` (docsify, Jekyll and
+    Hugo all read a leading underscore as "not a page"); kbsite makes its own navigation."""
+    name = rel_path.rsplit("/", 1)[-1].lower()
+    return name.startswith("_") and name.endswith(".md") and name != _FOLDER_PAGE
+
+
+def walk_content(root: Path) -> list[tuple[str, str]]:
+    """List (posix path under root, full path) of files, skipping hidden files and folders
+    (editor and VCS files), in path order. Plain strings: `serve` lists thousands per save."""
+    found: list[tuple[str, str]] = []
+    top = str(root)
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in files:
+            if not name.startswith(".") and not name.endswith("~"):
+                found.append((prefix + name, os.path.join(folder, name)))
+    found.sort(key=lambda pair: pair[0].split("/"))  # the order of sorted(Path)
+    return found
