@@ -27,7 +27,7 @@ from kbsite.errors import did_you_mean
 from kbsite.render.labels import LABEL_KINDS, NAMES, Label, Numbering, label_text
 from kbsite.render.math.equations import LABELS, Labels
 from kbsite.render.syntax.embeds import WARNING
-from kbsite.render.syntax.theorems import numbering
+from kbsite.render.syntax.theorems import block_end, numbering
 
 _REFERENCE = re.compile(r"@((" + "|".join(LABEL_KINDS) + r")-[A-Za-z0-9_]+(?:[-_][A-Za-z0-9]+)*)")
 # Before the `@`: what may not touch it (an e-mail's local part, a word).
@@ -106,7 +106,7 @@ def note_labels(
         if token.type in ("theorem_open", "numbered_figure_open"):
             ident = token.meta["id"]
             kind, number = counted.numbers[ident]
-            preview = render(tokens[index : _closer(tokens, index) + 1])
+            preview = render(tokens[index : block_end(tokens, index) + 1])
             found.append(Label(ident, kind, number, _ID_ATTRIBUTE.sub("", preview)))
         for key in token.meta.get("labels", ()) if token.meta else ():
             number = labels.numbers.get(key, "??")
@@ -114,12 +114,3 @@ def note_labels(
                 preview = _ID_ATTRIBUTE.sub("", render([token]))
                 found.append(Label(key, "eq", number, preview))
     return tuple(found)
-
-
-def _closer(tokens: Sequence[Token], index: int) -> int:
-    depth = 0
-    for at in range(index, len(tokens)):
-        depth += tokens[at].nesting
-        if depth == 0:
-            return at
-    raise AssertionError("a block always closes")

@@ -66,22 +66,23 @@ def _theorems(state: StateCore) -> None:
             token.meta["kind"] = kind
             token.meta["number"] = assign_number(state.env, token, kind, token.meta["id"])
             token.meta["titled"] = _take_title(tokens, index)
-            _closer(tokens, index).type = "theorem_close"
+            tokens[block_end(tokens, index)].type = "theorem_close"
         elif "proof" in token.meta["classes"]:
             token.type = "proof_open"
             token.meta["titled"] = _take_title(tokens, index)
-            close = _closer(tokens, index)
-            close.type = "proof_close"
-            _end_proof(tokens, tokens.index(close))
+            close = block_end(tokens, index)
+            tokens[close].type = "proof_close"
+            _end_proof(tokens, close)
 
 
-def _closer(tokens: Sequence[Token], index: int) -> Token:
-    """The token closing the block opened at index: block tokens nest and balance."""
+def block_end(tokens: Sequence[Token], index: int) -> int:
+    """The index of the token closing the block opened at index (tokens compare by value, so
+    list.index could find another block's)."""
     depth = 0
-    for token in tokens[index:]:
-        depth += token.nesting
+    for at in range(index, len(tokens)):
+        depth += tokens[at].nesting
         if depth == 0:
-            return token
+            return at
     raise AssertionError("a fenced div always closes")
 
 
