@@ -40,7 +40,7 @@ from kbsite.render.math.equations import (
 from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
 from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_plugin, render_tex
-from kbsite.render.options import DEFAULT_HEADING_ANCHOR
+from kbsite.render.options import DEFAULT_HEADING_ANCHOR, DEFAULT_LABEL_NAMES
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
@@ -111,7 +111,7 @@ def render_markdown(
     first_line: int,
     heading_anchor: str = DEFAULT_HEADING_ANCHOR,
     math_macros: tuple[tuple[str, str], ...] = (),
-    label_names: tuple[tuple[str, str], ...] = (),
+    label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES,
     sidenotes: bool = False,
 ) -> RenderedMarkdown:
     """Render one note body; `first_line` is the file line of the body's first line,

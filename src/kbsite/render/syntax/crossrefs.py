@@ -79,7 +79,7 @@ def _resolve(state: StateCore) -> None:
             else:
                 hint = did_you_mean(ident, list(numbers))
                 token.meta[WARNING] = (
-                    f"no figure, table, equation or theorem '{ident}' in this note{hint}"
+                    f"no theorem, figure, table or equation '{ident}' in this note{hint}"
                 )
                 token.content = f"@{ident}?"
 

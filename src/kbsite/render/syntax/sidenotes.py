@@ -8,7 +8,7 @@ holding more than paragraphs (a list, code) or first cited in a table or heading
 float has no margin to go to, stays at the end only.
 
 CONTRACT:
-    sidenotes_plugin(md);  SIDENOTES (env key: True to write them)
+    sidenotes_plugin(md);  SIDENOTES (env key: True to write them);  strip_sidenotes(html)
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def _with_sidenote(rule: Any) -> Rule:
         # A span, as a <p> may not hold a block; data-pagefind-ignore: search reads the
         # footnote once, at the end.
         return (
-            f'{html}<span class="sidenote" data-pagefind-ignore>'
+            f"{html}{_SIDENOTE_OPEN}"
             f'<span class="sidenote-number">{number}</span> {"<br>".join(paragraphs)}</span>'
         )
 
@@ -128,3 +128,29 @@ def _marked_block(rule: Any) -> Rule:
         return html
 
     return render
+
+
+_SIDENOTE_OPEN = '<span class="sidenote" data-pagefind-ignore>'
+
+
+def strip_sidenotes(html: str) -> str:
+    """The HTML without its sidenotes, for readers that show no CSS (feeds): the footnotes at
+    the end hold the same text. Spans nest inside a sidenote (math), so they are counted."""
+    parts, done = [], 0
+    start = html.find(_SIDENOTE_OPEN)
+    while start != -1:
+        parts.append(html[done:start])
+        depth, at = 0, start
+        while True:
+            opening, closing = html.find("<span", at), html.find("</span>", at)
+            if closing == -1:  # not written by us: leave the rest alone
+                return "".join(parts) + html[start:]
+            if opening != -1 and opening < closing:
+                depth, at = depth + 1, opening + 5
+            else:
+                depth, at = depth - 1, closing + 7
+                if depth == 0:
+                    break
+        done = at
+        start = html.find(_SIDENOTE_OPEN, done)
+    return "".join(parts) + html[done:] if parts else html
