@@ -161,6 +161,11 @@ def test_a_reference_ends_at_the_first_han_character() -> None:
     assert '如<a class="xref" href="#fig-arch">图 1</a>所示' in html
 
 
+def test_excerpts_read_a_reference_as_its_label() -> None:
+    result = render("![图](a.svg){#fig-arch}\n\n如 @fig-arch 所示。")
+    assert "".join(run.text for run in result.excerpt_text).endswith("如 图 1 所示。")
+
+
 def test_label_previews_hold_the_target_without_ids() -> None:
     result = render("::: {#thm-a}\n## 名\n内容 $x$\n:::\n")
     (label,) = result.labels
