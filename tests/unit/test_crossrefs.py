@@ -80,6 +80,12 @@ def test_fenced_divs_nest_and_an_unclosed_one_stays_text() -> None:
     assert "::: {#thm-open}" in html
 
 
+def test_a_line_of_colons_in_a_code_fence_does_not_close_the_div() -> None:
+    html = render("::: {#exm-a}\n```text\n:::\n```\n后文\n:::\n").html
+    assert "<code>:::\n</code>" in html
+    assert html.endswith("<p>后文</p>\n</div>\n")
+
+
 def test_figures_and_tables_get_numbered_captions() -> None:
     result = render(
         """

@@ -56,6 +56,12 @@ def label_kind(ident: str) -> str:
     return prefix if dash and rest and prefix in LABEL_KINDS else ""
 
 
+def names_in(env: Mapping[str, object]) -> dict[str, str]:
+    """The words of the site's language a parse was given (env[NAMES]), by kind."""
+    names = env.get(NAMES)
+    return names if isinstance(names, dict) else {}
+
+
 def label_text(kind: str, number: str, names: Mapping[str, str]) -> str:
     """How a reference reads: "定理 1", "Figure 2", "式 (3)"."""
     if kind == "eq":

@@ -19,6 +19,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from kbsite.render.tokeninfo import fence_lang
+
 _ID = r"\{[ \t]*#(eq-[A-Za-z0-9_:.-]+)[^{}\n]*\}"
 _CLOSING = re.compile(r"(.*?)\$\$[ \t]*" + _ID + r"[ \t]*$")
 _ALONE = re.compile(r"[ \t]*" + _ID + r"[ \t]*")
@@ -88,7 +90,9 @@ def _label_formulas(state: StateCore) -> None:
 
 
 def _is_display(token: Token) -> bool:
-    return token.type == "math_block" or (token.type == "fence" and token.info.strip() == "math")
+    return token.type == "math_block" or (
+        token.type == "fence" and fence_lang(token.info) == "math"
+    )
 
 
 def _id_paragraph(tokens: list[Token], index: int) -> str:

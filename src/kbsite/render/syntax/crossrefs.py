@@ -24,7 +24,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from kbsite.errors import did_you_mean
-from kbsite.render.labels import LABEL_KINDS, NAMES, Label, Numbering, label_text
+from kbsite.render.labels import LABEL_KINDS, Label, Numbering, label_text, names_in
 from kbsite.render.math.equations import LABELS, Labels
 from kbsite.render.syntax.embeds import WARNING
 from kbsite.render.syntax.theorems import block_end, numbering
@@ -66,7 +66,7 @@ def _all_numbers(env: EnvType) -> dict[str, tuple[str, str]]:
 
 def _resolve(state: StateCore) -> None:
     numbers = _all_numbers(state.env)
-    names: dict[str, str] = state.env.get(NAMES) or {}
+    names = names_in(state.env)
     for block in state.tokens:
         for token in block.children or ():
             if token.type != "crossref":

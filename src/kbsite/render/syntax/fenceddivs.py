@@ -25,6 +25,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 _OPEN = re.compile(r":{3,}[ \t]*(?:\{([^{}\n]*)\}|([A-Za-z][\w-]*))[ \t]*:*[ \t]*$")
 _CLOSE = re.compile(r":{3,}[ \t]*$")
+_FENCE = re.compile(r"`{3,}|~{3,}")
 _ATTRIBUTE = re.compile(r"#([\w:.-]+)|\.([\w-]+)|([\w-]+)=(?:\"([^\"]*)\"|(\S+))")
 
 
@@ -37,17 +38,16 @@ def fenced_divs_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("fenced_div_close", _render_close)
 
 
-def parse_attributes(text: str) -> tuple[str, tuple[str, ...], dict[str, str]]:
-    """Split `#id .class key="value"` into the id, the classes and the other attributes."""
-    ident, classes, others = "", [], {}
+def parse_attributes(text: str) -> tuple[str, tuple[str, ...]]:
+    """Split `#id .class key="value"` into the id and the classes (pandoc's other attributes
+    are read past: kbsite has no use for them yet)."""
+    ident, classes = "", []
     for match in _ATTRIBUTE.finditer(text):
         if match[1]:
             ident = ident or match[1]
         elif match[2]:
             classes.append(match[2])
-        else:
-            others[match[3]] = match[4] if match[4] is not None else match[5]
-    return ident, tuple(classes), others
+    return ident, tuple(classes)
 
 
 def _line(state: StateBlock, line: int) -> str:
@@ -65,10 +65,10 @@ def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool)
         return False
     if silent:
         return True
-    ident, classes, others = parse_attributes(opener[1] or f".{opener[2]}")
+    ident, classes = parse_attributes(opener[1] or f".{opener[2]}")
     token = state.push("fenced_div_open", "div", 1)
     token.block, token.map = True, [start_line, close + 1]
-    token.meta = {"id": ident, "classes": classes, "attributes": others}
+    token.meta = {"id": ident, "classes": classes}
     old_parent, old_max = state.parentType, state.lineMax
     state.parentType = "fenced_div"
     state.lineMax = close  # lazy continuation lines never run past the closing fence
@@ -80,15 +80,18 @@ def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool)
 
 
 def _closing_line(state: StateBlock, start_line: int, end_line: int) -> int | None:
-    """Find the line closing the div opened at start_line: divs opened inside it nest."""
-    depth = 1
+    """Find the line closing the div opened at start_line: divs opened inside it nest, and a
+    line of colons inside a code fence is code."""
+    depth, fence = 1, ""
     for line in range(start_line + 1, end_line):
-        if state.sCount[line] < state.blkIndent and state.bMarks[line] < state.eMarks[line]:
-            text = _line(state, line)
-            if text.strip():  # a line less indented than the list item it began in
-                return None
         text = _line(state, line)
-        if _CLOSE.match(text):
+        if text and state.sCount[line] < state.blkIndent:
+            return None  # less indented than the list item the div began in
+        if fence:
+            fence = "" if text.startswith(fence) and not text.strip(fence[0]).strip() else fence
+        elif found := _FENCE.match(text):
+            fence = found[0]
+        elif _CLOSE.match(text):
             depth -= 1
             if depth == 0:
                 return line

@@ -22,7 +22,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from kbsite.render.labels import NAMES, label_kind, label_text
+from kbsite.render.labels import label_kind, label_text, names_in
 from kbsite.render.syntax.fenceddivs import parse_attributes
 from kbsite.render.syntax.theorems import assign_number
 
@@ -58,7 +58,7 @@ def _trailing_id(children: list[Token], prefix: str) -> str:
     found = _ATTRIBUTES.search(children[-1].content)
     if found is None:
         return ""
-    ident = parse_attributes(found[1])[0]
+    ident, _classes = parse_attributes(found[1])
     if label_kind(ident) != prefix:
         return ""
     children[-1].content = children[-1].content[: found.start()]
@@ -118,13 +118,8 @@ def _table_start(tokens: Sequence[Token], close: int) -> int:
     raise AssertionError("a table always opens")
 
 
-def _names(env: EnvType) -> dict[str, str]:
-    names: dict[str, str] = env.get(NAMES) or {}
-    return names
-
-
 def _label(meta: dict[str, str], env: EnvType) -> str:
-    text = escape(label_text(meta["kind"], meta["number"], _names(env)))
+    text = escape(label_text(meta["kind"], meta["number"], names_in(env)))
     return f'<span class="figure-label">{text}</span>'
 
 

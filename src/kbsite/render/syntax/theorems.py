@@ -21,7 +21,14 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from kbsite.render.labels import NAMES, NUMBERING, THEOREM_KINDS, Numbering, label_kind, label_text
+from kbsite.render.labels import (
+    NUMBERING,
+    THEOREM_KINDS,
+    Numbering,
+    label_kind,
+    label_text,
+    names_in,
+)
 from kbsite.render.syntax.embeds import WARNING
 
 
@@ -104,17 +111,12 @@ def _end_proof(tokens: list[Token], close: int) -> None:
         tokens.insert(close, Token("proof_end", "p", 0, block=True))
 
 
-def _names(env: EnvType) -> dict[str, str]:
-    names: dict[str, str] = env.get(NAMES) or {}
-    return names
-
-
 def _render_theorem_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     meta = tokens[idx].meta
     kind, ident = meta["kind"], meta["id"]
-    label = escape(label_text(kind, meta["number"], _names(env)))
+    label = escape(label_text(kind, meta["number"], names_in(env)))
     head = f'<div class="theorem theorem-{kind}" id="{escape(ident)}">\n'
     head += f'<p class="theorem-title"><span class="theorem-label">{label}</span>'
     return head if meta["titled"] else head + "</p>\n"
@@ -123,21 +125,21 @@ def _render_theorem_open(
 def _render_title_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    opener = _names(env).get("titled", " ({title})").partition("{title}")[0]
+    opener = names_in(env).get("titled", " ({title})").partition("{title}")[0]
     return f'<span class="theorem-name">{escape(opener)}'
 
 
 def _render_title_close(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    closer = _names(env).get("titled", " ({title})").partition("{title}")[2]
+    closer = names_in(env).get("titled", " ({title})").partition("{title}")[2]
     return f"{escape(closer)}</span></p>\n"
 
 
 def _render_proof_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    word = escape(_names(env).get("proof", "Proof"))
+    word = escape(names_in(env).get("proof", "Proof"))
     head = f'<div class="proof">\n<p class="theorem-title"><span class="proof-label">{word}</span>'
     return head if tokens[idx].meta["titled"] else head + "</p>\n"
 
