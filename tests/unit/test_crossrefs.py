@@ -151,6 +151,8 @@ def test_an_id_defined_twice_warns_and_references_go_to_the_first() -> None:
         "content/n.md:9: warning: markdown: label 'thm-a' is defined twice in this note; "
         "links go to the first"
     ]
+    assert [(la.id, la.number) for la in result.labels] == [("thm-a", "1")]
+    assert "甲" in result.labels[0].preview
 
 
 def test_emails_usernames_and_citation_keys_stay_text() -> None:

@@ -37,12 +37,10 @@ class Numbering:
 
     numbers: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (kind, number)
     counters: dict[str, int] = field(default_factory=dict)
-    twice: set[str] = field(default_factory=set)  # ids defined more than once
 
     def add(self, kind: str, ident: str) -> str:
         """Give `ident` the next number of its kind; a repeated id keeps its first number."""
         if ident in self.numbers:
-            self.twice.add(ident)
             return self.numbers[ident][1]
         number = self.counters.get(kind, 0) + 1
         self.counters[kind] = number

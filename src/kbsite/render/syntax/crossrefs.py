@@ -101,16 +101,17 @@ def note_labels(
     (`render` renders a run of block tokens) for hover previews on other pages."""
     counted: Numbering = numbering(env)
     labels: Labels = env.get(LABELS) or Labels()
-    found: list[Label] = []
+    found: dict[str, Label] = {}  # by id: an id defined twice names its first block
     for index, token in enumerate(tokens):
         if token.type in ("theorem_open", "numbered_figure_open"):
             ident = token.meta["id"]
-            kind, number = counted.numbers[ident]
-            preview = render(tokens[index : block_end(tokens, index) + 1])
-            found.append(Label(ident, kind, number, _ID_ATTRIBUTE.sub("", preview)))
+            if ident not in found:
+                kind, number = counted.numbers[ident]
+                preview = render(tokens[index : block_end(tokens, index) + 1])
+                found[ident] = Label(ident, kind, number, _ID_ATTRIBUTE.sub("", preview))
         for key in token.meta.get("labels", ()) if token.meta else ():
             number = labels.numbers.get(key, "??")
-            if number != "??" and all(label.id != key for label in found):
+            if number != "??" and key not in found:
                 preview = _ID_ATTRIBUTE.sub("", render([token]))
-                found.append(Label(key, "eq", number, preview))
-    return tuple(found)
+                found[key] = Label(key, "eq", number, preview)
+    return tuple(found.values())
