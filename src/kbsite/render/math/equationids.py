@@ -19,13 +19,12 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from kbsite.render.math.texnumbers import EQUATION_ID, labelled
 from kbsite.render.tokeninfo import fence_lang
 
-_ID = r"\{[ \t]*#(eq-[A-Za-z0-9_:.-]+)[^{}\n]*\}"
-_CLOSING = re.compile(r"(.*?)\$\$[ \t]*" + _ID + r"[ \t]*$")
-_ALONE = re.compile(r"[ \t]*" + _ID + r"[ \t]*")
-_NUMBERED = re.compile(r"\s*\\begin\{(equation|align|gather|multline)\*?\}")
-EQUATION_ID = "eq_id"  # token.meta key: the id to label the formula with
+_CLOSING = re.compile(r"(.*?)\$\$[ \t]*" + EQUATION_ID + r"[ \t]*$")
+_ALONE = re.compile(r"[ \t]*" + EQUATION_ID + r"[ \t]*")
+ID_KEY = "eq_id"  # token.meta key: the id to label the formula with
 
 
 def equation_ids_plugin(md: MarkdownIt) -> None:
@@ -68,7 +67,7 @@ def _block_with_id(state: StateBlock, start_line: int, end_line: int, silent: bo
     token.block, token.markup = True, "$$"
     token.content = "\n".join(inner).strip("\n") + "\n"
     token.map = [start_line, line + 1]
-    token.meta[EQUATION_ID] = closing[2]
+    token.meta[ID_KEY] = closing[2]
     state.line = line + 1
     return True
 
@@ -79,13 +78,13 @@ def _label_formulas(state: StateCore) -> None:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if _is_display(token) and EQUATION_ID not in token.meta:
+        if _is_display(token) and ID_KEY not in token.meta:
             found = _id_paragraph(tokens, index + 1)
             if found:
-                token.meta[EQUATION_ID] = found
+                token.meta[ID_KEY] = found
                 del tokens[index + 1 : index + 4]
-        if EQUATION_ID in token.meta:
-            token.content = labelled(token.content, token.meta[EQUATION_ID])
+        if ID_KEY in token.meta:
+            token.content = labelled(token.content, token.meta[ID_KEY])
         index += 1
 
 
@@ -100,17 +99,6 @@ def _id_paragraph(tokens: list[Token], index: int) -> str:
         return ""
     found = _ALONE.fullmatch(tokens[index + 1].content)
     return found[1] if found else ""
-
-
-def labelled(tex: str, ident: str) -> str:
-    """The formula numbered and labelled `ident`: inside `equation`, unless it is already a
-    numbered environment, whose first row takes the label."""
-    opening = _NUMBERED.match(tex)
-    if opening is None:
-        return f"\\begin{{equation}}\\label{{{ident}}}{tex.strip()}\\end{{equation}}"
-    name = opening[1]
-    rest = tex[opening.end() :].replace(f"\\end{{{name}*}}", f"\\end{{{name}}}")
-    return f"\\begin{{{name}}}\\label{{{ident}}}{rest}"
 
 
 # What a line must start with for the block rule above to match (kbsite.accel.fastblock).
