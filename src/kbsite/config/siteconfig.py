@@ -59,6 +59,9 @@ class SiteConfig:
     # `category`: a blog's /<category>/<slug>/; `path`: a knowledge base's folder tree,
     # /<folder>/<subfolder>/<note>/, with a folder explorer beside the notes (issue 23)
     urls: str = "category"
+    # `side`: footnotes sit in the margin beside the line citing them on wide screens (at the
+    # end on phones); `end`: always at the end of the note (issue 19, item 6)
+    footnotes: str = "side"
 
     @property
     def base_path(self) -> str:
@@ -116,8 +119,10 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "search": (bool, "true or false"),
     "math": (dict, "a mapping such as {macros: {...}}"),
     "urls": (str, "`category` or `path`"),
+    "footnotes": (str, "`side` or `end`"),
 }
 URL_STYLES = ("category", "path")
+FOOTNOTE_PLACES = ("side", "end")
 _REQUIRED = ("title", "base_url")
 
 
@@ -229,6 +234,10 @@ def _check_scalars(
         hint = did_you_mean(values["urls"], URL_STYLES)
         message = f"unknown URL style '{values['urls']}'{hint}; use `category` or `path`"
         problems.append(doc.error(("urls",), message))
+    if "footnotes" in values and values["footnotes"] not in FOOTNOTE_PLACES:
+        hint = did_you_mean(values["footnotes"], FOOTNOTE_PLACES)
+        message = f"unknown footnote place '{values['footnotes']}'{hint}; use `side` or `end`"
+        problems.append(doc.error(("footnotes",), message))
     for key, minimum in (("paginate", 1), ("summary_length", 20)):
         if key in values and values[key] < minimum:
             problems.append(doc.error((key,), f"must be at least {minimum}, got {values[key]}"))

@@ -28,7 +28,9 @@ from kbsite.errors import Diagnostic
 from kbsite.render.anchors import heading_id, resolve_own_anchors
 from kbsite.render.excerpt import INLINE_MATH
 from kbsite.render.highlight import render_code_block
+from kbsite.render.labels import NAMES, Label
 from kbsite.render.math.dollarblocks import DOLLAR_BLOCK_STARTS, dollar_blocks_plugin
+from kbsite.render.math.equationids import EQUATION_ID_STARTS, equation_ids_plugin
 from kbsite.render.math.equations import (
     LABELS,
     equation_diagnostics,
@@ -38,15 +40,20 @@ from kbsite.render.math.equations import (
 from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
 from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_plugin, render_tex
-from kbsite.render.options import DEFAULT_HEADING_ANCHOR
+from kbsite.render.options import DEFAULT_HEADING_ANCHOR, DEFAULT_LABEL_NAMES
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
 from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
+from kbsite.render.syntax.crossrefs import crossrefs_plugin, note_labels
 from kbsite.render.syntax.embeds import embed_plugin
+from kbsite.render.syntax.fenceddivs import FENCED_DIV_STARTS, fenced_divs_plugin
 from kbsite.render.syntax.mark import mark_plugin
+from kbsite.render.syntax.numbered import numbered_plugin
 from kbsite.render.syntax.pseudocode import SHORTCODE_STARTS, pseudocode_plugin
+from kbsite.render.syntax.sidenotes import SIDENOTES, sidenotes_plugin
 from kbsite.render.syntax.templatetags import NOTE_PATH, TAG_BLOCK_STARTS, template_tags_plugin
+from kbsite.render.syntax.theorems import theorems_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
     LINK_TAG,
@@ -77,6 +84,9 @@ class RenderedMarkdown:
     excerpt_runs: int = 0  # how many runs of `text` precede `<!-- more -->` (all when absent)
     anchors: tuple[str, ...] = ()  # every id a link may target: headings of all levels, footnotes
     has_mermaid: bool = False  # a ```mermaid diagram: the page needs the mermaid script
+    # Theorems, figures, tables and equations a reference may name (kbsite.render.labels)
+    labels: tuple[Label, ...] = ()
+    has_sidenotes: bool = False  # some footnote is also beside its reference
 
     @property
     def excerpt_text(self) -> tuple[TextRun, ...]:
@@ -101,15 +111,21 @@ def render_markdown(
     first_line: int,
     heading_anchor: str = DEFAULT_HEADING_ANCHOR,
     math_macros: tuple[tuple[str, str], ...] = (),
+    label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES,
+    sidenotes: bool = False,
 ) -> RenderedMarkdown:
     """Render one note body; `first_line` is the file line of the body's first line,
-    `heading_anchor` the label of each heading's permalink ({heading} for its text), and
-    `math_macros` the site's TeX macros."""
+    `heading_anchor` the label of each heading's permalink ({heading} for its text),
+    `math_macros` the site's TeX macros, `label_names` the words of numbered blocks by kind
+    ("thm" -> "定理"), and `sidenotes` whether footnotes are also written beside their
+    references."""
     md = make_markdown()
     env: EnvType = {
         NOTE_PATH: path,
         _HEADING_ANCHOR: heading_anchor,
         SITE_MACROS: site_macros(math_macros),
+        NAMES: dict(label_names),
+        SIDENOTES: sidenotes,
     }
     tokens = md.parse(body, env)
     before: list[TextRun] = []
@@ -117,7 +133,10 @@ def render_markdown(
     text_runs(tokens, before, after)
     text = (*merge_runs(iter(before)), *merge_runs(iter(after)))
     located = list(with_lines(tokens, first_line))  # read four times: made once
-    ids = (*anchors(tokens), *_equation_anchors(env))
+    labels = note_labels(tokens, env, lambda run: md.renderer.render(run, md.options, env))
+    ids = tuple(
+        dict.fromkeys((*anchors(tokens), *_equation_anchors(env), *(la.id for la in labels)))
+    )
     anchor_problems = resolve_own_anchors(located, ids, path)  # before rendering: it edits hrefs
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
@@ -133,6 +152,8 @@ def render_markdown(
         excerpt_runs=len(text) - len(tuple(merge_runs(iter(after)))),
         anchors=ids,
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
+        labels=labels,
+        has_sidenotes=bool(env[SIDENOTES]),
     )
 
 
@@ -193,12 +214,16 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(bracket_math_plugin)
     md.use(macros_plugin)  # expanded first: a macro may hold a \label or a whole environment
     md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
+    md.use(equation_ids_plugin)  # Quarto's `$$ … $$ {#eq-elbo}`: a \label for the above
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
     md.use(cjk_emphasis_plugin)  # **“中文”**后: CJK beside ** counts as a word boundary
     md.use(blog_callouts_plugin).use(pseudocode_plugin)  # Hexo notes, Hugo admonitions
+    # Quarto's numbered theorems, figures, tables and their @references (issue 19)
+    md.use(fenced_divs_plugin).use(theorems_plugin).use(numbered_plugin).use(crossrefs_plugin)
+    md.use(sidenotes_plugin)  # footnotes beside their references too, with `footnotes: side`
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
@@ -222,6 +247,8 @@ FIRST_CHARACTERS: dict[BlockRule, str] = {
     **TAG_BLOCK_STARTS,
     **BOX_STARTS,
     **SHORTCODE_STARTS,
+    **FENCED_DIV_STARTS,
+    **EQUATION_ID_STARTS,
 }
 
 

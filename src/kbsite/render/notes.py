@@ -79,6 +79,8 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         first_line=note.body_line,
         heading_anchor=options.heading_anchor,
         math_macros=options.math_macros,
+        label_names=options.label_names,
+        sidenotes=options.sidenotes,
     )
     meta = RenderedNote(
         key=key,
@@ -91,6 +93,8 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         reading_minutes=reading_minutes(result.text),
         diagnostics=result.diagnostics,
         has_mermaid=result.has_mermaid,
+        labels=result.labels,
+        has_sidenotes=result.has_sidenotes,
         title_html=render_title(note.title, math_macros=options.math_macros),
     )
     return meta, result.html

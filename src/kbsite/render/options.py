@@ -11,6 +11,16 @@ from kbsite.config.siteconfig import SiteConfig
 DEFAULT_HEADING_ANCHOR = strings_for(DEFAULT_LANGUAGE)["heading_anchor"]
 
 
+def label_names(language: str) -> tuple[tuple[str, str], ...]:
+    """The words numbered blocks and references read with in a language, by kind ("thm" ->
+    "定理"; "proof", and "titled": how a theorem's name follows its number)."""
+    strings = strings_for(language)
+    return tuple((key[5:], text) for key, text in strings.items() if key.startswith("xref_"))
+
+
+DEFAULT_LABEL_NAMES = label_names(DEFAULT_LANGUAGE)
+
+
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     summary_length: int
@@ -19,6 +29,10 @@ class RenderOptions:
     heading_anchor: str = DEFAULT_HEADING_ANCHOR
     # site.yaml's `math.macros`, (name, body): every formula of the site may use them
     math_macros: tuple[tuple[str, str], ...] = ()
+    # kind -> word of numbered blocks and references ("定理 1"), in the site's language
+    label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES
+    # site.yaml's `footnotes`: True for `side`, each footnote also written beside its reference
+    sidenotes: bool = True
 
     @classmethod
     def for_site(cls, config: SiteConfig) -> RenderOptions:
@@ -28,4 +42,6 @@ class RenderOptions:
             summary_length=config.summary_length,
             heading_anchor=strings["heading_anchor"],
             math_macros=config.math_macros,
+            label_names=label_names(config.language),
+            sidenotes=config.footnotes == "side",
         )

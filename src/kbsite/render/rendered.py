@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kbsite.errors import Diagnostic
+from kbsite.render.labels import Label
 from kbsite.render.tokeninfo import Heading, Link
 
 
@@ -23,3 +24,7 @@ class RenderedNote:
     # The title as HTML with its math rendered, for the note's heading; "" when it has none
     # (lists, feeds and <title> show it as text: kbsite.render.excerpt.readable_inline).
     title_html: str = ""
+    # Numbered theorems, figures, tables and equations, for links from other notes
+    # (`[[note#thm-lowrank]]` reads "note 定理 1") and their hover previews.
+    labels: tuple[Label, ...] = ()
+    has_sidenotes: bool = False  # the page lays out a margin for footnotes

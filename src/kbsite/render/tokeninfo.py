@@ -187,7 +187,7 @@ def _inline_runs(children: Sequence[Token]) -> Iterator[TextRun | None]:
             in_bare_url = child.type == "link_open" and child.markup in ("autolink", "linkify")
         elif in_bare_url:
             continue
-        elif child.type in ("text", "code_inline"):
+        elif child.type in ("text", "code_inline", "crossref"):  # a reference reads "图 1"
             yield TextRun(child.content, False)
         elif child.type in MATH_TOKENS:
             yield TextRun(child.content.strip(), True)

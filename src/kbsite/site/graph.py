@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kbsite.config.siteconfig import SiteConfig
+from kbsite.render.labels import label_text
+from kbsite.render.options import label_names
 from kbsite.render.syntax.wikilinks import split_target, wiki_href
 from kbsite.site.index import Entry, list_order
+from kbsite.site.links import apply_rewrites
 from kbsite.urls import url_for
 
 RELATED = 5
@@ -214,15 +217,27 @@ def related_notes(
 
 
 def previews_json(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
-    """Title, excerpt and category of every note by URL, for hover previews of internal links."""
-    previews = {
-        url_for(config, e.site_path): {
+    """Title, excerpt and category of every note by URL, for hover previews of internal links;
+    a note with numbered labels adds each one's text and HTML ("labels": {id: [text, html]}),
+    for links to a theorem, figure or equation of it."""
+    names = dict(label_names(config.language))
+    previews: dict[str, dict[str, object]] = {}
+    for e in sorted(entries, key=lambda e: e.site_path):
+        preview: dict[str, object] = {
             "title": e.title,
             "excerpt": e.excerpt,
             "category": e.category.name,
         }
-        for e in sorted(entries, key=lambda e: e.site_path)
-    }
+        if e.rendered.labels:
+            preview["labels"] = {
+                # its links and images resolved as on its page: relative ones would break here
+                label.id: [
+                    label_text(label.kind, label.number, names),
+                    apply_rewrites(label.preview, e.rewrites),
+                ]
+                for label in e.rendered.labels
+            }
+        previews[url_for(config, e.site_path)] = preview
     return json.dumps(previews, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -79,6 +79,11 @@ class Entry:
     def has_mermaid(self) -> bool:
         return self.rendered.has_mermaid
 
+    @property
+    def has_sidenotes(self) -> bool:
+        """Whether the page needs a margin for footnotes beside their references."""
+        return self.rendered.has_sidenotes
+
 
 @dataclass(frozen=True, slots=True)
 class CategoryIndex:

@@ -15,6 +15,7 @@ from kbsite.errors import Diagnostic, warning
 from kbsite.render.anchors import match_anchor
 from kbsite.render.syntax.wikilinks import parse_wiki_href
 from kbsite.render.tokeninfo import Link
+from kbsite.site.labellinks import TEXT_KEY, apply_link_texts, label_link_text
 from kbsite.site.linktarget import LinkTarget
 from kbsite.site.wikiindex import WikiIndex, resolve_wiki
 from kbsite.urls import url_for
@@ -68,6 +69,8 @@ def resolve_links(
             )
             problems += wiki_problems
             rewrites[link.href] = _wiki_url(config, target.name, place)
+            if text := label_link_text(config, target, place[1] if place else "", notes, wiki):
+                rewrites[TEXT_KEY + link.href] = text  # "LoRA 定理 1" (kbsite.site.labellinks)
             continue
         resolved = _resolve_one(config, source, rel_path, link, known, problems)
         if resolved is not None:
@@ -91,6 +94,7 @@ def apply_rewrites(html: str, rewrites: Rewrites) -> str:
     if not rewrites:
         return html
     table = dict(rewrites)
+    html = apply_link_texts(html, table)
 
     def substitute(match: re.Match[str]) -> str:
         value = htmllib.unescape(match[2])

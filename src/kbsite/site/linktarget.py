@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kbsite.render.labels import Label
+
 
 @dataclass(frozen=True, slots=True)
 class LinkTarget:
@@ -12,3 +14,5 @@ class LinkTarget:
     site_path: str
     anchors: tuple[str, ...]  # in document order: of two that fit a link, the first wins
     draft: bool = False
+    # Its numbered theorems, figures, tables and equations: `[[note#thm-x]]` reads "定理 1"
+    labels: tuple[Label, ...] = ()

@@ -108,10 +108,11 @@ class Placement:
                 old is not None
                 and old.site_path == path
                 and old.anchors is result.anchors
+                and old.labels is result.labels
                 and (old.draft == note.draft)
             ):
                 targets[note.rel_path] = old
             else:
-                targets[note.rel_path] = LinkTarget(path, result.anchors, note.draft)
+                targets[note.rel_path] = LinkTarget(path, result.anchors, note.draft, result.labels)
         self.targets = targets
         return targets

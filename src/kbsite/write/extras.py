@@ -65,7 +65,9 @@ def write_extras(
     ]
     listed.sort(key=lambda pair: pair[0])
     keyed("sitemap.xml", ("sitemap", config, tuple(listed)), lambda: sitemap(config, listed))
-    previews = tuple((e.site_path, e.title, e.excerpt, e.category.name) for e in site.entries)
+    previews = tuple(
+        (e.site_path, e.title, e.excerpt, e.category.name, e.rendered.labels) for e in site.entries
+    )
     keyed(
         "previews.json",
         ("previews", config, previews),

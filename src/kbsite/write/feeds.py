@@ -10,6 +10,7 @@ from html import escape  # as xml.sax.saxutils.escape, whose import costs 10 ms 
 
 from kbsite import __version__
 from kbsite.config.siteconfig import SiteConfig
+from kbsite.render.syntax.sidenotes import strip_sidenotes
 from kbsite.site.index import Entry, Site, dated
 from kbsite.urls import absolute_url, origin
 
@@ -74,7 +75,9 @@ def atom_feed(
         for tag in entry.tags:
             ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": tag.name})
         _text(item, "summary", entry.excerpt)
-        _text(item, "content", _absolutize(config, entry.html)).set("type", "html")
+        # Sidenotes are footnotes a second time, placed by CSS a feed reader does not have.
+        content = _absolutize(config, strip_sidenotes(entry.html))
+        _text(item, "content", content).set("type", "html")
     ET.indent(feed)
     return _serialize(feed)
 

@@ -22,6 +22,11 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from kbsite.errors import Diagnostic, did_you_mean, warning
+from kbsite.render.math.texnumbers import ENVIRONMENT as _ENVIRONMENT
+from kbsite.render.math.texnumbers import LABEL as _LABEL
+from kbsite.render.math.texnumbers import NONUMBER as _NONUMBER
+from kbsite.render.math.texnumbers import TAG as _TAG
+from kbsite.render.math.texnumbers import katex_tex, split_rows
 from kbsite.render.tokeninfo import fence_lang
 
 if TYPE_CHECKING:
@@ -32,15 +37,7 @@ if TYPE_CHECKING:
     from markdown_it.utils import EnvType
 
 LABELS = "kbsite_labels"  # env key: the note's Labels
-_ENVIRONMENT = re.compile(
-    r"\s*\\begin\{(equation|align|gather|multline)(\*?)\}(.*)\\end\{\1\2\}\s*", re.S
-)
-_LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
-_TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
-_NONUMBER = re.compile(r"\\(?:nonumber|notag)(?![A-Za-z])")
 _REF = re.compile(r"\\(eqref|ref)\s*\{([^{}\s]+)\}")
-_ROWS = "\\\\"  # TeX's row break
-_ROW_BREAK = re.compile(r"\\\\|\\[{}]|\\begin\{|\\end\{|[{}]")
 
 
 @dataclass
@@ -95,11 +92,10 @@ def _number(token: Token, counter: int, labels: Labels) -> int:
         keys = _LABEL.findall(tex)
         _remember(labels, keys, tag[2] if tag else "??")
         token.meta["labels"] = keys
-        token.content = _NONUMBER.sub("", _LABEL.sub("", tex))
+        token.content = katex_tex(tex)
         return counter
     name, star, body = found.groups()
-    parts = _split_rows(body) if name in ("align", "gather") else [body]
-    cleaned = []
+    parts = split_rows(body) if name in ("align", "gather") else [body]
     for part in parts:
         keys = _LABEL.findall(part)
         tag = _TAG.search(part)
@@ -114,32 +110,10 @@ def _number(token: Token, counter: int, labels: Labels) -> int:
         rows.append((shown, keys[0] if keys else "") if number else None)
         _remember(labels, keys, number or "??")
         token.meta.setdefault("labels", []).extend(keys)
-        cleaned.append(_NONUMBER.sub("", _TAG.sub("", _LABEL.sub("", part))))
-    token.content = f"\\begin{{{name}*}}{_ROWS.join(cleaned)}\\end{{{name}*}}"
+    token.content = katex_tex(tex)
     if any(rows):
         token.meta["rows"] = rows
     return counter
-
-
-def _split_rows(body: str) -> list[str]:
-    """Split an environment's body at its own `\\\\` (not those of nested groups); a last
-    empty row (a trailing `\\\\`) is dropped, as KaTeX drops it."""
-    rows, depth, start = [], 0, 0
-    for match in _ROW_BREAK.finditer(body):
-        text = match[0]
-        if text == "\\begin{":
-            depth += 2  # the environment, and the brace of its name (closed by "}")
-        elif text == "{":
-            depth += 1
-        elif text == "}":
-            depth -= 1
-        elif text == "\\\\" and depth == 0:
-            rows.append(body[start : match.start()])
-            start = match.end()
-    rows.append(body[start:])
-    if len(rows) > 1 and not rows[-1].strip():
-        rows.pop()
-    return rows
 
 
 def _remember(labels: Labels, keys: list[str], number: str) -> None:

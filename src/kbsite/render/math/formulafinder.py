@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from kbsite.render.math.texnumbers import EQUATION_ID_AFTER, katex_tex, labelled
+
 Formula = tuple[str, bool]  # (TeX, display mode); math and the formula process use this one
 
 # Patterns start with a literal, so `re` jumps between candidates instead of trying each
@@ -47,12 +49,23 @@ def find_formulas(markdown: str) -> set[Formula]:
     for pattern, marker in ((_DOUBLE_DOLLAR, "$$"), (_BRACKETS, "\\["), (_ENVIRONMENT, "\\begin")):
         if marker in text:
             for match in pattern.finditer(text):
-                _add(found, match[1], True)
+                _add(found, _as_numbered(match, text), True)
             text = pattern.sub(" ", text)
     for pattern in (_DOLLAR, _PARENS):
         for match in pattern.finditer(text):
             _add(found, match[1], False)
     return found
+
+
+def _as_numbered(match: re.Match[str], text: str) -> str:
+    """A display formula as equation numbering hands it to KaTeX (kbsite.render.math.
+    texnumbers), labelled first when Quarto's `{#eq-…}` follows it."""
+    tex = match[1]
+    if "{#" in text[match.end() : match.end() + 200]:
+        after = EQUATION_ID_AFTER.match(text, match.end())
+        if after is not None:
+            tex = labelled(tex.strip(), after[1])
+    return katex_tex(tex.strip())
 
 
 def _add(found: set[Formula], tex: str, display: bool) -> None:

@@ -457,10 +457,34 @@
     var previews = null;
     var card = null;
     var timer = 0;
+    // A numbered theorem, figure, table or equation: on this page, the block itself (copied);
+    // on another, its HTML from previews.json's "labels" (issue 19).
+    var LABELLED = ".theorem, figure.numbered, .math.display";
     function lookup(link) {
       if (link.origin !== window.location.origin || link.closest(".search-popup, .search-results, .site-header, .toc")) return null;
       var path = decodeURI(link.pathname);
-      return (previews && previews[path] && path !== decodeURI(window.location.pathname)) ? previews[path] : null;
+      var id = link.hash ? decodeURIComponent(link.hash.slice(1)) : "";
+      if (path === decodeURI(window.location.pathname)) {
+        var target = id && document.getElementById(id);
+        var block = target && target.closest(LABELLED);
+        return block ? { node: block } : null;
+      }
+      var data = previews && previews[path];
+      if (data && id && data.labels && data.labels[id]) {
+        return { category: data.title, title: data.labels[id][0], html: data.labels[id][1] };
+      }
+      return data || null;
+    }
+    function labelBody(data) {
+      var body = document.createElement("div");
+      body.className = "preview-body note-body";
+      if (data.node) {
+        body.appendChild(data.node.cloneNode(true));
+      } else {
+        body.innerHTML = data.html;  // written by the build from the site's own notes
+      }
+      body.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
+      return body;
     }
     function hide() {
       clearTimeout(timer);
@@ -475,12 +499,15 @@
         document.body.appendChild(card);
       }
       card.replaceChildren();
+      card.classList.toggle("preview-label", Boolean(data.node || data.html));
       [["preview-category", data.category], ["preview-title", data.title], ["preview-excerpt", data.excerpt]].forEach(function (part) {
+        if (!part[1]) return;
         var el = document.createElement("span");
         el.className = part[0];
         el.textContent = part[1];
         card.appendChild(el);
       });
+      if (data.node || data.html) card.appendChild(labelBody(data));
       var box = link.getBoundingClientRect();
       card.hidden = false;
       var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - card.offsetWidth - 16);
@@ -494,7 +521,7 @@
         var data = lookup(link);
         if (data) timer = setTimeout(function () { show(link, data); }, 250);
       };
-      if (previews) return start();
+      if (previews || decodeURI(link.pathname) === decodeURI(window.location.pathname)) return start();
       if (!previews && link.origin === window.location.origin) {
         previews = {};
         fetch(source).then(function (r) { return r.ok ? r.json() : {}; }).then(function (json) { previews = json; start(); }).catch(function () {});
