@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slugify import slugify
 
+from kbsite.config.citesettings import DEFAULT_STYLE, bibliography_files, citation_style
 from kbsite.config.i18n import DEFAULT_LANGUAGE
 from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
@@ -59,6 +60,14 @@ class SiteConfig:
     # `category`: a blog's /<category>/<slug>/; `path`: a knowledge base's folder tree,
     # /<folder>/<subfolder>/<note>/, with a folder explorer beside the notes (issue 23)
     urls: str = "category"
+    # `bibliography:` .bib files (paths from the site folder) every note may cite (issue 19)
+    bibliography: tuple[str, ...] = ()
+    citation_style: str = ""  # one of CITATION_STYLES; "" for the language's default
+
+    @property
+    def style(self) -> str:
+        """The citation style notes render with."""
+        return self.citation_style or DEFAULT_STYLE.get(self.language, "author-year")
 
     @property
     def base_path(self) -> str:
@@ -116,6 +125,8 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "search": (bool, "true or false"),
     "math": (dict, "a mapping such as {macros: {...}}"),
     "urls": (str, "`category` or `path`"),
+    "bibliography": ((list, str), "a .bib file or a list of them"),
+    "citation_style": (str, "numeric, author-year or gb-t-7714-2015"),
 }
 URL_STYLES = ("category", "path")
 _REQUIRED = ("title", "base_url")
@@ -171,6 +182,11 @@ def parse_config(
     categories = _parse_categories(doc, _category_list(doc, values, problems), problems)
     menu = _parse_menu(doc, values.pop("menu", []), problems)
     math_macros = _parse_math(doc, values.pop("math", {}), problems)
+    if "bibliography" in values:
+        where, files = ("bibliography",), values["bibliography"]
+        values["bibliography"] = bibliography_files(doc, where, files, root, problems)
+    if "citation_style" in values:
+        values["citation_style"] = citation_style(doc, values["citation_style"], problems)
     if problems:
         raise KbsiteError(problems)
     values["base_url"] = values["base_url"].rstrip("/") + "/"

@@ -42,6 +42,7 @@ from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
+from kbsite.render.syntax.citations import CITE_CONTEXT, CITED, NoteCitations, citations_plugin
 from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
 from kbsite.render.syntax.embeds import embed_plugin
 from kbsite.render.syntax.mark import mark_plugin
@@ -77,6 +78,7 @@ class RenderedMarkdown:
     excerpt_runs: int = 0  # how many runs of `text` precede `<!-- more -->` (all when absent)
     anchors: tuple[str, ...] = ()  # every id a link may target: headings of all levels, footnotes
     has_mermaid: bool = False  # a ```mermaid diagram: the page needs the mermaid script
+    cited: tuple[str, ...] = ()  # the bibliography keys the note cites, in its bibliography's order
 
     @property
     def excerpt_text(self) -> tuple[TextRun, ...]:
@@ -101,15 +103,17 @@ def render_markdown(
     first_line: int,
     heading_anchor: str = DEFAULT_HEADING_ANCHOR,
     math_macros: tuple[tuple[str, str], ...] = (),
+    citations: NoteCitations | None = None,
 ) -> RenderedMarkdown:
     """Render one note body; `first_line` is the file line of the body's first line,
-    `heading_anchor` the label of each heading's permalink ({heading} for its text), and
-    `math_macros` the site's TeX macros."""
+    `heading_anchor` the label of each heading's permalink ({heading} for its text),
+    `math_macros` the site's TeX macros and `citations` the works the note may cite."""
     md = make_markdown()
     env: EnvType = {
         NOTE_PATH: path,
         _HEADING_ANCHOR: heading_anchor,
         SITE_MACROS: site_macros(math_macros),
+        CITE_CONTEXT: citations,
     }
     tokens = md.parse(body, env)
     before: list[TextRun] = []
@@ -130,6 +134,7 @@ def render_markdown(
         excerpt_runs=len(text) - len(tuple(merge_runs(iter(after)))),
         anchors=(*anchors(tokens), *_equation_anchors(env)),
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
+        cited=env[CITED],
     )
 
 
@@ -192,6 +197,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(equations_plugin)  # numbers, \label, \eqref: after every math syntax is parsed
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
+    md.use(citations_plugin)  # [@key], @key: pandoc citations from the bibliography
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
     md.use(cjk_emphasis_plugin)  # **“中文”**后: CJK beside ** counts as a word boundary

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kbsite import __version__
 from kbsite.load.content import Note
+from kbsite.render.cite.entries import note_paper
 from kbsite.render.excerpt import make_excerpt, readable_inline, reading_minutes
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import render_markdown, render_title, warm_up_markdown
@@ -26,6 +27,7 @@ from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unre
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
+from kbsite.render.syntax.citations import NoteCitations
 from kbsite.workers import can_fork, can_spawn
 
 log = logging.getLogger(__name__)
@@ -63,23 +65,35 @@ def _package_source_digest() -> str:
 def render_key(note: Note, options: RenderOptions) -> str:
     """Return the cache key of a note's rendering: its bytes, place, the options it renders
     with and the renderer's version."""
-    parts = (renderer_salt(), note.digest, note.source, note.body_line, *_options_key(options))
+    parts = (
+        renderer_salt(),
+        note.digest,
+        note.source,
+        note.body_line,
+        *_options_key(options),
+        *options.citations.identity(),
+        options.citations.note_key(note),
+    )
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 
 
 def _options_key(options: RenderOptions) -> tuple[object, ...]:
-    return tuple(getattr(options, field.name) for field in fields(options))
+    # The bibliography keys a note by what it cites (above), not whole.
+    return tuple(getattr(options, f.name) for f in fields(options) if f.name != "citations")
 
 
 def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedNote, str]:
     """Render one note: HTML plus what indexes need of it."""
+    entries = options.citations.entries_for(note.citation.bibliography)
     result = render_markdown(
         note.body,
         path=note.source,
         first_line=note.body_line,
         heading_anchor=options.heading_anchor,
         math_macros=options.math_macros,
+        citations=NoteCitations(entries, options.citations),
     )
+    paper, paper_problems = note_paper(note, entries)
     meta = RenderedNote(
         key=key,
         toc=result.toc,
@@ -89,9 +103,11 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         if note.summary
         else make_excerpt(result.excerpt_text, options.summary_length),
         reading_minutes=reading_minutes(result.text),
-        diagnostics=result.diagnostics,
+        diagnostics=(*result.diagnostics, *paper_problems),
         has_mermaid=result.has_mermaid,
         title_html=render_title(note.title, math_macros=options.math_macros),
+        cites=result.cited,
+        paper=paper,
     )
     return meta, result.html
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kbsite.errors import Diagnostic
+from kbsite.render.cite.entries import PaperCard
 from kbsite.render.tokeninfo import Heading, Link
 
 
@@ -23,3 +24,6 @@ class RenderedNote:
     # The title as HTML with its math rendered, for the note's heading; "" when it has none
     # (lists, feeds and <title> show it as text: kbsite.render.excerpt.readable_inline).
     title_html: str = ""
+    # The bibliography keys the note cites (its bibliography's order), for /references/.
+    cites: tuple[str, ...] = ()
+    paper: PaperCard | None = None  # a paper note's card (`cite:` and/or `paper:`)

@@ -10,6 +10,7 @@ from typing import Any
 from kbsite.site.explorer import build_explorer
 from kbsite.site.graph import Graph
 from kbsite.site.index import Entry, Site
+from kbsite.site.references import CitedWork, paper_years, venues
 from kbsite.urls import page_path
 
 NOTE_TEMPLATE = "note.html"
@@ -74,9 +75,11 @@ def paginate(
     return pages
 
 
-def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
-    """Plan the home feed, category, tag, archive, search, note and error pages; note pages
-    get their backlinks and related notes later (link_note_pages).
+def plan_pages(
+    site: Site, strings: Mapping[str, str], works: Sequence[CitedWork] = ()
+) -> list[Page]:
+    """Plan the home feed, category, tag, archive, search, references, papers, note and error
+    pages; note pages get their backlinks and related notes later (link_note_pages).
 
     On a folder-tree site (`urls: path`) a top folder's README.md is its category's page: it
     is shown above the category's list instead of on a page of its own; every note page gets
@@ -112,6 +115,7 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
     pages.append(Page("/archive/", "archive.html", strings["archive"], {"years": site.years}))
     if site.config.search:
         pages.append(Page("/search/", "search.html", strings["search"]))
+    pages += _scholarly_pages(site, strings, works)
     neighbours = site.neighbours()
     for entry in site.entries:
         if entry.site_path in intros:
@@ -133,6 +137,22 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
             )
         )
     pages.append(Page("/404.html", "404.html", strings["not_found"]))
+    return pages
+
+
+def _scholarly_pages(
+    site: Site, strings: Mapping[str, str], works: Sequence[CitedWork]
+) -> list[Page]:
+    """/references/ when a note cites a work, /papers/ when a note is about a paper."""
+    pages = []
+    if works:
+        cited = {"works": works}
+        pages.append(Page("/references/", "references.html", strings["references"], cited))
+    years = paper_years(site.entries)
+    if years:
+        count = sum(len(year.papers) for year in years)
+        context = {"years": years, "venues": venues(years), "count": count}
+        pages.append(Page("/papers/", "papers.html", strings["papers"], context))
     return pages
 
 
