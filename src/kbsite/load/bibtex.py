@@ -23,6 +23,7 @@ from bibtexparser.model import (
     Entry,
     ParsingFailedBlock,
 )
+from pylatexenc.latex2text import LatexNodes2Text
 
 from kbsite.errors import Diagnostic, warning
 
@@ -98,10 +99,12 @@ def parse_bibtex(text: str, *, path: str) -> BibFile:
     try:
         library = bibtexparser.parse_string(  # type: ignore[attr-defined]
             text,
+            # Names are split before LaTeX is decoded, which would drop the braces that make
+            # `{DeepMind Team}` one name; _name decodes each part.
             append_middleware=[
-                middlewares.LatexDecodingMiddleware(),
                 middlewares.SeparateCoAuthors(),
                 middlewares.SplitNameParts(),
+                middlewares.LatexDecodingMiddleware(),
             ],
         )
     except Exception as exc:
@@ -183,17 +186,26 @@ def _csl_item(entry: Entry) -> tuple[dict[str, Any], str]:
 
 
 def _name(parts: Any) -> dict[str, str]:
-    """A name as bibtexparser split it -> a CSL name; a braced {OpenAI} is one literal."""
-    family = " ".join(parts.last)
-    given = " ".join(parts.first)
-    if not given and not parts.von:
-        return {"literal": family} if " " in family else {"family": family}
-    name = {"family": family, "given": given}
-    if parts.von:
-        name["non-dropping-particle"] = " ".join(parts.von)
-    if parts.jr:
-        name["suffix"] = " ".join(parts.jr)
+    """A name as bibtexparser split it -> a CSL name; a braced {DeepMind Team} is a literal."""
+    if not parts.first and not parts.von and len(parts.last) == 1:
+        whole = parts.last[0]
+        if whole.startswith("{") and whole.endswith("}"):
+            return {"literal": _latex_text(whole)}
+    name = {
+        "family": _latex_text(" ".join(parts.last)),
+        "given": _latex_text(" ".join(parts.first)),
+        "non-dropping-particle": _latex_text(" ".join(parts.von)),
+        "suffix": _latex_text(" ".join(parts.jr)),
+    }
     return {k: v for k, v in name.items() if v}
+
+
+_LATEX = LatexNodes2Text()
+
+
+def _latex_text(text: str) -> str:
+    """Decode LaTeX in a name part: `R{\\'e}` -> Ré, `{\\L}ukasz` -> Łukasz."""
+    return _BLANK.sub(" ", _LATEX.latex_to_text(text)).strip() if text else ""
 
 
 def _date(fields: dict[str, Any]) -> list[int]:

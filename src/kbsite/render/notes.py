@@ -65,14 +65,16 @@ def _package_source_digest() -> str:
 def render_key(note: Note, options: RenderOptions) -> str:
     """Return the cache key of a note's rendering: its bytes, place, the options it renders
     with and the renderer's version."""
+    # A note citing no work of the bibliography renders the same in every citation style.
+    cited = options.citations.note_key(note)
     parts = (
         renderer_salt(),
         note.digest,
         note.source,
         note.body_line,
         *_options_key(options),
-        *options.citations.identity(),
-        options.citations.note_key(note),
+        *(options.citations.identity() if cited else ()),
+        cited,
     )
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 

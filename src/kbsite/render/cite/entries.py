@@ -105,7 +105,7 @@ def note_paper(
     problems = []
     if fields.cite and entry is None:
         hint = did_you_mean(fields.cite, [e.key for e in entries.values()])
-        message = f"cite: no entry '{fields.cite}' in the bibliography{hint}"
+        message = f"no entry '{fields.cite}' in the bibliography{hint}"
         problems.append(warning(note.source, fields.cite_line, message, key="cite"))
         if fields.paper is None:
             return None, problems

@@ -69,8 +69,8 @@ def citations_plugin(md: MarkdownIt) -> None:
 
 def _bracket(state: StateInline, silent: bool) -> bool:
     pos = state.pos
-    if state.src[pos] != "[" or (pos > 0 and state.src[pos - 1] in "!\\"):
-        return False
+    if state.src[pos] != "[" or (pos > 0 and state.src[pos - 1] in "!\\") or state.linkLevel:
+        return False  # an image, an escaped bracket, or inside a link's text
     end = state.src.find("]", pos + 1, state.posMax)
     if end < 0 or "@" not in state.src[pos:end]:
         return False
@@ -95,6 +95,8 @@ def _in_text(state: StateInline, silent: bool) -> bool:
     pos = state.pos
     if state.src[pos] != "@" or (pos > 0 and _ATTACHED.match(state.src[pos - 1])):
         return False
+    if state.linkLevel:
+        return False  # inside a link's text: a citation's own link cannot nest
     match = _KEY.match(state.src, pos + 1, state.posMax)
     if match is None or match[0].lower() not in _entries(state.env):
         return False  # an e-mail's tail, a handle or a cross-reference: another rule's
@@ -120,7 +122,7 @@ def _parse_items(inner: str) -> list[CiteItem]:
             locator = (_LABELS.get(label, label), found["value"])
             locator_text = match["rest"].strip().lstrip(",").strip()
             locator_text = locator_text[: len(locator_text) - len(found["suffix"].rstrip())]
-            suffix = found["suffix"].strip()
+            suffix = found["suffix"].strip().lstrip(",").strip()
         elif suffix.startswith(","):
             suffix = suffix[1:].strip()
         items.append(
