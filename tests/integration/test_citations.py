@@ -148,3 +148,21 @@ def test_rebuilds_are_byte_identical(write_site: WriteSite, tmp_path: Path) -> N
     shutil.rmtree(site / ".kbsite-cache", ignore_errors=True)
     Builder(BuildOptions(site_dir=site, output=second, cache=False, jobs=1)).build()
     assert tree(first) == tree(second)
+
+
+def test_worker_processes_render_citations_as_one_process_does(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    files = site_files()
+    for i in range(70):  # over the parallel threshold (kbsite.render.notes)
+        body = f"第 {i} 篇引用 [@ho2020denoising]，以及 @vaswani2017attention 的结构。"
+        files[f"content/large-model/n{i}.md"] = note(f"笔记 {i}", LM, "2026-02-01", body)
+    site = write_site(files, SITE_YAML + "bibliography: bibliography/refs.bib\n")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    Builder(BuildOptions(site_dir=site, output=serial, cache=False, jobs=1)).build()
+    result = Builder(BuildOptions(site_dir=site, output=parallel, cache=False, jobs=2)).build()
+    assert result.rendered == 74
+    assert tree(serial) == tree(parallel)
+    assert "Vaswani 和 Shazeer <sup>[2]</sup>" in (
+        parallel / "large-model/n7/index.html"
+    ).read_text("utf-8")

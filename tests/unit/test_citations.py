@@ -74,6 +74,13 @@ def test_in_text_and_author_suppressed_citations() -> None:
     assert citations(render(body, style="numeric", locale="zh-CN").html)[0] == "Ho 和 Jain [1]"
 
 
+def test_an_in_text_citation_may_carry_a_locator_in_brackets() -> None:
+    body = "@ho2020denoising [p. 33] 说；@ho2020denoising [链接](https://example.org)。"
+    result = render(body, style="author-year")
+    assert citations(result.html) == ["Ho &amp; Jain (2020, p. 33)", "Ho &amp; Jain (2020)"]
+    assert '<a href="https://example.org">链接</a>' in result.html
+
+
 def test_gb_t_7714_is_superscript_numbers_and_chinese_labels() -> None:
     result = render("扩散模型[@ho2020denoising]。", style="gb-t-7714-2015", locale="zh-CN")
     assert '<a class="cite-ref" href="#ref-ho2020denoising"><sup>[1]</sup></a>' in result.html

@@ -117,21 +117,27 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
 # A worker's notes to render, handed over once when it starts: by fork, without pickling (sending
 # each chunk's notes through the pool's queue kept ~100 MB of pickles alive at 10,000 notes).
 _WORKER_JOBS: Sequence[tuple[Note, str]] = ()
+# The options, handed over with them: they hold the whole bibliography, too much to send along
+# with every chunk.
+_WORKER_OPTIONS = RenderOptions(summary_length=0)
 
 
 # Whether the worker asks for its notes' formulas first (spawned: it inherited no renderings).
 _WORKER_PREFETCH = False
 
 
-def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object, prefetch: bool) -> None:
-    """Worker start: its jobs, and (spawned workers inherit nothing) the formula process."""
-    global _WORKER_JOBS, _WORKER_PREFETCH
-    _WORKER_JOBS, _WORKER_PREFETCH = jobs, prefetch
+def _init_render_worker(
+    jobs: Sequence[tuple[Note, str]], options: RenderOptions, formulas: object, prefetch: bool
+) -> None:
+    """Worker start: its jobs and options, and (spawned workers inherit nothing) the formula
+    process."""
+    global _WORKER_JOBS, _WORKER_OPTIONS, _WORKER_PREFETCH
+    _WORKER_JOBS, _WORKER_OPTIONS, _WORKER_PREFETCH = jobs, options, prefetch
     formulaserver.use_address(formulas)
 
 
 def _render_range(
-    start: int, stop: int, options: RenderOptions, cache: Path | None
+    start: int, stop: int, cache: Path | None
 ) -> list[tuple[RenderedNote, str | None]]:
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
@@ -139,7 +145,7 @@ def _render_range(
     jobs = _WORKER_JOBS[start:stop]
     if _WORKER_PREFETCH:  # one request for the range, not one per note
         render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
-    results = [render_note(note, key, options) for note, key in jobs]
+    results = [render_note(note, key, _WORKER_OPTIONS) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]
     if cache is not None and exact and _worker_store(cache).put_many(exact):
         stored = {meta.key for meta, _html in exact}
@@ -207,10 +213,10 @@ def render_notes(
             max_workers=jobs,
             mp_context=get_context(method),
             initializer=_init_render_worker,
-            initargs=(missing, process.address, method == "spawn"),
+            initargs=(missing, options, process.address, method == "spawn"),
         ) as pool:
             futures = deque(
-                pool.submit(_render_range, i, i + _CHUNK, options, store.path)
+                pool.submit(_render_range, i, i + _CHUNK, store.path)
                 for i in range(0, len(missing), _CHUNK)
             )
             meanwhile()  # this process has nothing else to do until results come

@@ -47,6 +47,7 @@ _LABELS = {"p": "page", "pp": "page", "pages": "page", "ch": "chapter", "chap": 
            "para": "paragraph", "l": "line"}  # fmt: skip
 # Quarto's cross-reference ids, which kbsite's cross-reference rule resolves (issue 19).
 _XREF = re.compile(r"(?:thm|lem|cor|prp|cnj|def|exm|exr|rem|fig|tbl|eq|sec|lst|alg)-", re.I)
+_AFTER_IN_TEXT = re.compile(r" ?\[([^\[\]@\n]+)\]")
 # Before an in-text `@`: a letter, digit or these mean an e-mail address or a handle's path.
 _ATTACHED = re.compile(r"[\w.\-+/@]")
 
@@ -100,11 +101,17 @@ def _in_text(state: StateInline, silent: bool) -> bool:
     match = _KEY.match(state.src, pos + 1, state.posMax)
     if match is None or match[0].lower() not in _entries(state.env):
         return False  # an e-mail's tail, a handle or a cross-reference: another rule's
+    end, item = match.end(), CiteItem(match[0])
+    # pandoc's `@key [p. 33]`: a locator or suffix in brackets right after the key
+    after = _AFTER_IN_TEXT.match(state.src, end, state.posMax)
+    if after and state.src[after.end() : after.end() + 1] not in ("(", "["):
+        (item,) = _parse_items(f"@{match[0]}, {after[1]}") or (item,)
+        end = after.end()
     if not silent:
         token = state.push("citation", "", 0)
-        token.meta["group"] = CiteGroup((CiteItem(match[0]),), in_text=True)
-        token.content = "@" + match[0]
-    state.pos = match.end()
+        token.meta["group"] = CiteGroup((item,), in_text=True)
+        token.content = state.src[pos:end]
+    state.pos = end
     return True
 
 
