@@ -139,3 +139,13 @@ def test_without_a_bibliography_brackets_warn_and_in_text_stays_text() -> None:
     result = render_markdown("@ho2020denoising 与 [@ho2020denoising]", path="n.md", first_line=1)
     assert result.html.startswith('<p>@ho2020denoising 与 <span class="citation-unknown">')
     assert "no bibliography is set" in result.diagnostics[0].message
+
+
+def test_the_bibliography_is_in_the_table_of_contents_and_its_ids_are_anchors() -> None:
+    result = render("## 方法\n\n引用 [@ho2020denoising]。")
+    assert [(h.id, h.text) for h in result.toc] == [
+        ("方法", "方法"),
+        ("bibliography", "References"),
+    ]
+    assert {"bibliography", "ref-ho2020denoising"} <= set(result.anchors)
+    assert render("没有标题的短笔记 [@ho2020denoising]。").toc == ()  # no TOC made for it alone

@@ -42,7 +42,14 @@ from kbsite.render.options import DEFAULT_HEADING_ANCHOR
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
-from kbsite.render.syntax.citations import CITE_CONTEXT, CITED, NoteCitations, citations_plugin
+from kbsite.render.syntax.citations import (
+    CITE_CONTEXT,
+    CITED,
+    NoteCitations,
+    bibliography_anchors,
+    bibliography_headings,
+    citations_plugin,
+)
 from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
 from kbsite.render.syntax.embeds import embed_plugin
 from kbsite.render.syntax.mark import mark_plugin
@@ -121,9 +128,10 @@ def render_markdown(
     text_runs(tokens, before, after)
     text = (*merge_runs(iter(before)), *merge_runs(iter(after)))
     located = list(with_lines(tokens, first_line))  # read three times: made once
+    headings = tuple(toc(tokens, lambda inline: _toc_html(md, inline, env)))
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
-        toc=tuple(toc(tokens, lambda inline: _toc_html(md, inline, env))),
+        toc=(*headings, *bibliography_headings(env, headings)),
         links=tuple(links(located)),
         text=text,
         diagnostics=(
@@ -132,7 +140,7 @@ def render_markdown(
             *syntax_diagnostics(located, path),
         ),
         excerpt_runs=len(text) - len(tuple(merge_runs(iter(after)))),
-        anchors=(*anchors(tokens), *_equation_anchors(env)),
+        anchors=(*anchors(tokens), *_equation_anchors(env), *bibliography_anchors(env)),
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
         cited=env[CITED],
     )

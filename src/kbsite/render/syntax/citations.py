@@ -30,6 +30,7 @@ from kbsite.render.cite.entries import link_entry
 from kbsite.render.cite.process import CiteGroup, CiteItem, format_note
 from kbsite.render.cite.settings import KEY, CiteSettings
 from kbsite.render.syntax.embeds import WARNING
+from kbsite.render.tokeninfo import Heading
 
 CITE_CONTEXT = "kbsite_citations"  # env key: the note's NoteCitations
 CITED = "kbsite_cited"  # env key, set by the core rule: the keys cited, in order
@@ -208,6 +209,21 @@ def _unknown_message(
         )
     keys = ", ".join(f"'{key}'" for key in unknown)
     return f"unknown citation key {keys}: {where}; shown as @{unknown[0]}?"
+
+
+def bibliography_anchors(env: EnvType) -> tuple[str, ...]:
+    """The ids a link may target in a note's bibliography: the section and each work."""
+    cited = env.get(CITED, ())
+    return ("bibliography", *(ref_id(key) for key in cited)) if cited else ()
+
+
+def bibliography_headings(env: EnvType, toc: tuple[Heading, ...]) -> tuple[Heading, ...]:
+    """The bibliography's entry in a table of contents the note already has."""
+    context: NoteCitations | None = env.get(CITE_CONTEXT)
+    if not toc or not env.get(CITED) or context is None:
+        return ()
+    title = context.settings.heading
+    return (Heading(2, "bibliography", title, escape(title)),)
 
 
 def ref_id(key: str) -> str:
