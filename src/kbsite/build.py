@@ -40,7 +40,7 @@ from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, link_note_pages, plan_pages
 from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
-from kbsite.site.references import cited_works
+from kbsite.site.references import WorksFormat, cited_works
 from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
 from kbsite.workers import can_fork, default_jobs
@@ -121,6 +121,7 @@ class Builder:
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
     _bibliographies: BibCache = field(default_factory=BibCache)
+    _works: WorksFormat = field(default_factory=WorksFormat)  # /references/'s entries
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -181,7 +182,7 @@ class Builder:
             raise KbsiteError(problems)
         site = build_site(config, entries)
         # Note pages get their backlinks and related notes in _write_pages (see _link_notes).
-        works = cited_works(site.entries, render_options.citations)
+        works = cited_works(site.entries, render_options.citations, self._works)
         pages = plan_pages(site, strings_for(config.language), works)
         taken = [output_file(p.site_path) for p in pages]
         taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)

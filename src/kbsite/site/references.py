@@ -3,7 +3,6 @@ notes cite with the notes citing it, and /papers/ every paper note by year."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -40,7 +39,24 @@ class PaperYear:
     papers: tuple[PaperEntry, ...]
 
 
-def cited_works(entries: Sequence[Entry], citations: CiteSettings) -> tuple[CitedWork, ...]:
+class WorksFormat:
+    """The works of the last build as formatted: serve rebuilds on every save, and they
+    rarely change."""
+
+    def __init__(self) -> None:
+        self._last: tuple[object, list[tuple[str, str]]] = ((), [])
+
+    def format(self, works: tuple[BibEntry, ...], style: str, locale: str) -> dict[str, str]:
+        """The HTML of each work by lower-case key."""
+        key = (works, style, locale)
+        if self._last[0] != key:
+            self._last = (key, format_works(works, style, locale))
+        return dict(self._last[1])
+
+
+def cited_works(
+    entries: Sequence[Entry], citations: CiteSettings, formats: WorksFormat
+) -> tuple[CitedWork, ...]:
     """Every work a note cites or is about, by first author, year and title."""
     found: dict[str, BibEntry] = {}
     citing: dict[str, list[Entry]] = defaultdict(list)
@@ -61,7 +77,7 @@ def cited_works(entries: Sequence[Entry], citations: CiteSettings) -> tuple[Cite
     if not found:
         return ()
     works = sorted(found.values(), key=_sort_key)
-    html = dict(_formatted(tuple(works), citations.style, citations.locale))
+    html = formats.format(tuple(works), citations.style, citations.locale)
     order = {e.site_path: n for n, e in enumerate(entries)}  # entries come newest first
     return tuple(
         CitedWork(
@@ -72,12 +88,6 @@ def cited_works(entries: Sequence[Entry], citations: CiteSettings) -> tuple[Cite
         )
         for work in works
     )
-
-
-@functools.lru_cache(maxsize=4)
-def _formatted(works: tuple[BibEntry, ...], style: str, locale: str) -> list[tuple[str, str]]:
-    """Format the works once while they stay the same (serve rebuilds on every save)."""
-    return format_works(works, style, locale)
 
 
 def _sort_key(work: BibEntry) -> tuple[str, int, str, str]:
