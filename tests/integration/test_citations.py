@@ -166,3 +166,23 @@ def test_worker_processes_render_citations_as_one_process_does(
     assert "Vaswani 和 Shazeer <sup>[2]</sup>" in (
         parallel / "large-model/n7/index.html"
     ).read_text("utf-8")
+
+
+def test_an_unknown_keys_warning_follows_the_keys_the_bibliography_gains(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    files = {
+        **site_files(),
+        "content/large-model/later.md": note("后来", LM, "2026-01-05", "见 [@song2021score]。"),
+    }
+    site = write_site(files, SITE_YAML + "bibliography: bibliography/refs.bib\n")
+    out = tmp_path / "out"
+    builder = Builder(BuildOptions(site_dir=site, output=out, jobs=1))
+    assert any("song2021score" in d.message for d in builder.build().warnings)
+    score = "@misc{song2021score, title = {Score-Based Generative Modeling}, author = {Song, Yang}, year = 2021}\n"
+    (site / "bibliography/refs.bib").write_text(BIB + score, encoding="utf-8")
+    result = builder.build()
+    assert result.rendered == 1 and result.warnings == ()  # the note naming it, alone
+    assert "Score-Based Generative Modeling" in (out / "large-model/later/index.html").read_text(
+        "utf-8"
+    )

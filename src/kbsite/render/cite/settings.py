@@ -14,6 +14,8 @@ from kbsite.load.content import Note
 # Punctuation inside a key must be followed by a letter or digit: `@smith04.` ends at the dot.
 KEY = r"[A-Za-z0-9_]+(?:[:.#$%&\-+?<>~/]+[A-Za-z0-9_]+)*"
 _CANDIDATE = re.compile("@(" + KEY + ")")
+# Citation brackets: a key in one that is not in the bibliography is a warning.
+_BRACKETS = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class CiteSettings:
     cited_by: str = "Notes citing this work"  # the label of an entry's link to /references/
     # The site's entries by lower-case key, made once: looked up for every note.
     site_entries: Mapping[str, BibEntry] = field(default_factory=dict, compare=False, repr=False)
+    site_keys: str = field(default="", compare=False, repr=False)  # _keys_digest(site_entries)
 
     @classmethod
     def make(
@@ -36,7 +39,7 @@ class CiteSettings:
     ) -> CiteSettings:  # fmt: skip
         """Settings with the site's entries indexed."""
         index = _index(f for f in files if f.path in site_files)
-        return cls(style, locale, files, site_files, heading, cited_by, index)
+        return cls(style, locale, files, site_files, heading, cited_by, index, _keys_digest(index))
 
     def entries_for(self, note_files: tuple[str, ...]) -> Mapping[str, BibEntry]:
         """The entries a note may cite: the site's, and its own files' (which win)."""
@@ -51,14 +54,23 @@ class CiteSettings:
 
     def note_key(self, note: Note) -> str:
         """What one note's rendering depends on in the bibliography: the entries of every
-        key it might cite, so editing an entry re-renders exactly the notes that cite it."""
-        entries = self.entries_for(note.citation.bibliography)
-        if not entries:
+        key it might cite, so editing an entry re-renders exactly the notes that cite it;
+        and, when it names a key that is missing, which keys there are (its warning says
+        whether there is a bibliography and which key is closest)."""
+        if "@" not in note.body and not note.citation.cite:
             return ""
+        entries = self.entries_for(note.citation.bibliography)
         wanted = {m.lower() for m in _CANDIDATE.findall(note.body)}
+        warned = {
+            m.lower() for span in _BRACKETS.findall(note.body) for m in _CANDIDATE.findall(span)
+        }
         if note.citation.cite:
             wanted.add(note.citation.cite.lower())
+            warned.add(note.citation.cite.lower())
         found = sorted(f"{key}={entries[key].digest}" for key in wanted if key in entries)
+        if warned - entries.keys():
+            own = note.citation.bibliography
+            found.append("keys=" + (_keys_digest(entries) if own else self.site_keys))
         return hashlib.sha256("\n".join(found).encode()).hexdigest()[:16] if found else ""
 
 
@@ -69,3 +81,8 @@ def _index(files: Iterable[BibFile]) -> dict[str, BibEntry]:
         for entry in file.entries:
             index.setdefault(entry.key.lower(), entry)
     return index
+
+
+def _keys_digest(entries: Mapping[str, BibEntry]) -> str:
+    """Identify which keys a bibliography has."""
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:16]
