@@ -20,6 +20,7 @@ import jinja2
 from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
+from kbsite.load.bibtex import BibCache
 from kbsite.load.content import Asset, NoteCache, load_content, settle_categories
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
@@ -39,6 +40,7 @@ from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, link_note_pages, plan_pages
 from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
+from kbsite.site.references import WorksFormat, cited_works
 from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
 from kbsite.workers import can_fork, default_jobs
@@ -111,6 +113,7 @@ class Snapshot:
     wiki: WikiIndex
     store: RenderStore  # the render cache the build used
     manifest: Manifest  # the served folder's files and digests, updated as pages are written
+    render_options: RenderOptions  # what the notes rendered with (the bibliography among it)
 
 
 @dataclass(slots=True)
@@ -128,6 +131,8 @@ class Builder:
     _site_key: Hashable = None
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
+    _bibliographies: BibCache = field(default_factory=BibCache)
+    _works: WorksFormat = field(default_factory=WorksFormat)  # /references/'s entries
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -166,10 +171,15 @@ class Builder:
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
         config, notes = settle_categories(config, notes)  # `categories: auto` declares them
         store = self._render_store(config)
+        note_bibs = sorted({path for n in notes for path in n.citation.bibliography})
+        bib_paths = [*config.bibliography, *note_bibs]
+        bibliography = self._bibliographies.load(config.root, bib_paths)
+        problems += [p for file in bibliography for p in file.problems]
+        render_options = RenderOptions.for_site(config, bibliography)
         rendered, fresh = render_notes(
             notes,
             store,
-            RenderOptions.for_site(config),
+            render_options,
             jobs=jobs,
             progress=lambda done, total: self._report("render", done, total),
             # The pages' workers, forked later, find the templates compiled.
@@ -183,7 +193,8 @@ class Builder:
             raise KbsiteError(problems)
         site = build_site(config, entries)
         # Note pages get their backlinks and related notes in _write_pages (see _link_notes).
-        pages = plan_pages(site, strings_for(config.language))
+        works = cited_works(site.entries, render_options.citations, self._works)
+        pages = plan_pages(site, strings_for(config.language), works)
         taken = [output_file(p.site_path) for p in pages]
         taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)
         redirects, alias_problems = plan_redirects(site.entries, taken)
@@ -226,15 +237,16 @@ class Builder:
             rendered=fresh,
             skipped=content.navigation,
             snapshot=(
-                self._snapshot(config, output, site, pages, store)
+                self._snapshot(config, output, site, pages, store, render_options)
                 if isinstance(writer, SyncedOutput)
                 else None
             ),
         )
 
     def _snapshot(
-        self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore
-    ) -> Snapshot:
+        self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore,
+        render_options: RenderOptions,
+    ) -> Snapshot:  # fmt: skip
         assert self._env is not None
         assert self._placement.wiki is not None
         return Snapshot(
@@ -249,6 +261,7 @@ class Builder:
             wiki=self._placement.wiki[1],
             store=store,
             manifest=self._manifest,
+            render_options=render_options,
         )
 
     def _writer(self, output: Path, search: bool) -> Writer:

@@ -91,6 +91,7 @@ def session(tmp_path: Path, browser: Any) -> Iterator[Session]:
     site.mkdir()
     shutil.copytree(REPO / "content", site / "content")
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    shutil.copytree(REPO / "bibliography", site / "bibliography")  # site.yaml's .bib files
     # A render cache from an earlier build, as a writer has one: it made the crash certain.
     _build(site, tmp_path / "first")
     env = {**os.environ, "MALLOC_CHECK_": "3", "PYTHONFAULTHANDLER": "1"}

@@ -23,6 +23,9 @@ PAGES = {
     "archive": "/archive/",
     "search": "/search/",
     "404": "/404.html",
+    "paper-note": "/large-model/lora/",  # a paper card, citations, a bibliography (issue 19)
+    "references": "/references/",
+    "papers": "/papers/",
 }
 WIDTHS = {"wide": 1280, "phone": 390}
 THEMES = ("light", "dark")

@@ -197,3 +197,26 @@ def test_an_index_an_earlier_kbsite_left_is_indexed_again(
     assert not (out / "pagefind" / STALE_MARK).exists()
     Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
     assert tree(out) == tree(tmp_path / "fresh")
+
+
+def test_search_indexes_a_notes_citations_text_but_not_its_bibliography(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    bib = "@misc{ho2020denoising, title = {Denoising Diffusion Probabilistic Models},\n"
+    bib += (
+        "  author = {Ho, Jonathan}, year = 2020, eprint = {2006.11239}, archivePrefix = {arXiv}}\n"
+    )
+    body = "扩散模型的去噪过程 [@ho2020denoising]，逐步还原数据。"
+    files = {
+        **NOTES,
+        "refs.bib": bib,
+        "content/large-model/ddpm.md": note("DDPM", LM, "2026-01-03", body),
+    }
+    site = write_site(files, site_yaml=SEARCH_ON + "bibliography: refs.bib\n")
+    out = tmp_path / "out"
+    Builder(BuildOptions(site_dir=site, output=out, jobs=1)).build()
+    pages = {f["url"]: f for f in fragments(out)}
+    assert "/references/" not in pages and "/papers/" not in pages
+    content = str(pages["/large-model/ddpm/"]["content"]).replace("\u200b", "")
+    assert "逐步还原数据" in content
+    assert "Denoising" not in content and "参考文献" not in content and "arxiv" not in content

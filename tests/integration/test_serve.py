@@ -19,7 +19,7 @@ import pytest
 
 import kbsite.build
 from kbsite.serve.preview import BuildReport, Preview, ServeOptions
-from tests.conftest import Run, WriteSite
+from tests.conftest import SITE_YAML, Run, WriteSite
 from tests.helpers import note
 
 LM, CV = "Large Model", "Computer Vision"
@@ -483,3 +483,28 @@ def test_a_save_during_the_first_build_is_not_lost(
         preview.start()
         page = (preview.output / "large-model/lora/index.html").read_text(encoding="utf-8")
     assert "刚存的" in page
+
+
+def test_editing_the_bibliography_updates_the_notes_citing_it(
+    serve: Callable[..., Server], write_site: WriteSite
+) -> None:
+    bib = "@misc{hu2022lora, title = {LoRA: Low-Rank Adaptation}, author = {Hu, Edward}, year = 2022}\n"
+    site = write_site(
+        {
+            "bibliography/refs.bib": bib,
+            "content/large-model/lora.md": note("LoRA", LM, "2026-01-11", "由 @hu2022lora 提出。"),
+            "content/computer-vision/detr.md": note("DETR", CV, "2026-01-20", "检测即集合预测。"),
+        },
+        SITE_YAML + "bibliography: bibliography/refs.bib\n",
+    )
+    server = serve(site)
+    assert "LoRA: Low-Rank Adaptation." in server.text(LORA)
+    events = server.events()
+    edit(site / "bibliography/refs.bib", bib.replace("Low-Rank Adaptation", "低秩适配"))
+    name, data = events.next()
+    assert name == "reload"
+    assert "/notes/large-model/lora/index.html" in data["paths"]
+    assert "/notes/references/index.html" in data["paths"]
+    assert "/notes/computer-vision/detr/index.html" not in data["paths"]
+    assert "LoRA: 低秩适配" in server.text(LORA)
+    assert server.reports[-1].ok

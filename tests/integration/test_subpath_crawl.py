@@ -98,4 +98,5 @@ def test_every_link_and_asset_of_the_site_served_under_a_subpath_answers(
     assert built - paths == {SUBPATH + "404.html"}
     assert any(url.endswith("/atom.xml") for url in seen)
     assert any(url.endswith(".svg") for url in seen)
-    assert {urlsplit(url).netloc for url in external} <= {"github.com"}
+    # The menu's GitHub link, and the papers the notes cite (arXiv and DOI links, issue 19).
+    assert {urlsplit(url).netloc for url in external} <= {"github.com", "arxiv.org", "doi.org"}

@@ -52,7 +52,7 @@ def test_rejects_unknown_key_with_suggestion_and_line() -> None:
     assert errors_of("title: T\nbase_url: https://e.com/\npaginat: 3\n") == [
         "site.yaml:3:1: paginat: unknown key (did you mean 'paginate'?); known keys: title, "
         "description, author, base_url, language, timezone, paginate, summary_length, output, "
-        "categories, menu, search, math, urls, footnotes"
+        "categories, menu, search, math, urls, footnotes, bibliography, citation_style"
     ]
 
 
@@ -135,3 +135,29 @@ def test_rejects_bad_math_macros_with_their_lines() -> None:
         "site.yaml:6:5: math.macros.\\x1: macro name '\\x1' must be letters, such as \\E or \\norm",
         "site.yaml:7:5: math.macros.ok: expected the macro's TeX as text, got a number",
     ]
+
+
+def test_bibliography_files_must_exist_and_the_style_be_known(tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text("", encoding="utf-8")
+    text = (
+        "title: T\nbase_url: https://e.com/\nbibliography:\n  - refs.bib\n  - missing.bib\n"
+        "citation_style: author-date\n"
+    )
+    with pytest.raises(KbsiteError) as caught:
+        parse_config(text, root=tmp_path)
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "site.yaml:5:5: bibliography.1: no bibliography file 'missing.bib' (paths are relative "
+        "to the site folder)",
+        "site.yaml:6:1: citation_style: unknown citation style 'author-date' (did you mean "
+        "'author-year'?); use numeric, author-year, gb-t-7714-2015",
+    ]
+
+
+def test_the_citation_style_defaults_to_the_language(tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text("", encoding="utf-8")
+    base = "title: T\nbase_url: https://e.com/\nbibliography: refs.bib\n"
+    assert parse_config(base, root=tmp_path).style == "gb-t-7714-2015"
+    english = parse_config(base + "language: en\n", root=tmp_path)
+    assert (english.style, english.bibliography) == ("author-year", ("refs.bib",))
+    chosen = parse_config(base + "citation_style: numeric\n", root=tmp_path)
+    assert chosen.style == "numeric"

@@ -55,6 +55,10 @@ CASES = [
     ("content/.obsidian/workspace.json", ChangeKind.IGNORED),
     ("public/index.html", ChangeKind.IGNORED),
     ("README.md", ChangeKind.IGNORED),
+    # bibliographies (issue 19): their folder, or a .bib beside site.yaml
+    ("bibliography/references.bib", ChangeKind.CONTENT),
+    ("references.bib", ChangeKind.CONTENT),
+    ("bibliography/.references.bib.swp", ChangeKind.IGNORED),
     ("", ChangeKind.IGNORED),  # the site folder itself
 ]
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slugify import slugify
 
+from kbsite.config.citesettings import DEFAULT_STYLE, bibliography_files, citation_style
 from kbsite.config.i18n import DEFAULT_LANGUAGE
 from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
@@ -62,6 +63,14 @@ class SiteConfig:
     # `side`: footnotes sit in the margin beside the line citing them on wide screens (at the
     # end on phones); `end`: always at the end of the note (issue 19, item 6)
     footnotes: str = "side"
+    # `bibliography:` .bib files (paths from the site folder) every note may cite (issue 19)
+    bibliography: tuple[str, ...] = ()
+    citation_style: str = ""  # one of CITATION_STYLES; "" for the language's default
+
+    @property
+    def style(self) -> str:
+        """The citation style notes render with."""
+        return self.citation_style or DEFAULT_STYLE.get(self.language, "author-year")
 
     @property
     def base_path(self) -> str:
@@ -120,6 +129,8 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "math": (dict, "a mapping such as {macros: {...}}"),
     "urls": (str, "`category` or `path`"),
     "footnotes": (str, "`side` or `end`"),
+    "bibliography": ((list, str), "a .bib file or a list of them"),
+    "citation_style": (str, "numeric, author-year or gb-t-7714-2015"),
 }
 URL_STYLES = ("category", "path")
 FOOTNOTE_PLACES = ("side", "end")
@@ -176,6 +187,11 @@ def parse_config(
     categories = _parse_categories(doc, _category_list(doc, values, problems), problems)
     menu = _parse_menu(doc, values.pop("menu", []), problems)
     math_macros = _parse_math(doc, values.pop("math", {}), problems)
+    if "bibliography" in values:
+        where, files = ("bibliography",), values["bibliography"]
+        values["bibliography"] = bibliography_files(doc, where, files, root, problems)
+    if "citation_style" in values:
+        values["citation_style"] = citation_style(doc, values["citation_style"], problems)
     if problems:
         raise KbsiteError(problems)
     values["base_url"] = values["base_url"].rstrip("/") + "/"

@@ -16,6 +16,7 @@ from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
+from kbsite.load.citefields import NO_CITATIONS, CitationFields, citation_fields
 from kbsite.load.contentfiles import is_navigation_file, walk_content
 from kbsite.load.undated import history_dates
 from kbsite.workers import can_fork, fork_map
@@ -47,6 +48,7 @@ class Note:
     # The writer chose the slug (`slug:`): two notes choosing one URL is an error, while two
     # derived from file names that collide get distinct URLs (kbsite.site.urlplan).
     chosen_slug: bool = False
+    citation: CitationFields = NO_CITATIONS  # `bibliography`, `cite`, `paper` (issue 19)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,7 @@ def _fields(
         "slug": slug,
         "aliases": tuple(a for a in aliases if a.lower() != own_path.lower()),
         "chosen_slug": "slug" in fields and fields["slug"][1] is not None,
+        "citation": citation_fields(doc, fields, config, problems),
     }
 
 

@@ -118,6 +118,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "slug": ("slug",),
     "permalink": ("permalink", "url"),
     "aliases": ("aliases", "redirect_from"),
+    "bibliography": ("bibliography",),
+    "cite": ("cite",),
+    "paper": ("paper",),
 }
 KNOWN_KEYS = tuple(dict.fromkeys(k for names in SYNONYMS.values() for k in names))
 # A mapping kbsite reads nothing from and never warns about: `kbsite import` keeps there what

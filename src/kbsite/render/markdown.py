@@ -44,6 +44,14 @@ from kbsite.render.options import DEFAULT_HEADING_ANCHOR, DEFAULT_LABEL_NAMES
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
+from kbsite.render.syntax.citations import (
+    CITE_CONTEXT,
+    CITED,
+    NoteCitations,
+    bibliography_anchors,
+    bibliography_headings,
+    citations_plugin,
+)
 from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
 from kbsite.render.syntax.crossrefs import crossrefs_plugin, note_labels
 from kbsite.render.syntax.embeds import embed_plugin
@@ -87,6 +95,7 @@ class RenderedMarkdown:
     # Theorems, figures, tables and equations a reference may name (kbsite.render.labels)
     labels: tuple[Label, ...] = ()
     has_sidenotes: bool = False  # some footnote is also beside its reference
+    cited: tuple[str, ...] = ()  # the bibliography keys the note cites, in its bibliography's order
 
     @property
     def excerpt_text(self) -> tuple[TextRun, ...]:
@@ -113,12 +122,13 @@ def render_markdown(
     math_macros: tuple[tuple[str, str], ...] = (),
     label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES,
     sidenotes: bool = False,
+    citations: NoteCitations | None = None,
 ) -> RenderedMarkdown:
     """Render one note body; `first_line` is the file line of the body's first line,
     `heading_anchor` the label of each heading's permalink ({heading} for its text),
     `math_macros` the site's TeX macros, `label_names` the words of numbered blocks by kind
-    ("thm" -> "定理"), and `sidenotes` whether footnotes are also written beside their
-    references."""
+    ("thm" -> "定理"), `sidenotes` whether footnotes are also written beside their
+    references, and `citations` the works the note may cite."""
     md = make_markdown()
     env: EnvType = {
         NOTE_PATH: path,
@@ -126,6 +136,7 @@ def render_markdown(
         SITE_MACROS: site_macros(math_macros),
         NAMES: dict(label_names),
         SIDENOTES: sidenotes,
+        CITE_CONTEXT: citations,
     }
     tokens = md.parse(body, env)
     before: list[TextRun] = []
@@ -135,12 +146,20 @@ def render_markdown(
     located = list(with_lines(tokens, first_line))  # read four times: made once
     labels = note_labels(tokens, env, lambda run: md.renderer.render(run, md.options, env))
     ids = tuple(
-        dict.fromkeys((*anchors(tokens), *_equation_anchors(env), *(la.id for la in labels)))
+        dict.fromkeys(
+            (
+                *anchors(tokens),
+                *_equation_anchors(env),
+                *(la.id for la in labels),
+                *bibliography_anchors(env),
+            )
+        )
     )
     anchor_problems = resolve_own_anchors(located, ids, path)  # before rendering: it edits hrefs
+    headings = tuple(toc(tokens, lambda inline: _toc_html(md, inline, env)))
     return RenderedMarkdown(
         html=md.renderer.render(tokens, md.options, env),
-        toc=tuple(toc(tokens, lambda inline: _toc_html(md, inline, env))),
+        toc=(*headings, *bibliography_headings(env, headings)),
         links=tuple(links(located)),
         text=text,
         diagnostics=(
@@ -154,6 +173,7 @@ def render_markdown(
         has_mermaid=any(t.type == "fence" and fence_lang(t.info) == "mermaid" for t in tokens),
         labels=labels,
         has_sidenotes=bool(env[SIDENOTES]),
+        cited=env[CITED],
     )
 
 
@@ -217,6 +237,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.use(equation_ids_plugin)  # Quarto's `$$ … $$ {#eq-elbo}`: a \label for the above
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(wikilinks_plugin)  # [[note#heading|label]]; resolved in links.py
+    md.use(citations_plugin)  # [@key], @key: pandoc citations from the bibliography
     # Syntax of Obsidian, GitHub, Hexo, Jekyll and Hugo notes (kbsite/render/syntax/).
     md.use(callout_plugin).use(mark_plugin).use(embed_plugin).use(template_tags_plugin)
     md.use(cjk_emphasis_plugin)  # **“中文”**后: CJK beside ** counts as a word boundary

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kbsite import __version__
 from kbsite.load.content import Note
+from kbsite.render.cite.entries import note_paper
 from kbsite.render.excerpt import make_excerpt, readable_inline, reading_minutes
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import render_markdown, render_title, warm_up_markdown
@@ -26,6 +27,7 @@ from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unre
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
+from kbsite.render.syntax.citations import NoteCitations
 from kbsite.workers import can_fork, can_spawn
 
 log = logging.getLogger(__name__)
@@ -63,16 +65,28 @@ def _package_source_digest() -> str:
 def render_key(note: Note, options: RenderOptions) -> str:
     """Return the cache key of a note's rendering: its bytes, place, the options it renders
     with and the renderer's version."""
-    parts = (renderer_salt(), note.digest, note.source, note.body_line, *_options_key(options))
+    # A note citing no work of the bibliography renders the same in every citation style.
+    cited = options.citations.note_key(note)
+    parts = (
+        renderer_salt(),
+        note.digest,
+        note.source,
+        note.body_line,
+        *_options_key(options),
+        *(options.citations.identity() if cited else ()),
+        cited,
+    )
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 
 
 def _options_key(options: RenderOptions) -> tuple[object, ...]:
-    return tuple(getattr(options, field.name) for field in fields(options))
+    # The bibliography keys a note by what it cites (above), not whole.
+    return tuple(getattr(options, f.name) for f in fields(options) if f.name != "citations")
 
 
 def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedNote, str]:
     """Render one note: HTML plus what indexes need of it."""
+    entries = options.citations.entries_for(note.citation.bibliography)
     result = render_markdown(
         note.body,
         path=note.source,
@@ -81,7 +95,9 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         math_macros=options.math_macros,
         label_names=options.label_names,
         sidenotes=options.sidenotes,
+        citations=NoteCitations(entries, options.citations),
     )
+    paper, paper_problems = note_paper(note, entries)
     meta = RenderedNote(
         key=key,
         toc=result.toc,
@@ -91,11 +107,13 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         if note.summary
         else make_excerpt(result.excerpt_text, options.summary_length),
         reading_minutes=reading_minutes(result.text),
-        diagnostics=result.diagnostics,
+        diagnostics=(*result.diagnostics, *paper_problems),
         has_mermaid=result.has_mermaid,
         labels=result.labels,
         has_sidenotes=result.has_sidenotes,
         title_html=render_title(note.title, math_macros=options.math_macros),
+        cites=result.cited,
+        paper=paper,
     )
     return meta, result.html
 
@@ -103,21 +121,27 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
 # A worker's notes to render, handed over once when it starts: by fork, without pickling (sending
 # each chunk's notes through the pool's queue kept ~100 MB of pickles alive at 10,000 notes).
 _WORKER_JOBS: Sequence[tuple[Note, str]] = ()
+# The options, handed over with them: they hold the whole bibliography, too much to send along
+# with every chunk.
+_WORKER_OPTIONS = RenderOptions(summary_length=0)
 
 
 # Whether the worker asks for its notes' formulas first (spawned: it inherited no renderings).
 _WORKER_PREFETCH = False
 
 
-def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object, prefetch: bool) -> None:
-    """Worker start: its jobs, and (spawned workers inherit nothing) the formula process."""
-    global _WORKER_JOBS, _WORKER_PREFETCH
-    _WORKER_JOBS, _WORKER_PREFETCH = jobs, prefetch
+def _init_render_worker(
+    jobs: Sequence[tuple[Note, str]], options: RenderOptions, formulas: object, prefetch: bool
+) -> None:
+    """Worker start: its jobs and options, and (spawned workers inherit nothing) the formula
+    process."""
+    global _WORKER_JOBS, _WORKER_OPTIONS, _WORKER_PREFETCH
+    _WORKER_JOBS, _WORKER_OPTIONS, _WORKER_PREFETCH = jobs, options, prefetch
     formulaserver.use_address(formulas)
 
 
 def _render_range(
-    start: int, stop: int, options: RenderOptions, cache: Path | None
+    start: int, stop: int, cache: Path | None
 ) -> list[tuple[RenderedNote, str | None]]:
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
@@ -125,7 +149,7 @@ def _render_range(
     jobs = _WORKER_JOBS[start:stop]
     if _WORKER_PREFETCH:  # one request for the range, not one per note
         render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
-    results = [render_note(note, key, options) for note, key in jobs]
+    results = [render_note(note, key, _WORKER_OPTIONS) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]
     if cache is not None and exact and _worker_store(cache).put_many(exact):
         stored = {meta.key for meta, _html in exact}
@@ -193,10 +217,10 @@ def render_notes(
             max_workers=jobs,
             mp_context=get_context(method),
             initializer=_init_render_worker,
-            initargs=(missing, process.address, method == "spawn"),
+            initargs=(missing, options, process.address, method == "spawn"),
         ) as pool:
             futures = deque(
-                pool.submit(_render_range, i, i + _CHUNK, options, store.path)
+                pool.submit(_render_range, i, i + _CHUNK, store.path)
                 for i in range(0, len(missing), _CHUNK)
             )
             meanwhile()  # this process has nothing else to do until results come

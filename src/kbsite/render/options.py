@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kbsite.config.i18n import DEFAULT_LANGUAGE, strings_for
 from kbsite.config.siteconfig import SiteConfig
+from kbsite.load.bibtex import BibFile
+from kbsite.render.cite.settings import CiteSettings
 
 # For a site.yaml without `language`, and what renders without a site (the importers).
 DEFAULT_HEADING_ANCHOR = strings_for(DEFAULT_LANGUAGE)["heading_anchor"]
@@ -33,15 +35,28 @@ class RenderOptions:
     label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES
     # site.yaml's `footnotes`: True for `side`, each footnote also written beside its reference
     sidenotes: bool = True
+    # The bibliography and citation style: keys a note's cache key by the entries it cites
+    # (render_key), not by the whole bibliography, so an edited entry re-renders only those.
+    citations: CiteSettings = field(default_factory=CiteSettings)
 
     @classmethod
-    def for_site(cls, config: SiteConfig) -> RenderOptions:
-        """The options a site's notes render with."""
+    def for_site(cls, config: SiteConfig, bibliography: tuple[BibFile, ...] = ()) -> RenderOptions:
+        """The options a site's notes render with; `bibliography`: every .bib file the site
+        and its notes name, read."""
         strings = strings_for(config.language)
+        citations = CiteSettings.make(
+            style=config.style,
+            locale="zh-CN" if config.language == "zh-CN" else "en-US",
+            files=bibliography,
+            site_files=config.bibliography,
+            heading=strings["bibliography"],
+            cited_by=strings["cited_by"],
+        )
         return cls(
             summary_length=config.summary_length,
             heading_anchor=strings["heading_anchor"],
             math_macros=config.math_macros,
             label_names=label_names(config.language),
             sidenotes=config.footnotes == "side",
+            citations=citations,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kbsite.errors import Diagnostic
+from kbsite.render.cite.entries import PaperCard
 from kbsite.render.labels import Label
 from kbsite.render.tokeninfo import Heading, Link
 
@@ -28,3 +29,6 @@ class RenderedNote:
     # (`[[note#thm-lowrank]]` reads "note 定理 1") and their hover previews.
     labels: tuple[Label, ...] = ()
     has_sidenotes: bool = False  # the page lays out a margin for footnotes
+    # The bibliography keys the note cites (its bibliography's order), for /references/.
+    cites: tuple[str, ...] = ()
+    paper: PaperCard | None = None  # a paper note's card (`cite:` and/or `paper:`)

@@ -22,7 +22,6 @@ from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import warm_up_markdown
 from kbsite.render.math.tex import render_tex
 from kbsite.render.notes import render_notes
-from kbsite.render.options import RenderOptions
 from kbsite.site.links import resolve_links
 from kbsite.urls import output_file
 from kbsite.write.files import write_atomic
@@ -61,9 +60,7 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
         return None
     if replace(note, body=entry.note.body, digest=entry.note.digest) != entry.note:
         return None  # front matter changed: lists, neighbours or the URL may move
-    (rendered,), _fresh = render_notes(
-        [note], last.store, RenderOptions.for_site(last.config), jobs=1
-    )
+    (rendered,), _fresh = render_notes([note], last.store, last.render_options, jobs=1)
     targets = {**last.targets, rel: replace(last.targets[rel], anchors=rendered.anchors)}
     rewrites, problems = resolve_links(
         config=last.config,

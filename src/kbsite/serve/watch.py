@@ -18,7 +18,7 @@ from kbsite.config.siteconfig import CONFIG_FILE
 log = logging.getLogger(__name__)
 
 # What `kbsite serve` watches, relative to the site folder.
-SOURCE_DIRS = ("content", "templates", "static")
+SOURCE_DIRS = ("content", "templates", "static", "bibliography")
 # Quiet time after the last event before rebuilding: an editor's write-temp-then-rename save,
 # or `git checkout` touching hundreds of files, arrives as a burst that must become one build
 # (git's bursts are also waited for by its lock, below).
@@ -50,6 +50,8 @@ _KIND_OF_DIR = {
     "content": ChangeKind.CONTENT,
     "templates": ChangeKind.TEMPLATE,
     "static": ChangeKind.STATIC,
+    # .bib files (site.yaml's `bibliography:`): an edit re-renders the notes citing its entries
+    "bibliography": ChangeKind.CONTENT,
 }
 # Files editors and operating systems write beside the real ones.
 _JUNK_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -98,6 +100,8 @@ def classify(path: Path, site_dir: Path, *, ignore: Iterable[Path] = ()) -> Chan
         return ChangeKind.IGNORED
     if parts == (CONFIG_FILE,):
         return ChangeKind.CONFIG
+    if path.suffix.lower() == ".bib":  # a bibliography beside site.yaml, or in any source folder
+        return ChangeKind.CONTENT
     # a folder created, moved or deleted under a source folder counts like a file
     return _KIND_OF_DIR.get(parts[0], ChangeKind.IGNORED)
 
@@ -268,7 +272,8 @@ def quiet_watchdog() -> None:
 
 
 class SiteWatcher(FileSystemEventHandler):
-    """Watch content/, templates/, static/ and site.yaml; report each classified change."""
+    """Watch content/, templates/, static/, bibliography/ and site.yaml (and .bib files beside
+    it); report each classified change."""
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ from kbsite.site.explorer import build_explorer
 from kbsite.site.folderpages import FOLDER_TEMPLATE, folder_listings
 from kbsite.site.graph import Graph
 from kbsite.site.index import Entry, Site
+from kbsite.site.references import CitedWork, paper_years, venues
 from kbsite.urls import page_path
 
 NOTE_TEMPLATE = "note.html"
@@ -75,9 +76,11 @@ def paginate(
     return pages
 
 
-def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
-    """Plan the home feed, category, tag, archive, search, note and error pages; note pages
-    get their backlinks and related notes later (link_note_pages).
+def plan_pages(
+    site: Site, strings: Mapping[str, str], works: Sequence[CitedWork] = ()
+) -> list[Page]:
+    """Plan the home feed, category, tag, archive, search, references, papers, note and error
+    pages; note pages get their backlinks and related notes later (link_note_pages).
 
     On a folder-tree site (`urls: path`) the README.md at the top of content/ is the home
     page's text and a top folder's is its category's, each shown above the list instead of
@@ -123,6 +126,7 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
     pages.append(Page("/archive/", "archive.html", strings["archive"], {"years": site.years}))
     if site.config.search:
         pages.append(Page("/search/", "search.html", strings["search"]))
+    pages += _scholarly_pages(site, strings, works)
     neighbours = site.neighbours()
     for entry in site.entries:
         if id(entry) in shown_above:
@@ -149,6 +153,22 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
             context["pagination"] = Pagination(1, 1, path)  # one page: cards.html asks
             pages.append(Page(path, FOLDER_TEMPLATE, title, context))
     pages.append(Page("/404.html", "404.html", strings["not_found"]))
+    return pages
+
+
+def _scholarly_pages(
+    site: Site, strings: Mapping[str, str], works: Sequence[CitedWork]
+) -> list[Page]:
+    """/references/ when a note cites a work, /papers/ when a note is about a paper."""
+    pages = []
+    if works:
+        cited = {"works": works}
+        pages.append(Page("/references/", "references.html", strings["references"], cited))
+    years = paper_years(site.entries)
+    if years:
+        count = sum(len(year.papers) for year in years)
+        context = {"years": years, "venues": venues(years), "count": count}
+        pages.append(Page("/papers/", "papers.html", strings["papers"], context))
     return pages
 
 

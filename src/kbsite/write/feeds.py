@@ -19,12 +19,15 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_SIZE = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="(/[^/"][^"]*|/)"')
 _SRCSET = re.compile(r'(\ssrcset)="([^"]*)"')
+_FRAGMENT = re.compile(r'(\shref)="(#[^"]*)"')
 
 
-def _absolutize(config: SiteConfig, html: str) -> str:
-    """Make root-relative URLs absolute: feed readers show entries away from the site."""
+def _absolutize(config: SiteConfig, html: str, page_url: str) -> str:
+    """Make root-relative URLs absolute: feed readers show entries away from the site. A link
+    within the note (a citation's `#ref-key`, a footnote's) points into the note's page."""
     host = origin(config)
     html = _ROOT_RELATIVE.sub(lambda m: f'{m[1]}="{host}{m[2]}"', html)
+    html = _FRAGMENT.sub(lambda m: f'{m[1]}="{page_url}{m[2]}"', html)
 
     def srcset(match: re.Match[str]) -> str:
         candidates = [c.strip() for c in match[2].split(",") if c.strip()]
@@ -76,7 +79,7 @@ def atom_feed(
             ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": tag.name})
         _text(item, "summary", entry.excerpt)
         # Sidenotes are footnotes a second time, placed by CSS a feed reader does not have.
-        content = _absolutize(config, strip_sidenotes(entry.html))
+        content = _absolutize(config, strip_sidenotes(entry.html), url)
         _text(item, "content", content).set("type", "html")
     ET.indent(feed)
     return _serialize(feed)

@@ -55,6 +55,8 @@
 
   setupSearch();
   setupPreviews();
+  setupCitations();
+  setupVenueFilter();
 
   // Phones show the category chips in one sideways-scrolling row whose right edge fades while
   // there is more: bring the page's own chip into view, and drop the fade at the end.
@@ -531,5 +533,77 @@
       if (event.target.closest && event.target.closest("main a[href]")) hide();
     });
     document.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+  }
+
+  // Citations: hovering or focusing one shows its works' full entries, copied from the note's
+  // bibliography, in the hover-preview card. Without a pointer, the link leads to the entry.
+  function setupCitations() {
+    var card = null;
+    function entries(citation) {
+      return (citation.dataset.cites || "").split(" ").map(function (key) {
+        var item = document.getElementById("ref-" + key);
+        return item && item.querySelector(".bib-text");
+      }).filter(Boolean);
+    }
+    function show(citation) {
+      var found = entries(citation);
+      if (!found.length) return;
+      if (!card) {
+        card = document.createElement("div");
+        card.className = "preview-card cite-card";
+        card.setAttribute("role", "tooltip");
+        card.id = "kbsite-cite-preview";
+        document.body.appendChild(card);
+      }
+      card.replaceChildren();
+      found.forEach(function (text) {
+        var copy = text.cloneNode(true);
+        copy.querySelectorAll(".bib-cited-by").forEach(function (a) { a.remove(); });
+        copy.className = "cite-card-entry";
+        card.appendChild(copy);
+      });
+      card.hidden = false;
+      var box = citation.getBoundingClientRect();
+      var width = document.documentElement.clientWidth;
+      var left = Math.min(box.left + window.scrollX, window.scrollX + width - card.offsetWidth - 8);
+      card.style.left = Math.max(8, left) + "px";
+      card.style.top = box.bottom + window.scrollY + 8 + "px";
+      citation.querySelector("a").setAttribute("aria-describedby", card.id);
+    }
+    function hide() { if (card) card.hidden = true; }
+    ["mouseover", "focusin"].forEach(function (name) {
+      document.addEventListener(name, function (event) {
+        var citation = event.target.closest && event.target.closest(".citation[data-cites]");
+        if (citation) show(citation);
+      });
+    });
+    ["mouseout", "focusout"].forEach(function (name) {
+      document.addEventListener(name, function (event) {
+        if (event.target.closest && event.target.closest(".citation[data-cites]")) hide();
+      });
+    });
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+  }
+
+  // /papers/: the venue chips filter the list in place; without JavaScript they stay hidden
+  // and every paper is listed.
+  function setupVenueFilter() {
+    var filter = document.querySelector(".venue-filter");
+    if (!filter) return;
+    filter.hidden = false;
+    filter.addEventListener("click", function (event) {
+      var chip = event.target.closest(".venue-chip");
+      if (!chip) return;
+      var venue = chip.dataset.venue;
+      filter.querySelectorAll(".venue-chip").forEach(function (c) { c.setAttribute("aria-pressed", String(c === chip)); });
+      document.querySelectorAll(".paper-year").forEach(function (year) {
+        var shown = 0;
+        year.querySelectorAll(".paper-item").forEach(function (item) {
+          item.hidden = Boolean(venue) && item.dataset.venue !== venue;
+          if (!item.hidden) shown += 1;
+        });
+        year.hidden = shown === 0;
+      });
+    });
   }
 })();
