@@ -21,6 +21,7 @@ from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.load.content import Asset, NoteCache, load_content, settle_categories
+from kbsite.load.notebook import in_cells
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.prestart import stop as stop_formula_process
@@ -166,6 +167,8 @@ class Builder:
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
         entries = self._placement.place(config, notes, rendered, store, content, problems)
+        # A notebook's messages name its cells, not lines of the text made from it.
+        problems[:] = in_cells(problems, {n.source: n.cells for n in notes if n.cells})
         if self.options.strict:
             problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]
         if any(p.is_error for p in problems):

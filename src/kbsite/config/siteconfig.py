@@ -59,6 +59,9 @@ class SiteConfig:
     # `category`: a blog's /<category>/<slug>/; `path`: a knowledge base's folder tree,
     # /<folder>/<subfolder>/<note>/, with a folder explorer beside the notes (issue 23)
     urls: str = "category"
+    # Keep `<script>` in notebooks' HTML outputs (issue 24): off, a saved output's script is
+    # dropped, since a notebook's outputs are often other people's code.
+    notebook_scripts: bool = False
 
     @property
     def base_path(self) -> str:
@@ -116,6 +119,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "search": (bool, "true or false"),
     "math": (dict, "a mapping such as {macros: {...}}"),
     "urls": (str, "`category` or `path`"),
+    "notebook_scripts": (bool, "true or false"),
 }
 URL_STYLES = ("category", "path")
 _REQUIRED = ("title", "base_url")

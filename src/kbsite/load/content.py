@@ -16,6 +16,9 @@ from kbsite.config.siteconfig import Category, SiteConfig
 from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
+from kbsite.load.notebook import NotebookText, in_cells, is_notebook, parse_notebook
+from kbsite.load.notebookcells import Attachment, CellSpan
+from kbsite.load.sourcefiles import decode_note, walk
 from kbsite.load.undated import history_dates
 from kbsite.workers import can_fork, fork_map
 
@@ -46,14 +49,20 @@ class Note:
     # The writer chose the slug (`slug:`): two notes choosing one URL is an error, while two
     # derived from file names that collide get distinct URLs (kbsite.site.urlplan).
     chosen_slug: bool = False
+    # A notebook (issue 24): where each line of `body` came from, for messages, and the
+    # images its outputs hold, written into the site.
+    cells: tuple[CellSpan, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """A non-note file under content/ (image, PDF), copied beside the notes."""
+    """A non-note file under content/ (image, PDF), copied beside the notes; or a file a
+    notebook holds (`data`), written there."""
 
-    source: Path
+    source: Path | None
     rel_path: str
+    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +145,7 @@ def note_bodies(content_dir: Path) -> Iterator[tuple[str, str]]:
 
     The body is parse_note's, except that a leading `# title` line stays in it.
     """
-    for rel, full in _walk(content_dir):
+    for rel, full in walk(content_dir):
         if not rel.lower().endswith(".md"):
             continue
         try:
@@ -271,7 +280,7 @@ def load_content(
     shown = display_path(content_dir)
     # (stat key, parse result if cached); the others are parsed below, all in walk order.
     found: list[tuple[StatKey, str, Parsed | None]] = []
-    for rel, full in _walk(content_dir):
+    for rel, full in walk(content_dir):
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:  # a name from another system's encoding: not safe to publish
@@ -279,7 +288,9 @@ def load_content(
             message = "file name is not valid UTF-8; rename the file"
             problems.append(error(f"{shown}/{shown_rel}", 0, message))
             continue
-        if not rel.lower().endswith(".md"):
+        if is_notebook(rel) and os.path.isfile(full):
+            assets.append(Asset(Path(full), rel))  # a note, and the file its page offers
+        elif not rel.lower().endswith(".md"):
             if os.path.isfile(full):  # not a dangling symlink
                 assets.append(Asset(Path(full), rel))
             else:
@@ -321,6 +332,7 @@ def load_content(
     known, missing = history_dates(config, undated)
     problems += missing
     notes = [_dated(n, known[n.rel_path]) if n.rel_path in known else n for n in notes]
+    assets += [Asset(None, a.rel_path, a.data) for n in notes for a in n.attachments]
     content = Content(tuple(notes), tuple(assets), frozenset(unreadable), frozenset(empty))
     return content, problems
 
@@ -348,6 +360,8 @@ def read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
     text, problem = decode_note(data)
     if text is None:
         return None, (error(source, problem[0], problem[1]),)
+    if is_notebook(rel):
+        return _read_notebook(rel, text, source, config)
     try:
         note, warnings = parse_note(rel, text, config, source=source)
     except KbsiteError as exc:
@@ -355,42 +369,14 @@ def read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
     return note, tuple(warnings)
 
 
-def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
-    """Decode a note's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
-
-    Return (text, _) or (None, (line, message)) for a binary or non-UTF-8 file.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), (0, "")
-        except UnicodeDecodeError:
-            pass
-    if b"\0" in data[:8192]:
-        return None, (1, "binary file, not Markdown text; rename it or move it out of content/")
+def _read_notebook(rel: str, text: str, source: str, config: SiteConfig) -> Parsed:
+    """Parse a notebook as the note its text makes; messages name its cells."""
+    converted: NotebookText | None = None
     try:
-        return data.decode("utf-8"), (0, "")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("gb18030")
-            hint = " (it reads as GBK/GB18030: `iconv -f GB18030 -t UTF-8` converts it)"
-        except UnicodeDecodeError:
-            pass
-        return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")
-
-
-def _walk(root: Path) -> list[tuple[str, str]]:
-    """List (posix path under root, full path) of files, skipping hidden files and folders
-    (editor and VCS files), in path order. Plain strings: `serve` lists thousands per save."""
-    found: list[tuple[str, str]] = []
-    top = str(root)
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in files:
-            if not name.startswith(".") and not name.endswith("~"):
-                found.append((prefix + name, os.path.join(folder, name)))
-    found.sort(key=lambda pair: pair[0].split("/"))  # the order of sorted(Path)
-    return found
+        converted = parse_notebook(text, rel, source)
+        note, warnings = parse_note(rel, converted.text, config, source=source)
+    except KbsiteError as exc:
+        cells = converted.cells if converted else ()
+        return None, tuple(in_cells(exc.diagnostics, {source: cells}))
+    note = replace(note, cells=converted.cells, attachments=converted.attachments)
+    return note, (*converted.warnings, *in_cells(warnings, {source: converted.cells}))

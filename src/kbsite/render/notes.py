@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kbsite import __version__
 from kbsite.load.content import Note
+from kbsite.load.notebook import is_notebook
 from kbsite.render.excerpt import make_excerpt, readable_inline, reading_minutes
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import render_markdown, render_title, warm_up_markdown
@@ -23,6 +24,7 @@ from kbsite.render.math import formulaserver
 from kbsite.render.math.formulafinder import Formula
 from kbsite.render.math.formulaserver import FormulaProcess
 from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unrendered_formulas
+from kbsite.render.notebook.cells import NotebookSettings
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
@@ -79,6 +81,9 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         first_line=note.body_line,
         heading_anchor=options.heading_anchor,
         math_macros=options.math_macros,
+        notebook=NotebookSettings(options.notebook_scripts, options.output_hidden)
+        if is_notebook(note.rel_path)
+        else None,
     )
     meta = RenderedNote(
         key=key,

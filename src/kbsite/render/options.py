@@ -19,6 +19,10 @@ class RenderOptions:
     heading_anchor: str = DEFAULT_HEADING_ANCHOR
     # site.yaml's `math.macros`, (name, body): every formula of the site may use them
     math_macros: tuple[tuple[str, str], ...] = ()
+    # Notebooks (kbsite.render.notebook): keep `<script>` in HTML outputs (site.yaml's
+    # `notebook_scripts`), and the label of an output the notebook keeps folded.
+    notebook_scripts: bool = False
+    output_hidden: str = strings_for(DEFAULT_LANGUAGE)["notebook_output_hidden"]
 
     @classmethod
     def for_site(cls, config: SiteConfig) -> RenderOptions:
@@ -28,4 +32,6 @@ class RenderOptions:
             summary_length=config.summary_length,
             heading_anchor=strings["heading_anchor"],
             math_macros=config.math_macros,
+            notebook_scripts=config.notebook_scripts,
+            output_hidden=strings["notebook_output_hidden"],
         )

@@ -72,7 +72,10 @@ def write_extras(
             continue  # 3.5 MB that only pages with a diagram load
         writer.copy(rel, source)
     for asset in assets:
-        writer.copy(asset.rel_path, asset.source)
+        if asset.source is not None:
+            writer.copy(asset.rel_path, asset.source)
+        else:  # a notebook's output image (kbsite.load.notebookoutputs)
+            writer.write(asset.rel_path, asset.data or b"")
 
 
 def feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:

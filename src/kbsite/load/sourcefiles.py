@@ -1,0 +1,47 @@
+"""The files under content/: listing them, and decoding a note's bytes to text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
+    """Decode a note's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+
+    Return (text, _) or (None, (line, message)) for a binary or non-UTF-8 file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), (0, "")
+        except UnicodeDecodeError:
+            pass
+    if b"\0" in data[:8192]:
+        return None, (1, "binary file, not Markdown text; rename it or move it out of content/")
+    try:
+        return data.decode("utf-8"), (0, "")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it reads as GBK/GB18030: `iconv -f GB18030 -t UTF-8` converts it)"
+        except UnicodeDecodeError:
+            pass
+        return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")
+
+
+def walk(root: Path) -> list[tuple[str, str]]:
+    """List (posix path under root, full path) of files, skipping hidden files and folders
+    (editor and VCS files), in path order. Plain strings: `serve` lists thousands per save."""
+    found: list[tuple[str, str]] = []
+    top = str(root)
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in files:
+            if not name.startswith(".") and not name.endswith("~"):
+                found.append((prefix + name, os.path.join(folder, name)))
+    found.sort(key=lambda pair: pair[0].split("/"))  # the order of sorted(Path)
+    return found
