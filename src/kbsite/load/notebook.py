@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,6 +15,7 @@ from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.load.notebookcells import Attachment, CellSpan, notebook_markdown
 
 NOTEBOOK_SUFFIX = ".ipynb"
+_VERSION_KEY = re.compile(r'"nbformat"\s*:')
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ def parse_notebook(text: str, rel_path: str, source: str) -> NotebookText:
     """Read a notebook's JSON into note text; raise KbsiteError (file, line and column of bad
     JSON; file and cell of an unknown version or a schema failure)."""
     data = _json(text, source)
-    notebook = _validated(data, source)
+    notebook = _validated(data, source, _version_line(text))
     found = notebook_markdown(notebook, rel_path, source)
     return NotebookText(found.text, found.cells, found.attachments, found.warnings)
 
@@ -51,7 +53,14 @@ def _json(text: str, source: str) -> dict[str, Any]:
     return data
 
 
-def _validated(data: dict[str, Any], source: str) -> Any:
+def _version_line(text: str) -> int:
+    """The line of the notebook's top-level `"nbformat":` key (its last: nbformat_minor and
+    nested keys are named differently), for a message about the version; 0 if absent."""
+    found = list(_VERSION_KEY.finditer(text))
+    return text.count("\n", 0, found[-1].start()) + 1 if found else 0
+
+
+def _validated(data: dict[str, Any], source: str, version_line: int) -> Any:
     """Check the notebook against its version's schema and convert it to version 4."""
     import nbformat  # ~130 ms to import: only sites with notebooks pay it
 
@@ -59,7 +68,7 @@ def _validated(data: dict[str, Any], source: str) -> Any:
     if major not in (3, 4):
         shown = "missing" if major is None else repr(major)
         message = f"unsupported nbformat version {shown}; kbsite reads versions 4.x and 3"
-        raise KbsiteError([error(source, 0, message, key="nbformat")])
+        raise KbsiteError([error(source, version_line, message, key="nbformat")])
     try:
         nbformat.validate(data, version=major)
     except nbformat.ValidationError as exc:
