@@ -154,6 +154,10 @@ class Builder:
         readers = 1 if self._scans_formulas(config) else jobs
         content, problems = load_content(config, self._note_cache, jobs=readers)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
+        if not self.options.drafts:  # a draft notebook's file and images stay unpublished too
+            drafts = {n.rel_path for n in content.notes if n.draft}
+            kept = tuple(a for a in content.assets if a.notebook not in drafts)
+            content = replace(content, assets=kept)
         config, notes = settle_categories(config, notes)  # `categories: auto` declares them
         store = self._render_store(config)
         rendered, fresh = render_notes(

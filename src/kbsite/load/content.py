@@ -63,6 +63,8 @@ class Asset:
     source: Path | None
     rel_path: str
     data: bytes | None = None
+    # The notebook this file is, or holds an output of: a draft notebook's are not published.
+    notebook: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +291,7 @@ def load_content(
             problems.append(error(f"{shown}/{shown_rel}", 0, message))
             continue
         if is_notebook(rel) and os.path.isfile(full):
-            assets.append(Asset(Path(full), rel))  # a note, and the file its page offers
+            assets.append(Asset(Path(full), rel, notebook=rel))  # a note, and its download
         elif not rel.lower().endswith(".md"):
             if os.path.isfile(full):  # not a dangling symlink
                 assets.append(Asset(Path(full), rel))
@@ -332,7 +334,9 @@ def load_content(
     known, missing = history_dates(config, undated)
     problems += missing
     notes = [_dated(n, known[n.rel_path]) if n.rel_path in known else n for n in notes]
-    assets += [Asset(None, a.rel_path, a.data) for n in notes for a in n.attachments]
+    assets += [
+        Asset(None, a.rel_path, a.data, notebook=n.rel_path) for n in notes for a in n.attachments
+    ]
     content = Content(tuple(notes), tuple(assets), frozenset(unreadable), frozenset(empty))
     return content, problems
 

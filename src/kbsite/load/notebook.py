@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,7 +37,7 @@ def parse_notebook(text: str, rel_path: str, source: str) -> NotebookText:
     """Read a notebook's JSON into note text; raise KbsiteError (file, line and column of bad
     JSON; file and cell of an unknown version or a schema failure)."""
     data = _json(text, source)
-    notebook = _validated(data, source, _version_line(text))
+    notebook = _validated(data, source, lambda: _version_line(text))
     found = notebook_markdown(notebook, rel_path, source)
     return NotebookText(found.text, found.cells, found.attachments, found.warnings)
 
@@ -55,12 +55,13 @@ def _json(text: str, source: str) -> dict[str, Any]:
 
 def _version_line(text: str) -> int:
     """The line of the notebook's top-level `"nbformat":` key (its last: nbformat_minor and
-    nested keys are named differently), for a message about the version; 0 if absent."""
+    nested keys are named differently), for a message about the version; 0 if absent. Asked
+    only for that message: it scans the whole file, megabytes with saved images."""
     found = list(_VERSION_KEY.finditer(text))
     return text.count("\n", 0, found[-1].start()) + 1 if found else 0
 
 
-def _validated(data: dict[str, Any], source: str, version_line: int) -> Any:
+def _validated(data: dict[str, Any], source: str, version_line: Callable[[], int]) -> Any:
     """Check the notebook against its version's schema and convert it to version 4."""
     import nbformat  # ~130 ms to import: only sites with notebooks pay it
 
@@ -68,7 +69,7 @@ def _validated(data: dict[str, Any], source: str, version_line: int) -> Any:
     if major not in (3, 4):
         shown = "missing" if major is None else repr(major)
         message = f"unsupported nbformat version {shown}; kbsite reads versions 4.x and 3"
-        raise KbsiteError([error(source, version_line, message, key="nbformat")])
+        raise KbsiteError([error(source, version_line(), message, key="nbformat")])
     try:
         nbformat.validate(data, version=major)
     except nbformat.ValidationError as exc:
@@ -79,8 +80,9 @@ def _validated(data: dict[str, Any], source: str, version_line: int) -> Any:
         if inside:
             message += f" (at {inside})"
         raise KbsiteError([_in_cell(error(source, 0, message, key="nbformat"), where)]) from None
-    notebook = nbformat.from_dict(data)  # type: ignore[no-untyped-call]
-    return nbformat.convert(notebook, 4) if major == 3 else notebook  # type: ignore[no-untyped-call]
+    if major == 4:
+        return data  # read as plain JSON: the schema holds, so every key looked up is there
+    return nbformat.convert(nbformat.from_dict(data), 4)  # type: ignore[no-untyped-call]
 
 
 def _cell_of(path: list[Any]) -> int:

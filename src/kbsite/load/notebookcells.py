@@ -21,11 +21,12 @@ from kbsite.load.notebookoutputs import Attachment, OutputFiles, output_blocks, 
 # lines kbsite wrote (front matter taken from metadata.kbsite).
 CellSpan = tuple[int, int, int]
 
-# Fence info words the renderer knows in a notebook (kbsite.render.notebook.cells).
+# Fence info words the renderer knows in a notebook (kbsite.render.notebook["cells"]).
 CODE_FENCE = "kbsite-code"
 OUTPUTS_FENCE = "kbsite-outputs"
 
 _FRONT_OPEN = re.compile(r"^---[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATTACHMENT = re.compile(r"attachment:([^\s)\"'>]+)")
 _LANGUAGE = re.compile(r"[^\w+#.-]")
 
@@ -55,30 +56,21 @@ class _Text:
 def notebook_markdown(notebook: Any, rel_path: str, source: str) -> NotebookMarkdown:
     """Write a (version 4) notebook as note text; see the module's docstring."""
     out = _Text()
-    cells = list(notebook.cells)
-    first = 0
-    opening = text_of(cells[0].source).split("\n", 1)[0] if cells else ""
-    if cells[0].cell_type == "raw" and _FRONT_OPEN.match(opening) if cells else False:
-        out.add(text_of(cells[0].source).rstrip("\n"), 1)  # Quarto's front matter cell
-        first = 1
-    elif isinstance(notebook.metadata.get("kbsite"), dict) and notebook.metadata["kbsite"]:
-        dumped = yaml.safe_dump(
-            dict(notebook.metadata["kbsite"]), allow_unicode=True, sort_keys=False
-        )
-        out.add(f"---\n{dumped.rstrip()}\n---", 0)
+    cells = list(notebook["cells"])
+    first = _front_matter(out, cells, notebook["metadata"])
     stem = posixpath.splitext(posixpath.basename(rel_path))[0]
     files = OutputFiles(posixpath.dirname(rel_path), stem)
-    language = _language(notebook.metadata)
+    language = _language(notebook["metadata"])
     omitted: dict[str, int] = {}  # unsupported output type -> first cell holding one
     for index in range(first, len(cells)):
         cell, number = cells[index], index + 1
         out.add("", number)  # a blank line: each cell starts a new block
-        if cell.cell_type == "markdown":
-            out.add(_with_attachments(cell, files), number)
-        elif cell.cell_type == "code":
+        if cell["cell_type"] == "markdown":
+            out.add(_closed_fences(_with_attachments(cell, files)), number)
+        elif cell["cell_type"] == "code":
             _code_cell(out, cell, number, language, files, omitted)
-        elif cell.cell_type == "raw" and _raw_format(cell) in ("text/markdown", "text/html"):
-            out.add(text_of(cell.source), number)  # raw cells of other formats are for LaTeX
+        elif cell["cell_type"] == "raw" and _raw_format(cell) in ("text/markdown", "text/html"):
+            out.add(text_of(cell.get("source")), number)  # raw cells of other formats are for LaTeX
     problems = []
     if omitted:
         kinds = ", ".join(sorted(omitted))
@@ -88,6 +80,37 @@ def notebook_markdown(notebook: Any, rel_path: str, source: str) -> NotebookMark
     return NotebookMarkdown(
         "\n".join(out.lines) + "\n", tuple(out.spans), files.all(), tuple(problems)
     )
+
+
+def _front_matter(out: _Text, cells: list[Any], metadata: Any) -> int:
+    """Write the front matter: a first raw cell of YAML between `---` lines (Quarto's
+    convention), else the `kbsite` mapping of the notebook's metadata. Return how many cells
+    it took (the raw cell is not shown)."""
+    if cells and cells[0]["cell_type"] == "raw":
+        text = text_of(cells[0].get("source"))
+        if _FRONT_OPEN.match(text.split("\n", 1)[0]):
+            out.add(text.rstrip("\n"), 1)
+            return 1
+    chosen = metadata.get("kbsite")
+    if isinstance(chosen, dict) and chosen:
+        dumped = yaml.safe_dump(dict(chosen), allow_unicode=True, sort_keys=False)
+        out.add(f"---\n{dumped.rstrip()}\n---", 0)
+    return 0
+
+
+def _closed_fences(text: str) -> str:
+    """Close a code fence a Markdown cell leaves open: Jupyter renders each cell alone, so an
+    unclosed fence ends with its cell instead of swallowing the notebook after it."""
+    opened = ""
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        if not opened:
+            opened = match[1]
+        elif match[1][0] == opened[0] and len(match[1]) >= len(opened) and not match[2].strip():
+            opened = ""
+    return f"{text}\n{opened}" if opened else text
 
 
 def _at_cell(diagnostic: Diagnostic, cell: int) -> Diagnostic:
@@ -109,7 +132,7 @@ def _raw_format(cell: Any) -> str:
 
 def _with_attachments(cell: Any, files: OutputFiles) -> str:
     """A Markdown cell's source, its `attachment:name` images written as files beside it."""
-    text = text_of(cell.source)
+    text = text_of(cell.get("source"))
     attachments = cell.get("attachments") or {}
     if not attachments:
         return text
@@ -125,7 +148,7 @@ def _with_attachments(cell: Any, files: OutputFiles) -> str:
 def _code_cell(
     out: _Text, cell: Any, number: int, language: str, files: OutputFiles, omitted: dict[str, int]
 ) -> None:
-    code = text_of(cell.source).rstrip("\n")
+    code = text_of(cell.get("source")).rstrip("\n")
     if code.strip():
         fence = "`" * max(3, _longest_run(code, "`") + 1)
         count = cell.get("execution_count")

@@ -52,9 +52,9 @@ class OutputFiles:
     stem: str
     found: dict[str, Attachment] = field(default_factory=dict)
 
-    def image(self, bundle: dict[str, Any]) -> tuple[str, str] | None:
+    def image(self, bundle: dict[str, Any]) -> tuple[str, bytes] | None:
         """Write the richest image of a MIME bundle; return (path from the notebook's folder,
-        MIME type), or None when it holds no image kbsite can decode."""
+        the image's bytes), or None when it holds no image kbsite can decode."""
         for mime in ("image/svg+xml", "image/png", "image/jpeg"):
             if mime in bundle:
                 data = _image_bytes(mime, bundle[mime])
@@ -64,7 +64,7 @@ class OutputFiles:
                 relative = f"{self.stem}/{name}"
                 full = posixpath.join(self.folder, relative)
                 self.found.setdefault(full, Attachment(full, data))
-                return relative, mime
+                return relative, data
         return None
 
     def all(self) -> tuple[Attachment, ...]:
@@ -109,7 +109,7 @@ def _continues(previous: Item, item: Item) -> bool:
 def _item(output: Any, files: OutputFiles, omitted: set[str]) -> Item | str | None:
     kind = output.get("output_type")
     if kind == "stream":
-        return {"t": "stream", "name": str(output.get("name")), "text": text_of(output.text)}
+        return {"t": "stream", "name": str(output.get("name")), "text": text_of(output.get("text"))}
     if kind == "error":
         lines = [text_of(line) for line in output.get("traceback") or []]
         text = "\n".join(lines) or f"{output.get('ename')}: {output.get('evalue')}"
@@ -126,7 +126,7 @@ def _item(output: Any, files: OutputFiles, omitted: set[str]) -> Item | str | No
             found = files.image({mime: bundle[mime]})
             if found is None:
                 continue
-            width, height = _size(mime, bundle[mime], metadata.get(mime) or {})
+            width, height = _size(mime, found[1], metadata.get(mime) or {})
             return {"t": "image", "src": found[0], "w": width, "h": height, "n": count}
         text = text_of(bundle[mime])
         if mime == "text/markdown":
@@ -154,11 +154,10 @@ def _image_bytes(mime: str, value: Any) -> bytes | None:
         return None
 
 
-def _size(mime: str, value: Any, metadata: dict[str, Any]) -> tuple[int, int]:
+def _size(mime: str, data: bytes, metadata: dict[str, Any]) -> tuple[int, int]:
     """The image's width and height in CSS pixels: the notebook's own (a retina figure is
     saved at twice its size), else the file's; 0 when unknown."""
     width, height = metadata.get("width"), metadata.get("height")
-    data = _image_bytes(mime, value) or b""
     known = _png_size(data) if mime == "image/png" else None
     known = _jpeg_size(data) if mime == "image/jpeg" else known
     known = _svg_size(data.decode("utf-8", "replace")) if mime == "image/svg+xml" else known

@@ -74,8 +74,10 @@ def write_extras(
     for asset in assets:
         if asset.source is not None:
             writer.copy(asset.rel_path, asset.source)
-        else:  # a notebook's output image (kbsite.load.notebookoutputs)
-            writer.write(asset.rel_path, asset.data or b"")
+        else:  # a notebook's output image, named by its content's hash: its name is its key
+            keyed(
+                asset.rel_path, ("notebook-file", asset.rel_path), partial(bytes, asset.data or b"")
+            )
 
 
 def feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:
