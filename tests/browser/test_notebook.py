@@ -68,3 +68,16 @@ def test_code_cells_copy_and_the_notebook_downloads(open_page: Open) -> None:
     response = page.request.get(visit.origin + href)
     assert response.status == 200
     assert json.loads(response.body())["nbformat"] == 4
+
+
+def test_a_wiki_link_to_the_notebook_previews_it_on_hover(open_page: Open) -> None:
+    page = open_page("/large-model/lora/").page
+    if not page.evaluate("matchMedia('(hover: hover)').matches"):
+        pytest.skip("this Chromium reports no hover-capable pointer")
+    link = page.locator(f".note-body a.wikilink[href='/notes{NOTEBOOK}']")
+    assert link.inner_text() == "LoRA 秩的实验"
+    link.hover()
+    card = page.locator(".preview-card")
+    card.wait_for(state="visible")
+    assert "LoRA 秩的实验：奇异值谱与截断误差" in card.inner_text()
+    assert "内在秩" in card.inner_text()  # the excerpt, from the first Markdown cell

@@ -315,3 +315,22 @@ def test_images_are_written_once_and_builds_are_deterministic(
     rebuilt = builder.build()
     assert rebuilt.rendered == 1  # the notebook came from the render cache
     assert not [path for path in rebuilt.changed if path.startswith("large-model/demo/")]
+
+
+def test_search_indexes_markdown_and_code_cells_not_outputs(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    from tests.integration.test_search import SEARCH_ON, fragments
+
+    text = notebook(
+        markdown_cell("# 奇异值实验\n\n截断误差随秩下降。"),
+        code_cell("singular_values = svd(delta_w)", stream("最大奇异值输出 108.48\n")),
+    )
+    site = write_site({"content/large-model/svd.ipynb": text}, site_yaml=SEARCH_ON)
+    out = tmp_path / "out"
+    Builder(BuildOptions(site_dir=site, output=out, jobs=1)).build()
+    (page,) = fragments(out)
+    assert page["url"] == "/large-model/svd/"
+    content = str(page["content"]).replace("\u200b", "")
+    assert "截断误差随秩下降" in content and "singular_values" in content
+    assert "108.48" not in content and "In [1]" not in content
