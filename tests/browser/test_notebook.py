@@ -4,10 +4,13 @@ traceback at 1280 and 390 px, in light and dark, measured in Chromium."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
-from .conftest import SCREENSHOTS, Open
+from tests.conftest import WriteSite
+
+from .conftest import SCREENSHOTS, Open, SiteServer, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -81,3 +84,36 @@ def test_a_wiki_link_to_the_notebook_previews_it_on_hover(open_page: Open) -> No
     card.wait_for(state="visible")
     assert "LoRA 秩的实验：奇异值谱与截断误差" in card.inner_text()
     assert "内在秩" in card.inner_text()  # the excerpt, from the first Markdown cell
+
+
+@pytest.fixture
+def every_output_site(write_site: WriteSite) -> Iterator[SiteServer]:
+    """A site of one notebook with every kind of output (tests/integration/test_notebooks.py)."""
+    from kbsite.build import Builder, BuildOptions
+    from tests.integration.test_notebooks import every_output
+
+    site = write_site({"content/large-model/demo.ipynb": every_output()})
+    Builder(BuildOptions(site_dir=site)).build()
+    with serve_directory(site / "public") as server:
+        yield server
+
+
+def test_long_outputs_scroll_and_folded_ones_open_on_click(
+    open_page: Open, every_output_site: SiteServer
+) -> None:
+    page = open_page("/large-model/demo/", 390, site=every_output_site).page
+    long = page.locator("pre.nb-scrolled")
+    sizes = long.evaluate(
+        "e => [e.clientHeight, e.scrollHeight, parseFloat(getComputedStyle(e).lineHeight)]"
+    )
+    assert sizes[0] < sizes[1]  # 60 lines: it scrolls in its box
+    assert 29 <= sizes[0] / sizes[2] <= 31.5  # showing 30 of them
+    assert long.get_attribute("tabindex") == "0"  # reachable by keyboard to scroll
+    folded = page.locator("details.nb-hidden")
+    assert not folded.locator("pre").is_visible()
+    folded.locator("summary").click()
+    assert folded.locator("pre").inner_text() == "藏起来的输出\n"
+    svg = page.locator(".nb-image img[src$='.svg']").bounding_box()
+    assert svg is not None and (svg["width"], svg["height"]) == (120, 80)
+    formula = page.locator(".nb-latex math").bounding_box()
+    assert formula is not None and formula["width"] > 5 and formula["height"] > 20  # a fraction
