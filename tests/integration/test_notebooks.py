@@ -334,3 +334,22 @@ def test_search_indexes_markdown_and_code_cells_not_outputs(
     content = str(page["content"]).replace("\u200b", "")
     assert "截断误差随秩下降" in content and "singular_values" in content
     assert "108.48" not in content and "In [1]" not in content
+
+
+def test_a_draft_notebook_publishes_neither_its_page_nor_its_files(
+    built: Callable[..., tuple[Path, Run]],
+) -> None:
+    draft = notebook(
+        markdown_cell("# 草稿"),
+        code_cell("plot()", display({"image/png": b64(PNG)})),
+        metadata={"kbsite": {"draft": True, "date": "2026-01-01"}},
+    )
+    public, _ = built(
+        {
+            "content/large-model/draft.ipynb": draft,
+            "content/large-model/other.md": note("另一篇", LM, "2026-01-01"),
+        }
+    )
+    assert (public / "large-model/other/index.html").is_file()
+    assert not (public / "large-model/draft").exists()
+    assert not (public / "large-model/draft.ipynb").exists()

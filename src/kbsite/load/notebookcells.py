@@ -152,7 +152,8 @@ def _code_cell(
     if code.strip():
         fence = "`" * max(3, _longest_run(code, "`") + 1)
         count = cell.get("execution_count")
-        out.add(f"{fence}{CODE_FENCE} {language} {count if count is not None else '-'}", number)
+        # The language first, as in any fence, so the lexers a build makes ahead include it.
+        out.add(f"{fence}{language} {CODE_FENCE} {count if count is not None else '-'}", number)
         out.add(code, number)
         out.add(fence, number)
     meta = cell.get("metadata") or {}

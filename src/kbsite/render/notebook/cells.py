@@ -33,11 +33,11 @@ def notebook_cells(state: StateCore) -> None:
     if not isinstance(settings, NotebookSettings):
         return
     for token in state.tokens:
-        if token.type != "fence" or not token.info.startswith("kbsite-"):
+        if token.type != "fence" or "kbsite-" not in token.info:
             continue
         words = token.info.split()
-        if words[0] == CODE_FENCE and len(words) == 3:
-            html = code_cell_html(token.content, words[1], words[2])
+        if len(words) == 3 and words[1] == CODE_FENCE:  # ```python kbsite-code 3
+            html = code_cell_html(token.content, words[0], words[2])
         elif words[0] == OUTPUTS_FENCE:
             html = outputs_html(json.loads(token.content), settings.scripts, settings.output_hidden)
         else:
