@@ -37,3 +37,40 @@ def run_python(script: str, *args: str, **env: str) -> str:
 # The script tag serve adds to every page (with the overlay's strings as data attributes): the
 # one difference between a served page and a built one.
 LIVE_RELOAD_TAG = re.compile(r'<script src="[^"]*/__kbsite/live-reload\.js[^>]*></script>')
+
+
+def notebook(*cells: dict[str, object], metadata: dict[str, object] | None = None) -> str:
+    """Return the JSON text of a version 4.5 notebook holding `cells` (made by the cell
+    helpers below), as Jupyter saves it."""
+    import json
+
+    numbered = [{"id": f"c{i}", "metadata": {}, **cell} for i, cell in enumerate(cells, 1)]
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    data = {"cells": numbered, "metadata": {**meta, **(metadata or {})}}
+    return json.dumps({**data, "nbformat": 4, "nbformat_minor": 5}, ensure_ascii=False, indent=1)
+
+
+def markdown_cell(text: str) -> dict[str, object]:
+    return {"cell_type": "markdown", "source": textwrap.dedent(text).strip()}
+
+
+def raw_cell(text: str) -> dict[str, object]:
+    return {"cell_type": "raw", "source": textwrap.dedent(text).strip()}
+
+
+def code_cell(code: str, *outputs: dict[str, object], count: int | None = 1) -> dict[str, object]:
+    return {"cell_type": "code", "execution_count": count, "source": code, "outputs": list(outputs)}
+
+
+def stream(text: str, name: str = "stdout") -> dict[str, object]:
+    return {"output_type": "stream", "name": name, "text": text}
+
+
+def display(
+    data: dict[str, object], metadata: dict[str, object] | None = None
+) -> dict[str, object]:
+    return {"output_type": "display_data", "data": data, "metadata": metadata or {}}
+
+
+def result(data: dict[str, object], count: int = 1) -> dict[str, object]:
+    return {"output_type": "execute_result", "data": data, "metadata": {}, "execution_count": count}

@@ -22,6 +22,7 @@ from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.load.bibtex import BibCache
 from kbsite.load.content import Asset, NoteCache, load_content, settle_categories
+from kbsite.load.notebook import in_cells
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
 from kbsite.render.math.prestart import stop as stop_formula_process
@@ -169,6 +170,10 @@ class Builder:
         readers = 1 if self._scans_formulas(config) else jobs
         content, problems = load_content(config, self._note_cache, jobs=readers)
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
+        if not self.options.drafts:  # a draft notebook's file and images stay unpublished too
+            drafts = {n.rel_path for n in content.notes if n.draft}
+            kept = tuple(a for a in content.assets if a.notebook not in drafts)
+            content = replace(content, assets=kept)
         config, notes = settle_categories(config, notes)  # `categories: auto` declares them
         store = self._render_store(config)
         note_bibs = sorted({path for n in notes for path in n.citation.bibliography})
@@ -187,6 +192,8 @@ class Builder:
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
         entries = self._placement.place(config, notes, rendered, store, content, problems)
+        # A notebook's messages name its cells, not lines of the text made from it.
+        problems[:] = in_cells(problems, {n.source: n.cells for n in notes if n.cells})
         if self.options.strict:
             problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]
         if any(p.is_error for p in problems):

@@ -21,8 +21,14 @@ class SourceLocation:
     path: str
     line: int = 0
     column: int = 0
+    # A notebook's cell, counted from 1: then `line` counts within that cell
+    # (`demo.ipynb:cell 7:3`); 0 for any other file.
+    cell: int = 0
 
     def __str__(self) -> str:
+        if self.cell:
+            where = f"{self.path}:cell {self.cell}"
+            return str(SourceLocation(where, self.line, self.column))
         if self.line and self.column:
             return f"{self.path}:{self.line}:{self.column}"
         if self.line:

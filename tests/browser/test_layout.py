@@ -141,7 +141,7 @@ def test_search_title_is_aligned_with_its_column(open_page: Open, width: int) ->
 
 def test_cards_on_a_category_page_leave_out_the_category(open_page: Open) -> None:
     category = open_page("/large-model/").page
-    assert category.locator(".card").count() == 5
+    assert category.locator(".card").count() == 5  # four notes and the LoRA notebook
     assert category.locator(".card .card-category").count() == 0
     home = open_page("/").page
     assert home.locator(".card .card-category").count() == home.locator(".card").count()

@@ -157,3 +157,37 @@ def test_overlay_speaks_the_sites_language(browser_page: object, write_site: Wri
         expect(overlay).to_contain_text("kbsite: the build failed", timeout=10_000)
         expect(overlay).to_contain_text("1 problem")
         expect(overlay).to_contain_text("Dismiss")
+
+
+def test_a_saved_notebook_reloads_in_place_and_a_broken_one_shows_the_overlay(
+    browser_page: object, write_site: WriteSite
+) -> None:
+    """Issue 24: Jupyter saves; the page follows, keeping its scroll position."""
+    from playwright.sync_api import Page, expect
+
+    from tests.helpers import code_cell, markdown_cell, notebook, stream
+
+    def saved(output: str) -> str:
+        cells = [markdown_cell(f"# 实验\n\n{BODY}")]
+        return notebook(*cells, code_cell("train()", stream(output)))
+
+    site = write_site({"content/large-model/run.ipynb": saved("损失 0.50\n")})
+    path = site / "content/large-model/run.ipynb"
+    page = browser_page
+    assert isinstance(page, Page)
+    with Preview(ServeOptions(site, port=0)) as running:
+        running.start()
+        page.goto(running.url + "large-model/run/")
+        page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+        page.mouse.wheel(0, 900)
+        page.wait_for_function("window.scrollY > 500")
+        scrolled = page.evaluate("window.scrollY")
+        path.write_text(saved("损失 0.12\n"), "utf-8")
+        expect(page.locator(".nb-stdout")).to_contain_text("损失 0.12", timeout=10_000)
+        page.wait_for_function("window.__kbsiteLive && window.__kbsiteLive.connected")
+        assert abs(page.evaluate("window.scrollY") - scrolled) < 40  # scroll survived the reload
+        path.write_text('{"cells": [', "utf-8")
+        overlay = page.locator("kbsite-error-overlay")
+        expect(overlay).to_contain_text("content/large-model/run.ipynb:1:12", timeout=10_000)
+        expect(overlay).to_contain_text("not a valid notebook: invalid JSON")
+        expect(page.locator(".nb-stdout")).to_contain_text("损失 0.12")  # the last good page

@@ -32,23 +32,30 @@ def first_titles(page: Any, selector: str, count: int = 3) -> list[str]:
     return titles[:count]
 
 
+LORA = "LoRA：大模型的低秩适配"
+# The example notebook on LoRA's rank (issue 24) says 低秩 twice in a short text (a Markdown
+# cell and a code cell), and Pagefind ranks it beside the note: either may come first.
+LORA_NOTEBOOK = "LoRA 秩的实验：奇异值谱与截断误差"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("低秩", "LoRA：大模型的低秩适配"),
-        ("LoRA", "LoRA：大模型的低秩适配"),
-        ("匈牙利", "DETR：把目标检测当作集合预测"),
+        ("低秩", {LORA, LORA_NOTEBOOK}),
+        ("LoRA", {LORA}),
+        ("匈牙利", {"DETR：把目标检测当作集合预测"}),
     ],
 )
 def test_header_box_finds_the_note_first(
-    page: Any, site_server: SiteServer, query: str, expected: str
+    page: Any, site_server: SiteServer, query: str, expected: set[str]
 ) -> None:
+    """The notes `expected` are the first results, in any order."""
     page.goto(site_server.url("/"))
     page.keyboard.press("/")  # focuses the search box
     assert page.evaluate("document.activeElement.id") == "site-search-input"
     page.keyboard.type(query)
     titles = first_titles(page, "#site-search-results")
-    assert titles[0] == expected
+    assert set(titles[: len(expected)]) == expected
     excerpt = page.locator("#site-search-results .search-result-excerpt mark").first
     assert excerpt.inner_text() in query or query.lower() in excerpt.inner_text().lower()
 

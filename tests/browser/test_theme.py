@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "home": "/",
     "note": "/reinforcement-learning/dqn/",  # math, code, a table, footnotes and a TOC
+    "notebook": "/large-model/lora-rank-experiment/",  # a plot, a DataFrame, a traceback
     "category": "/large-model/",
     "tags": "/tags/",
     "tag": "/tags/lora/",

@@ -358,3 +358,27 @@ def test_git_checkout_of_another_branch_is_one_rebuild(
     pages["/notes/"] = f"分支笔记 {NOTES - 1}"
     assert_one_rebuild_showing(server, pages, tmp_path)
     print(f"checkout took {checkout * 1000:.0f} ms; rebuild {server.rebuilds()[0].seconds:.2f} s")
+
+
+# --- notebooks (issue 24) -------------------------------------------------------------------
+
+
+def test_a_saved_notebook_is_rendered_again(
+    watched: Callable[..., Watched], tmp_path: Path
+) -> None:
+    """Jupyter saves a notebook by writing a temporary file and renaming it into place."""
+    from tests.helpers import code_cell, markdown_cell, notebook, stream
+
+    def saved(output: str) -> str:
+        front = "# 实验笔记本\n\n见 [笔记 1](n001.md)。"
+        return notebook(markdown_cell(front), code_cell("train()", stream(output)))
+
+    path = "content/large-model/experiment.ipynb"
+    server = watched(prepare=lambda site: write(site / path, saved("第一次运行\n")))
+    url = "/notes/large-model/experiment/"
+    assert "第一次运行" in server.text(url)
+    target = server.site / path
+    temporary = target.with_name(".~experiment.ipynb")
+    write(temporary, saved("第二次运行：损失 0.12\n"))
+    os.replace(temporary, target)
+    assert_one_rebuild_showing(server, {url: "第二次运行：损失 0.12"}, tmp_path)

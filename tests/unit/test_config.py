@@ -52,7 +52,7 @@ def test_rejects_unknown_key_with_suggestion_and_line() -> None:
     assert errors_of("title: T\nbase_url: https://e.com/\npaginat: 3\n") == [
         "site.yaml:3:1: paginat: unknown key (did you mean 'paginate'?); known keys: title, "
         "description, author, base_url, language, timezone, paginate, summary_length, output, "
-        "categories, menu, search, math, urls, footnotes, bibliography, citation_style"
+        "categories, menu, search, math, urls, footnotes, bibliography, citation_style, notebook_scripts"
     ]
 
 

@@ -72,6 +72,10 @@ class SiteConfig:
         """The citation style notes render with."""
         return self.citation_style or DEFAULT_STYLE.get(self.language, "author-year")
 
+    # Keep `<script>` in notebooks' HTML outputs (issue 24): off, a saved output's script is
+    # dropped, since a notebook's outputs are often other people's code.
+    notebook_scripts: bool = False
+
     @property
     def base_path(self) -> str:
         """The URL path every page lives under, e.g. '/notes/' for a GitHub project site."""
@@ -131,6 +135,7 @@ _FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "footnotes": (str, "`side` or `end`"),
     "bibliography": ((list, str), "a .bib file or a list of them"),
     "citation_style": (str, "numeric, author-year or gb-t-7714-2015"),
+    "notebook_scripts": (bool, "true or false"),
 }
 URL_STYLES = ("category", "path")
 FOOTNOTE_PLACES = ("side", "end")

@@ -17,7 +17,9 @@ from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
 from kbsite.load.citefields import NO_CITATIONS, CitationFields, citation_fields
-from kbsite.load.contentfiles import is_navigation_file, walk_content
+from kbsite.load.contentfiles import decode_note, is_navigation_file, walk_content
+from kbsite.load.notebook import NotebookText, in_cells, is_notebook, parse_notebook
+from kbsite.load.notebookcells import Attachment, CellSpan
 from kbsite.load.undated import history_dates
 from kbsite.workers import can_fork, fork_map
 
@@ -49,14 +51,22 @@ class Note:
     # derived from file names that collide get distinct URLs (kbsite.site.urlplan).
     chosen_slug: bool = False
     citation: CitationFields = NO_CITATIONS  # `bibliography`, `cite`, `paper` (issue 19)
+    # A notebook (issue 24): where each line of `body` came from, for messages, and the
+    # images its outputs hold, written into the site.
+    cells: tuple[CellSpan, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """A non-note file under content/ (image, PDF), copied beside the notes."""
+    """A non-note file under content/ (image, PDF), copied beside the notes; or a file a
+    notebook holds (`data`), written there."""
 
-    source: Path
+    source: Path | None
     rel_path: str
+    data: bytes | None = None
+    # The notebook this file is, or holds an output of: a draft notebook's are not published.
+    notebook: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +299,9 @@ def load_content(
             message = "file name is not valid UTF-8; rename the file"
             problems.append(error(f"{shown}/{shown_rel}", 0, message))
             continue
-        if not rel.lower().endswith(".md"):
+        if is_notebook(rel) and os.path.isfile(full):
+            assets.append(Asset(Path(full), rel, notebook=rel))  # a note, and its download
+        elif not rel.lower().endswith(".md"):
             if os.path.isfile(full):  # not a dangling symlink
                 assets.append(Asset(Path(full), rel))
             else:
@@ -331,6 +343,9 @@ def load_content(
     known, missing = history_dates(config, undated)
     problems += missing
     notes = [_dated(n, known[n.rel_path]) if n.rel_path in known else n for n in notes]
+    assets += [
+        Asset(None, a.rel_path, a.data, notebook=n.rel_path) for n in notes for a in n.attachments
+    ]
     content = Content(
         tuple(notes), tuple(assets), frozenset(unreadable), frozenset(empty), tuple(skipped)
     )
@@ -360,6 +375,8 @@ def read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
     text, problem = decode_note(data)
     if text is None:
         return None, (error(source, problem[0], problem[1]),)
+    if is_notebook(rel):
+        return _read_notebook(rel, text, source, config)
     try:
         note, warnings = parse_note(rel, text, config, source=source)
     except KbsiteError as exc:
@@ -367,26 +384,14 @@ def read_note(path: Path, rel: str, source: str, config: SiteConfig) -> Parsed:
     return note, tuple(warnings)
 
 
-def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
-    """Decode a note's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
-
-    Return (text, _) or (None, (line, message)) for a binary or non-UTF-8 file.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), (0, "")
-        except UnicodeDecodeError:
-            pass
-    if b"\0" in data[:8192]:
-        return None, (1, "binary file, not Markdown text; rename it or move it out of content/")
+def _read_notebook(rel: str, text: str, source: str, config: SiteConfig) -> Parsed:
+    """Parse a notebook as the note its text makes; messages name its cells."""
+    converted: NotebookText | None = None
     try:
-        return data.decode("utf-8"), (0, "")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("gb18030")
-            hint = " (it reads as GBK/GB18030: `iconv -f GB18030 -t UTF-8` converts it)"
-        except UnicodeDecodeError:
-            pass
-        return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")
+        converted = parse_notebook(text, rel, source)
+        note, warnings = parse_note(rel, converted.text, config, source=source)
+    except KbsiteError as exc:
+        cells = converted.cells if converted else ()
+        return None, tuple(in_cells(exc.diagnostics, {source: cells}))
+    note = replace(note, cells=converted.cells, attachments=converted.attachments)
+    return note, (*converted.warnings, *in_cells(warnings, {source: converted.cells}))

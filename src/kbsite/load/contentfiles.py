@@ -1,5 +1,6 @@
-"""Which files under content/ make the site: not hidden files, editor backups, or the
-navigation files of the note tool a folder was written for (issue 23)."""
+"""Which files under content/ make the site (not hidden files, editor backups, or the
+navigation files of the note tool a folder was written for: issue 23), and reading a note's
+bytes as text."""
 
 from __future__ import annotations
 
@@ -32,3 +33,28 @@ def walk_content(root: Path) -> list[tuple[str, str]]:
                 found.append((prefix + name, os.path.join(folder, name)))
     found.sort(key=lambda pair: pair[0].split("/"))  # the order of sorted(Path)
     return found
+
+
+def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
+    """Decode a note's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+
+    Return (text, _) or (None, (line, message)) for a binary or non-UTF-8 file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), (0, "")
+        except UnicodeDecodeError:
+            pass
+    if b"\0" in data[:8192]:
+        return None, (1, "binary file, not Markdown text; rename it or move it out of content/")
+    try:
+        return data.decode("utf-8"), (0, "")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it reads as GBK/GB18030: `iconv -f GB18030 -t UTF-8` converts it)"
+        except UnicodeDecodeError:
+            pass
+        return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")

@@ -40,6 +40,7 @@ from kbsite.render.math.equations import (
 from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
 from kbsite.render.math.tables import number_rows
 from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_plugin, render_tex
+from kbsite.render.notebook.cells import NOTEBOOK, NotebookSettings, notebook_cells
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR, DEFAULT_LABEL_NAMES
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
@@ -123,12 +124,14 @@ def render_markdown(
     label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES,
     sidenotes: bool = False,
     citations: NoteCitations | None = None,
+    notebook: NotebookSettings | None = None,
 ) -> RenderedMarkdown:
     """Render one note body; `first_line` is the file line of the body's first line,
     `heading_anchor` the label of each heading's permalink ({heading} for its text),
     `math_macros` the site's TeX macros, `label_names` the words of numbered blocks by kind
     ("thm" -> "定理"), `sidenotes` whether footnotes are also written beside their
-    references, and `citations` the works the note may cite."""
+    references, `citations` the works the note may cite, and `notebook` set for a
+    notebook's text."""
     md = make_markdown()
     env: EnvType = {
         NOTE_PATH: path,
@@ -137,6 +140,7 @@ def render_markdown(
         NAMES: dict(label_names),
         SIDENOTES: sidenotes,
         CITE_CONTEXT: citations,
+        NOTEBOOK: notebook,
     }
     tokens = md.parse(body, env)
     before: list[TextRun] = []
@@ -248,6 +252,7 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
     md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("notebook_cells", notebook_cells)  # a notebook's code and outputs
     for name in ("math_inline", "math_inline_double", "math_block"):
         md.add_render_rule(name, _render_math)
     md.add_render_rule("fence", _render_fence)

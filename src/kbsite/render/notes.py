@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kbsite import __version__
 from kbsite.load.content import Note
+from kbsite.load.notebook import is_notebook
 from kbsite.render.cite.entries import note_paper
 from kbsite.render.excerpt import make_excerpt, readable_inline, reading_minutes
 from kbsite.render.highlight import load_lexers_for
@@ -24,6 +25,7 @@ from kbsite.render.math import formulaserver
 from kbsite.render.math.formulafinder import Formula
 from kbsite.render.math.formulaserver import FormulaProcess
 from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unrendered_formulas
+from kbsite.render.notebook.cells import NotebookSettings
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
@@ -96,6 +98,9 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         label_names=options.label_names,
         sidenotes=options.sidenotes,
         citations=NoteCitations(entries, options.citations),
+        notebook=NotebookSettings(options.notebook_scripts, options.output_hidden)
+        if is_notebook(note.rel_path)
+        else None,
     )
     paper, paper_problems = note_paper(note, entries)
     meta = RenderedNote(

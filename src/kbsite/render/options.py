@@ -38,6 +38,10 @@ class RenderOptions:
     # The bibliography and citation style: keys a note's cache key by the entries it cites
     # (render_key), not by the whole bibliography, so an edited entry re-renders only those.
     citations: CiteSettings = field(default_factory=CiteSettings)
+    # Notebooks (kbsite.render.notebook): keep `<script>` in HTML outputs (site.yaml's
+    # `notebook_scripts`), and the label of an output the notebook keeps folded.
+    notebook_scripts: bool = False
+    output_hidden: str = strings_for(DEFAULT_LANGUAGE)["notebook_output_hidden"]
 
     @classmethod
     def for_site(cls, config: SiteConfig, bibliography: tuple[BibFile, ...] = ()) -> RenderOptions:
@@ -59,4 +63,6 @@ class RenderOptions:
             label_names=label_names(config.language),
             sidenotes=config.footnotes == "side",
             citations=citations,
+            notebook_scripts=config.notebook_scripts,
+            output_hidden=strings["notebook_output_hidden"],
         )

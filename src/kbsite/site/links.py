@@ -166,7 +166,11 @@ def _names_unreadable(name: str, unreadable: frozenset[str]) -> bool:
     title and slug are unknown: they are in the front matter that could not be read)."""
     name = name.strip().lower().removesuffix(".md")
     return any(
-        name in (path.lower().removesuffix(".md"), posixpath.basename(path).lower()[:-3])
+        name
+        in (
+            posixpath.splitext(path.lower())[0],
+            posixpath.splitext(posixpath.basename(path).lower())[0],
+        )
         for path in unreadable
     )
 

@@ -86,7 +86,12 @@ def write_extras(
             continue  # 3.5 MB that only pages with a diagram load
         writer.copy(rel, source)
     for asset in assets:
-        writer.copy(asset.rel_path, asset.source)
+        if asset.source is not None:
+            writer.copy(asset.rel_path, asset.source)
+        else:  # a notebook's output image, named by its content's hash: its name is its key
+            keyed(
+                asset.rel_path, ("notebook-file", asset.rel_path), partial(bytes, asset.data or b"")
+            )
 
 
 def feed_inputs(site: Site) -> list[tuple[str, tuple[Entry, ...]]]:

@@ -43,10 +43,12 @@
     bar.appendChild(button);
   });
 
-  // A box that scrolls sideways must be reachable by keyboard to be scrolled (WCAG 2.1.1).
+  // A box that scrolls sideways must be reachable by keyboard to be scrolled (WCAG 2.1.1);
+  // so must a notebook's long output, which scrolls down in its box.
   function markScrollable() {
     document.querySelectorAll(".note-body pre, .note-body table, .math.display").forEach(function (el) {
-      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
+      var down = el.classList.contains("nb-scrolled") && el.scrollHeight > el.clientHeight + 1;
+      if (el.scrollWidth > el.clientWidth + 1 || down) el.setAttribute("tabindex", "0");
       else el.removeAttribute("tabindex");
     });
   }
