@@ -175,7 +175,7 @@ class Builder:
         pages = plan_pages(site, strings_for(config.language))
         taken = [output_file(p.site_path) for p in pages]
         taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)
-        redirects, alias_problems = plan_redirects(site.entries, taken)
+        redirects, alias_problems = plan_redirects(config, site.entries, taken)
         if alias_problems:
             raise KbsiteError(problems + alias_problems)
         serve = self.options.incremental_output  # its folder is its own: no other build writes it

@@ -200,8 +200,6 @@ def _fields(
     aliases = notefields.aliases(doc, fields.get("aliases"), problems)
     if len([p for p in problems if p.is_error]) > before or category is None:
         return None
-    found = config.category_for(category)
-    own_path = f"/{found.slug if found else ''}/{slug}/"
     if old_path is not None and old_path not in aliases:
         aliases.insert(0, old_path)
     return {
@@ -212,7 +210,9 @@ def _fields(
         "summary": summary,
         "draft": draft,
         "slug": slug,
-        "aliases": tuple(a for a in aliases if a.lower() != own_path.lower()),
+        # One equal to the note's own URL is dropped when redirects are planned, where that
+        # URL is known (kbsite.site.redirects).
+        "aliases": tuple(aliases),
         "chosen_slug": "slug" in fields and fields["slug"][1] is not None,
     }
 
