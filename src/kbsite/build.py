@@ -271,7 +271,7 @@ class Builder:
         if `kbsite build` started it so, or this looks like a large cold build (then start it,
         with V8, now; kbsite.render.math.formulaserver)."""
         cold = not self._note_cache  # not a rebuild (serve's render a note or two)
-        return start_ahead(config.root, config.content_dir, cache=self.options.cache, cold=cold)
+        return start_ahead(config.root, cache=self.options.cache, cold=cold)
 
     def _compiled_templates(self, config: SiteConfig) -> Path | None:
         """The folder for compiled templates in the cache, named after the renderer (kbsite's

@@ -11,6 +11,7 @@ import importlib.util
 import os
 from pathlib import Path
 
+from kbsite.config.folders import content_dir
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math import formulaserver
 from kbsite.render.math.katexengine import ENGINE_VARIABLE  # light: engines load on use
@@ -25,9 +26,7 @@ def stop() -> None:
     formulaserver.stop()
 
 
-def start_ahead(
-    site_dir: Path, content_dir: Path | None = None, *, cache: bool, cold: bool = True
-) -> bool:
+def start_ahead(site_dir: Path, *, cache: bool, cold: bool = True) -> bool:
     """Start the formula process with V8 and a scan of the notes if this build is worth it;
     tell whether the process scans the notes (it may have been started so before)."""
     process = formulaserver.current()
@@ -35,15 +34,8 @@ def start_ahead(
         return True
     if not cold or not worth_starting(site_dir, cache=cache):
         return False
-    folder = content_dir if content_dir is not None else content_folder(site_dir)
-    formulaserver.FormulaProcess.start(v8_now=True).scan(folder)
+    formulaserver.FormulaProcess.start(v8_now=True).scan(content_dir(site_dir))
     return True
-
-
-def content_folder(site_dir: Path) -> Path:
-    """The site's notes folder, as SiteConfig.content_dir has it; here, so that `kbsite build`
-    can start the process and its scan before it imports the config's modules."""
-    return site_dir / "content"
 
 
 def worth_starting(site_dir: Path, *, cache: bool) -> bool:
@@ -53,7 +45,7 @@ def worth_starting(site_dir: Path, *, cache: bool) -> bool:
         return False
     if cache and (site_dir / CACHE_DIR / RENDER_CACHE).exists():
         return False  # a warm build: it renders only edited notes, too few formulas for V8
-    return _count_notes(content_folder(site_dir), up_to=SERVER_FROM_NOTES) >= SERVER_FROM_NOTES
+    return _count_notes(content_dir(site_dir), up_to=SERVER_FROM_NOTES) >= SERVER_FROM_NOTES
 
 
 def _v8_may_start() -> bool:
@@ -63,11 +55,11 @@ def _v8_may_start() -> bool:
     return importlib.util.find_spec("py_mini_racer") is not None
 
 
-def _count_notes(content_dir: Path, *, up_to: int) -> int:
-    """Count the Markdown files under content_dir, stopping at `up_to` (a cheap size guess,
+def _count_notes(folder: Path, *, up_to: int) -> int:
+    """Count the Markdown files under folder, stopping at `up_to` (a cheap size guess,
     before any note is read)."""
     count = 0
-    for _folder, dirs, files in os.walk(content_dir):
+    for _folder, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         count += sum(1 for name in files if name.lower().endswith(".md"))
         if count >= up_to:
