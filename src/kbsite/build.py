@@ -41,7 +41,7 @@ from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
-from kbsite.workers import can_fork, default_jobs
+from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, default_jobs
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
@@ -53,8 +53,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 Writer = StagedOutput | SyncedOutput
-# Below this many pages, worker processes cost more than they save.
-PARALLEL_PAGES = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +67,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes for cold builds; None: one per core
     cache: bool = True  # keep rendered notes in <site>/.kbsite-cache/ between runs
     strict: bool = False  # warnings (e.g. unresolved wiki links) fail the build
+    tuning: Tuning = DEFAULT_TUNING  # from how much work stages use worker processes
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +150,9 @@ class Builder:
         # A large cold build: the formula process reads the notes for their formulas while this
         # process does, so this one's own workers would only compete with it for the cores.
         readers = 1 if self._scans_formulas(config) else jobs
-        content, problems = load_content(config, self._note_cache, jobs=readers)
+        content, problems = load_content(
+            config, self._note_cache, jobs=readers, tuning=self.options.tuning
+        )
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
         config, notes = settle_categories(config, notes)  # `categories: auto` declares them
         store = self._render_store(config)
@@ -160,6 +161,7 @@ class Builder:
             store,
             RenderOptions.for_site(config),
             jobs=jobs,
+            tuning=self.options.tuning,
             progress=lambda done, total: self._report("render", done, total),
             # The pages' workers, forked later, find the templates compiled.
             meanwhile=lambda: compile_templates(self._environment(config)),
@@ -271,7 +273,9 @@ class Builder:
         if `kbsite build` started it so, or this looks like a large cold build (then start it,
         with V8, now; kbsite.render.math.formulaserver)."""
         cold = not self._note_cache  # not a rebuild (serve's render a note or two)
-        return start_ahead(config.root, cache=self.options.cache, cold=cold)
+        return start_ahead(
+            config.root, cache=self.options.cache, cold=cold, tuning=self.options.tuning
+        )
 
     def _compiled_templates(self, config: SiteConfig) -> Path | None:
         """The folder for compiled templates in the cache, named after the renderer (kbsite's
@@ -315,7 +319,7 @@ class Builder:
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
         jobs = self.options.jobs or default_jobs()
-        parallel = jobs > 1 and len(pages) >= PARALLEL_PAGES and can_fork()
+        parallel = jobs > 1 and len(pages) >= self.options.tuning.parallel_pages and can_fork()
         if isinstance(writer, StagedOutput):
             self._written.clear()
             if parallel:

@@ -17,7 +17,7 @@ from kbsite.config.yamlmarks import YamlDocument, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error, warning
 from kbsite.load import frontmatter, notefields
 from kbsite.load.undated import history_dates
-from kbsite.workers import can_fork, fork_map
+from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, fork_map
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
@@ -251,16 +251,17 @@ Parsed = tuple[Note | None, tuple[Diagnostic, ...]]
 NoteCache = dict[StatKey, Parsed]
 
 
-# Below this many notes to read, forking workers costs more than parsing in one process.
-PARALLEL_READS = 400
-
-
 def load_content(
-    config: SiteConfig, cache: NoteCache | None = None, *, jobs: int = 1
+    config: SiteConfig,
+    cache: NoteCache | None = None,
+    *,
+    jobs: int = 1,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> tuple[Content, list[Diagnostic]]:
     """Read every note and asset under content/; return them with all diagnostics found.
 
-    With `jobs` > 1 and many notes to parse, they are parsed in forked worker processes.
+    With `jobs` > 1 and many notes to parse (tuning.parallel_reads), they are parsed in forked
+    worker processes.
     """
     content_dir = config.content_dir
     if not content_dir.is_dir():
@@ -294,7 +295,7 @@ def load_content(
         found.append((key, full, cache.get(key) if cache is not None else None))
     wanted = [(key[0], full) for key, full, parsed in found if parsed is None]
     read = partial(_read_notes, source_dir=shown, config=config)
-    if jobs > 1 and len(wanted) >= PARALLEL_READS and can_fork():
+    if jobs > 1 and len(wanted) >= tuning.parallel_reads and can_fork():
         fresh_results = iter(fork_map(read, wanted, jobs))
     else:
         fresh_results = iter(read(wanted))

@@ -26,12 +26,10 @@ from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unre
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
-from kbsite.workers import can_fork, can_spawn
+from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, can_spawn
 
 log = logging.getLogger(__name__)
 
-# Below this many notes to render, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 64
 _CHUNK = 16
 
 
@@ -153,10 +151,11 @@ def render_notes(
     options: RenderOptions,
     *,
     jobs: int,
+    tuning: Tuning = DEFAULT_TUNING,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
-    """Render notes not already in the store, across `jobs` processes when worth it.
+    """Render notes not already in the store, across `jobs` processes when worth it (tuning).
     Their formulas render in the formula process (kbsite.render.math.formulaserver). `meanwhile`
     runs while worker processes render (work this process has to do anyway, at no cost).
 
@@ -171,7 +170,7 @@ def render_notes(
         progress(done, len(notes))
     # fork where it is safe, spawn elsewhere, one process when neither can work (kbsite.workers).
     method = "fork" if can_fork() else "spawn" if can_spawn() else ""
-    parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
+    parallel = bool(method) and jobs > 1 and len(missing) >= tuning.parallel_renders
     if method == "fork" or not parallel:
         # Every formula in one go, before any worker forks: the workers inherit the results.
         todo = [note for note, _key in missing]
