@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Job = TypeVar("Job")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,25 @@ def _run_slice(start: int, stop: int) -> list[Any]:
     assert _JOB is not None, "fork_map's worker was not forked from fork_map"
     function, items = _JOB
     return function(items[start:stop])
+
+
+# The job a pool's worker process was started with (start_worker, its initializer): forked, it
+# gets the parent's objects themselves, so the notes or pages a worker reads by index are never
+# pickled. Set only in workers, as fork_map's _JOB is: these two are kbsite's only module state.
+_WORKER_JOB: object = None
+
+
+def start_worker(job: object) -> None:
+    """A process pool's initializer: keep what this worker was started for (worker_job)."""
+    global _WORKER_JOB
+    _WORKER_JOB = job
+
+
+def worker_job(kind: type[Job]) -> Job:
+    """In a worker started by start_worker: its job, which must be a `kind`."""
+    job = _WORKER_JOB
+    assert isinstance(job, kind), f"this process was not started as a worker for a {kind}"
+    return job
 
 
 def default_jobs() -> int:

@@ -341,4 +341,3 @@ def test_a_scan_stops_when_the_build_asks_what_it_covered(tmp_path: Path) -> Non
     first_share = range(32)
     wanted = {"x^2"} | {f"y_{{{i}}}" for i in first_share}
     assert formulas == sorted(wanted | {rf"\frac{{a_{{{i}}}}}{{b}}" for i in first_share})
-

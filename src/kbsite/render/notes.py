@@ -8,7 +8,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import cache
 from importlib import metadata
 from multiprocessing import get_context
@@ -26,7 +26,14 @@ from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unre
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
-from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, can_spawn
+from kbsite.workers import (
+    DEFAULT_TUNING,
+    Tuning,
+    can_fork,
+    can_spawn,
+    start_worker,
+    worker_job,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,19 +101,19 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
     return meta, result.html
 
 
-# A worker's notes to render, handed over once when it starts: by fork, without pickling (sending
-# each chunk's notes through the pool's queue kept ~100 MB of pickles alive at 10,000 notes).
-_WORKER_JOBS: Sequence[tuple[Note, str]] = ()
+@dataclass(frozen=True, slots=True)
+class _RenderJob:
+    """A worker's notes to render, handed over once when it starts: by fork, without pickling
+    (sending each chunk's notes through the pool's queue kept ~100 MB of pickles alive at
+    10,000 notes)."""
 
-
-# Whether the worker asks for its notes' formulas first (spawned: it inherited no renderings).
-_WORKER_PREFETCH = False
+    notes: Sequence[tuple[Note, str]]  # (note, render key)
+    prefetch: bool  # ask for its notes' formulas first (spawned: it inherited no renderings)
 
 
 def _init_render_worker(jobs: Sequence[tuple[Note, str]], formulas: object, prefetch: bool) -> None:
     """Worker start: its jobs, and (spawned workers inherit nothing) the formula process."""
-    global _WORKER_JOBS, _WORKER_PREFETCH
-    _WORKER_JOBS, _WORKER_PREFETCH = jobs, prefetch
+    start_worker(_RenderJob(jobs, prefetch))
     formulaserver.use_address(formulas)
 
 
@@ -116,8 +123,9 @@ def _render_range(
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
     each rendering, with its HTML only if the file did not take it."""
-    jobs = _WORKER_JOBS[start:stop]
-    if _WORKER_PREFETCH:  # one request for the range, not one per note
+    job = worker_job(_RenderJob)
+    jobs = job.notes[start:stop]
+    if job.prefetch:  # one request for the range, not one per note
         render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
     results = [render_note(note, key, options) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]

@@ -8,6 +8,7 @@ import pickle
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.site.index import Entry
 from kbsite.site.pages import NOTE_TEMPLATE, Page, add_to_context
 from kbsite.urls import output_file
+from kbsite.workers import start_worker, worker_job
 from kbsite.write.files import same_bytes, stage_file
 from kbsite.write.templates import compile_templates, render_page
 
@@ -46,32 +48,17 @@ def render(env: jinja2.Environment, shared: Mapping[str, Any], page: Page) -> by
         raise KbsiteError([_template_error(exc, page.template)]) from None
 
 
-# Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
-_WORKER_JOB: (
-    tuple[
-        jinja2.Environment,
-        dict[str, Any],
-        list[Page],
-        Path,
-        Path | None,
-        bool,
-        Mapping[str, Entry],
-    ]
-    | None
-) = None
+@dataclass(frozen=True, slots=True)
+class _PageJob:
+    """What each page worker is started with; fork hands the objects over without pickling."""
 
-
-def _init_page_worker(
-    env: jinja2.Environment,
-    shared: dict[str, Any],
-    pages: list[Page],
-    root: Path,
-    compare_to: Path | None,
-    digests: bool,
-    entries: Mapping[str, Entry],
-) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = (env, shared, pages, root, compare_to, digests, entries)
+    env: jinja2.Environment
+    shared: dict[str, Any]
+    pages: list[Page]
+    root: Path  # the staging folder
+    compare_to: Path | None
+    digests: bool
+    entries: Mapping[str, Entry]
 
 
 def _render_page_range(
@@ -81,8 +68,9 @@ def _render_page_range(
     differ from the built site, when there is one); return (file, staged, digest) triples, the
     digest empty unless the writer wants it. `added`: what the pages were given after the
     worker was forked (see render_pages_parallel)."""
-    assert _WORKER_JOB is not None
-    env, shared, pages, root, compare_to, digests, entries = _WORKER_JOB
+    job = worker_job(_PageJob)
+    env, shared, pages, root = job.env, job.shared, job.pages, job.root
+    compare_to, digests, entries = job.compare_to, job.digests, job.entries
     if added is not None:
         for index, context in _EntryUnpickler(io.BytesIO(added), entries).load().items():
             add_to_context(pages, index, context)
@@ -126,9 +114,11 @@ def render_pages_parallel(
     # Made here, before the fork: a map each worker made for itself touched every Page, and so
     # copied the memory holding them into each worker.
     entries = {p.site_path: p.context["entry"] for p in pages[notes_from:] if "entry" in p.context}
-    args = (env, shared, pages, writer.root, writer.compare_to, writer.wants_digests, entries)
+    job = _PageJob(
+        env, shared, pages, writer.root, writer.compare_to, writer.wants_digests, entries
+    )
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_page_worker, initargs=args
+        jobs, mp_context=context, initializer=start_worker, initargs=(job,)
     ) as pool:
         futures = [pool.submit(_render_page_range, start, stop) for start, stop in ranges]
         if link_notes is not None:
