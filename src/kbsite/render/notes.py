@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from functools import cache
-from importlib import metadata
+from importlib import metadata, resources
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -56,7 +56,9 @@ def _package_source_digest() -> str:
     """Hash kbsite's own code, so an edited checkout (same version number) never reuses
     renderings made by different code."""
     digest = hashlib.sha256()
-    package = Path(__file__).parents[1]  # kbsite/, this module being kbsite/render/notes.py
+    package = resources.files("kbsite")
+    if not isinstance(package, Path):  # a zipped install: hash what the import system reads
+        raise ImportError(f"kbsite must be installed as files on disk, not {package!r}")
     # The vendored KaTeX shapes every formula's MathML just as the Python does.
     katex = package.glob("render/math/vendor/*/*.js")
     for path in sorted([*package.rglob("*.py"), *katex]):
