@@ -99,7 +99,7 @@ def _run_slice(start: int, stop: int) -> list[Any]:
 
 # The job a pool's worker process was started with (start_worker, its initializer): forked, it
 # gets the parent's objects themselves, so the notes or pages a worker reads by index are never
-# pickled. Set only in workers, as fork_map's _JOB is: these two are kbsite's only module state.
+# pickled. Set only in workers, as fork_map's _JOB is.
 _WORKER_JOB: object = None
 
 
