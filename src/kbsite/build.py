@@ -7,7 +7,6 @@ import gc
 import hashlib
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
@@ -47,7 +46,12 @@ from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOut
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
 from kbsite.write.pagerender import render, render_pages_parallel
 from kbsite.write.search import SEARCH_DIR, index_staged
-from kbsite.write.templates import compile_templates, make_environment, templates_signature
+from kbsite.write.templates import (
+    compile_templates,
+    compiled_folder,
+    make_environment,
+    templates_signature,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,20 +106,35 @@ class Snapshot:
 
 
 @dataclass(slots=True)
+class BuildCache:
+    """What a Builder keeps from one build for the next (serve's rebuilds): each stage's reusable
+    work, kept in one object the Builder owns rather than in module globals."""
+
+    notes: NoteCache = field(default_factory=dict)  # parsed notes by file stat
+    manifest: Manifest = field(default_factory=dict)  # serve's folder: files and digests
+    config: SiteConfig | None = None  # the last build's: another one starts the cache afresh
+    store: RenderStore | None = None  # the render cache, open
+    written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
+    placement: Placement = field(default_factory=Placement)  # the last build's, to reuse
+    site_key: Hashable = None  # what every page shows (kbsite.site.pagekeys.site_key)
+    graph: GraphCache = field(default_factory=GraphCache)
+    env: tuple[Hashable, jinja2.Environment] | None = None  # the Jinja environment, by its key
+
+    def start_afresh(self, config: SiteConfig) -> None:
+        """Forget what another config (categories, time zone) would make wrong."""
+        self.notes.clear()
+        self.written.clear()
+        self.placement.entries.clear()
+        self.config = config
+
+
+@dataclass(slots=True)
 class Builder:
     """Builds a site; keeps parsed and rendered notes between builds (for `serve`)."""
 
     options: BuildOptions
     progress: Progress | None = None
-    _note_cache: NoteCache = field(default_factory=dict)
-    _manifest: Manifest = field(default_factory=dict)
-    _config: SiteConfig | None = None
-    _store: RenderStore | None = None
-    _written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
-    _placement: Placement = field(default_factory=Placement)  # the last build's, to reuse
-    _site_key: Hashable = None
-    _graph: GraphCache = field(default_factory=GraphCache)
-    _env: tuple[Hashable, jinja2.Environment] | None = None
+    _cache: BuildCache = field(default_factory=BuildCache)
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -133,25 +152,22 @@ class Builder:
     @property
     def entries(self) -> tuple[Entry, ...]:
         """The notes the last build placed on the site, with their URLs (for tools and tests)."""
-        return tuple(self._placement.entries.values())
+        return tuple(self._cache.placement.entries.values())
 
     def _build(self) -> BuildResult:
         started = time.perf_counter()
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
         output = self.options.output.resolve() if self.options.output else config.output_dir
         check_output_dir(config, output)
-        if config != self._config:  # categories or time zone may have changed: start afresh
-            self._note_cache.clear()
-            self._written.clear()
-            self._placement.entries.clear()
-            self._config = config
+        if config != self._cache.config:  # categories or time zone may have changed
+            self._cache.start_afresh(config)
         jobs = self.options.jobs or default_jobs()
         forget_engine_failures()  # a formula KaTeX's engine failed on last time: try again
         # A large cold build: the formula process reads the notes for their formulas while this
         # process does, so this one's own workers would only compete with it for the cores.
         readers = 1 if self._scans_formulas(config) else jobs
         content, problems = load_content(
-            config, self._note_cache, jobs=readers, tuning=self.options.tuning
+            config, self._cache.notes, jobs=readers, tuning=self.options.tuning
         )
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
         config, notes = settle_categories(config, notes)  # `categories: auto` declares them
@@ -167,7 +183,7 @@ class Builder:
             meanwhile=lambda: compile_templates(self._environment(config)),
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
-        entries = self._placement.place(config, notes, rendered, store, content, problems)
+        entries = self._cache.placement.place(config, notes, rendered, store, content, problems)
         if self.options.strict:
             problems[:] = [replace(p, severity=Severity.ERROR) for p in problems]
         if any(p.is_error for p in problems):
@@ -225,27 +241,27 @@ class Builder:
     def _snapshot(
         self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore
     ) -> Snapshot:
-        assert self._env is not None
-        assert self._placement.wiki is not None
+        assert self._cache.env is not None
+        assert self._cache.placement.wiki is not None
         return Snapshot(
             config=config,
             output=output,
-            env=self._env[1],
+            env=self._cache.env[1],
             shared={"categories": site.categories},
             entries={e.note.rel_path: e for e in site.entries},
             pages={p.site_path: p for p in pages if p.template == "note.html"},
-            targets=self._placement.targets,
-            assets=self._placement.asset_paths,
-            wiki=self._placement.wiki[1],
+            targets=self._cache.placement.targets,
+            assets=self._cache.placement.asset_paths,
+            wiki=self._cache.placement.wiki[1],
             store=store,
-            manifest=self._manifest,
+            manifest=self._cache.manifest,
         )
 
     def _writer(self, output: Path, search: bool) -> Writer:
         """serve updates its folder in place; a build replaces a new output folder whole, and
         updates one it built before, staging only the files whose bytes changed."""
         if self.options.incremental_output:
-            return SyncedOutput(output, self._manifest)
+            return SyncedOutput(output, self._cache.manifest)
         if (output / MARKER).is_file():
             preserve = (SEARCH_DIR,) if search else ()
             return UpdatedOutput(output, preserve=preserve, spare=self._spare_folder(output))
@@ -272,34 +288,22 @@ class Builder:
         """Tell whether the formula process reads the notes for their formulas in this build:
         if `kbsite build` started it so, or this looks like a large cold build (then start it,
         with V8, now; kbsite.render.math.formulaserver)."""
-        cold = not self._note_cache  # not a rebuild (serve's render a note or two)
+        cold = not self._cache.notes  # not a rebuild (serve's render a note or two)
         return start_ahead(
             config.root, cache=self.options.cache, cold=cold, tuning=self.options.tuning
         )
 
-    def _compiled_templates(self, config: SiteConfig) -> Path | None:
-        """The folder for compiled templates in the cache, named after the renderer (kbsite's
-        code and versions); folders of other renderers (an upgrade) are removed."""
-        if not self.options.cache:
-            return None
-        cache = config.root / CACHE_DIR
-        folder = cache / f"templates-{renderer_salt()}"
-        for old in cache.glob("templates-*"):
-            if old != folder and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-        return folder
-
     def _render_store(self, config: SiteConfig) -> RenderStore:
         path = (config.root / CACHE_DIR / RENDER_CACHE) if self.options.cache else None
-        if self._store is None or self._store.path != path:
-            self._store = RenderStore(path)
-        return self._store
+        if self._cache.store is None or self._cache.store.path != path:
+            self._cache.store = RenderStore(path)
+        return self._cache.store
 
     def _link_notes(
         self, config: SiteConfig, site: Site, pages: list[Page]
     ) -> dict[int, dict[str, Any]]:
         """Find backlinks and related notes; give the note pages theirs (in place)."""
-        return link_note_pages(pages, build_graph(config, site.entries, self._graph))
+        return link_note_pages(pages, build_graph(config, site.entries, self._cache.graph))
 
     def _write_pages(
         self,
@@ -321,7 +325,7 @@ class Builder:
         jobs = self.options.jobs or default_jobs()
         parallel = jobs > 1 and len(pages) >= self.options.tuning.parallel_pages and can_fork()
         if isinstance(writer, StagedOutput):
-            self._written.clear()
+            self._cache.written.clear()
             if parallel:
                 render_pages_parallel(
                     env, shared, pages, writer, jobs, self._report, meanwhile, link_notes
@@ -336,23 +340,23 @@ class Builder:
             return
         link_notes()  # serve compares each page's context with the last build's
         shown_everywhere = site_key(config, site, self.options.live_reload, templates)
-        if shown_everywhere != self._site_key:  # config, templates or category counts changed
-            self._written.clear()
-            self._site_key = shown_everywhere
+        if shown_everywhere != self._cache.site_key:  # config, templates or category counts changed
+            self._cache.written.clear()
+            self._cache.site_key = shown_everywhere
         keys = {
             output_file(p.site_path): (p.template, p.title, fingerprint(p.context)) for p in pages
         }
         if parallel and not writer.manifest:  # serve's first build, before its server starts
             render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
-            self._written.update(keys)
+            self._cache.written.update(keys)
             return
         for page in pages:
             rel = output_file(page.site_path)
             key = keys[rel]
-            if self._written.get(rel) == key and writer.keep(rel):
+            if self._cache.written.get(rel) == key and writer.keep(rel):
                 continue
             writer.write(rel, render(env, shared, page))
-            self._written[rel] = key
+            self._cache.written[rel] = key
         meanwhile()
 
     def _environment(
@@ -364,11 +368,12 @@ class Builder:
         if templates is None:
             templates = templates_signature(config)
         key = (config, self.options.live_reload, templates)
-        if self._env is None or self._env[0] != key:
-            compiled = self._compiled_templates(config)
+        if self._cache.env is None or self._cache.env[0] != key:
+            cache = config.root / CACHE_DIR
+            compiled = compiled_folder(cache, renderer_salt()) if self.options.cache else None
             env = make_environment(config, live_reload=self.options.live_reload, compiled=compiled)
-            self._env = (key, env)
-        return self._env[1]
+            self._cache.env = (key, env)
+        return self._cache.env[1]
 
     def _write_extras(
         self,
@@ -383,7 +388,11 @@ class Builder:
 
     def _keyed(self, writer: Writer, rel: str, key: Hashable, produce: Callable[[], bytes]) -> None:
         """Write a file unless, in serve, its inputs are those it was last written from."""
-        if isinstance(writer, SyncedOutput) and self._written.get(rel) == key and writer.keep(rel):
+        if (
+            isinstance(writer, SyncedOutput)
+            and self._cache.written.get(rel) == key
+            and writer.keep(rel)
+        ):
             return
         writer.write(rel, produce())
-        self._written[rel] = key
+        self._cache.written[rel] = key

@@ -263,8 +263,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     # them, as a process whose first build did not fork would not have them.
     kbsite.render.highlight._lexer.cache_clear()
     kbsite.render.highlight.render_code_block.cache_clear()
-    assert builder._env is not None
-    builder._env[1].cache.clear()  # type: ignore[union-attr]
+    snapshot.env.cache.clear()  # type: ignore[union-attr]  # the build's environment
     if warm:
         warm_up(snapshot)
         # The collector's first full pass over the site's objects (builds run without it)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
 from importlib import resources
@@ -160,3 +161,13 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
                 if path.is_file() and not path.name.startswith("."):
                     copies[path.relative_to(folder).as_posix()] = path
     return copies
+
+
+def compiled_folder(cache: Path, renderer: str) -> Path:
+    """The folder for compiled templates in the build cache, named after the renderer
+    (kbsite's code and versions); folders of other renderers (an upgrade) are removed."""
+    folder = cache / f"templates-{renderer}"
+    for old in cache.glob("templates-*"):
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
