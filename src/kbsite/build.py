@@ -35,7 +35,7 @@ from kbsite.site.index import (
 )
 from kbsite.site.linktarget import LinkTarget
 from kbsite.site.pagekeys import fingerprint, site_key
-from kbsite.site.pages import Page, link_note_pages, plan_pages
+from kbsite.site.pages import Page, plan_pages
 from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.wikiindex import WikiIndex
@@ -189,8 +189,8 @@ class Builder:
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         site = build_site(config, entries)
-        # Note pages get their backlinks and related notes in _write_pages (see _link_notes).
-        pages = plan_pages(site, strings_for(config.language))
+        graph = build_graph(config, site.entries, self._cache.graph)  # backlinks, related notes
+        pages = plan_pages(site, graph, strings_for(config.language))
         taken = [output_file(p.site_path) for p in pages]
         taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)
         redirects, alias_problems = plan_redirects(config, site.entries, taken)
@@ -202,10 +202,7 @@ class Builder:
             writer = self._writer(output, search)
             try:
                 extras = partial(self._write_extras, config, site, pages, content.assets, writer)
-                link_notes = partial(self._link_notes, config, site, pages)
-                self._write_pages(
-                    config, site, pages, writer, link_notes=link_notes, meanwhile=extras
-                )
+                self._write_pages(config, site, pages, writer, meanwhile=extras)
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
@@ -299,12 +296,6 @@ class Builder:
             self._cache.store = RenderStore(path)
         return self._cache.store
 
-    def _link_notes(
-        self, config: SiteConfig, site: Site, pages: list[Page]
-    ) -> dict[int, dict[str, Any]]:
-        """Find backlinks and related notes; give the note pages theirs (in place)."""
-        return link_note_pages(pages, build_graph(config, site.entries, self._cache.graph))
-
     def _write_pages(
         self,
         config: SiteConfig,
@@ -312,13 +303,10 @@ class Builder:
         pages: list[Page],
         writer: Writer,
         *,
-        link_notes: Callable[[], Mapping[int, Mapping[str, Any]]],
         meanwhile: Callable[[], None],
     ) -> None:
         """Render every page; in serve, skip pages whose inputs did not change. Run
-        `link_notes` before any note page renders (while worker processes render the others,
-        when there are workers), and `meanwhile` (other files to write) while worker processes
-        render, else afterwards."""
+        `meanwhile` (other files to write) while worker processes render, else afterwards."""
         templates = templates_signature(config)
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
@@ -327,18 +315,14 @@ class Builder:
         if isinstance(writer, StagedOutput):
             self._cache.written.clear()
             if parallel:
-                render_pages_parallel(
-                    env, shared, pages, writer, jobs, self._report, meanwhile, link_notes
-                )
+                render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
                 return
-            link_notes()
             for number, page in enumerate(pages, 1):
                 writer.write(output_file(page.site_path), render(env, shared, page))
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             meanwhile()
             return
-        link_notes()  # serve compares each page's context with the last build's
         shown_everywhere = site_key(config, site, self.options.live_reload, templates)
         if shown_everywhere != self._cache.site_key:  # config, templates or category counts changed
             self._cache.written.clear()

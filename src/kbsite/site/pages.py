@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from kbsite.site.explorer import build_explorer
@@ -74,9 +74,9 @@ def paginate(
     return pages
 
 
-def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
-    """Plan the home feed, category, tag, archive, search, note and error pages; note pages
-    get their backlinks and related notes later (link_note_pages).
+def plan_pages(site: Site, graph: Graph, strings: Mapping[str, str]) -> list[Page]:
+    """Plan the home feed, category, tag, archive, search, note and error pages, each complete:
+    a note page has its backlinks and related notes from `graph`.
 
     On a folder-tree site (`urls: path`) a top folder's README.md is its category's page: it
     is shown above the category's list instead of on a page of its own; every note page gets
@@ -126,32 +126,11 @@ def plan_pages(site: Site, strings: Mapping[str, str]) -> list[Page]:
                     "entry": entry,
                     "newer": newer,
                     "older": older,
-                    "backlinks": (),
-                    "related": (),
+                    "backlinks": graph.backlinks.get(entry.site_path, ()),
+                    "related": graph.related.get(entry.site_path, ()),
                     **side,
                 },
             )
         )
     pages.append(Page("/404.html", "404.html", strings["not_found"]))
     return pages
-
-
-def link_note_pages(pages: list[Page], graph: Graph) -> dict[int, dict[str, Any]]:
-    """Give the note pages among `pages` their backlinks and related notes, in place; return
-    what each changed page (by index) was given."""
-    added: dict[int, dict[str, Any]] = {}
-    for index, page in enumerate(pages):
-        if page.template == NOTE_TEMPLATE:
-            path = page.site_path
-            links = {
-                "backlinks": graph.backlinks.get(path, ()),
-                "related": graph.related.get(path, ()),
-            }
-            add_to_context(pages, index, links)
-            added[index] = links
-    return added
-
-
-def add_to_context(pages: list[Page], index: int, extra: Mapping[str, Any]) -> None:
-    """Add `extra` to the context of pages[index] (a Page is frozen: it is replaced)."""
-    pages[index] = replace(pages[index], context={**pages[index].context, **extra})
