@@ -7,7 +7,6 @@ import gc
 import hashlib
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
@@ -38,26 +37,29 @@ from kbsite.site.index import (
 )
 from kbsite.site.linktarget import LinkTarget
 from kbsite.site.pagekeys import fingerprint, site_key
-from kbsite.site.pages import Page, link_note_pages, plan_pages
+from kbsite.site.pages import Page, plan_pages
 from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.references import WorksFormat, cited_works
 from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
-from kbsite.workers import can_fork, default_jobs
+from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, default_jobs
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
 from kbsite.write.pagerender import render, render_pages_parallel
 from kbsite.write.search import SEARCH_DIR, index_staged
-from kbsite.write.templates import compile_templates, make_environment, templates_signature
+from kbsite.write.templates import (
+    compile_templates,
+    compiled_folder,
+    make_environment,
+    templates_signature,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 Writer = StagedOutput | SyncedOutput
-# Below this many pages, worker processes cost more than they save.
-PARALLEL_PAGES = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes for cold builds; None: one per core
     cache: bool = True  # keep rendered notes in <site>/.kbsite-cache/ between runs
     strict: bool = False  # warnings (e.g. unresolved wiki links) fail the build
+    tuning: Tuning = DEFAULT_TUNING  # from how much work stages use worker processes
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,22 +121,37 @@ class Snapshot:
 
 
 @dataclass(slots=True)
+class BuildCache:
+    """What a Builder keeps from one build for the next (serve's rebuilds): each stage's reusable
+    work, kept in one object the Builder owns rather than in module globals."""
+
+    notes: NoteCache = field(default_factory=dict)  # parsed notes by file stat
+    manifest: Manifest = field(default_factory=dict)  # serve's folder: files and digests
+    config: SiteConfig | None = None  # the last build's: another one starts the cache afresh
+    store: RenderStore | None = None  # the render cache, open
+    written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
+    placement: Placement = field(default_factory=Placement)  # the last build's, to reuse
+    site_key: Hashable = None  # what every page shows (kbsite.site.pagekeys.site_key)
+    graph: GraphCache = field(default_factory=GraphCache)
+    env: tuple[Hashable, jinja2.Environment] | None = None  # the Jinja environment, by its key
+    bibliographies: BibCache = field(default_factory=BibCache)  # parsed .bib files by content
+    works: WorksFormat = field(default_factory=WorksFormat)  # /references/'s entries
+
+    def start_afresh(self, config: SiteConfig) -> None:
+        """Forget what another config (categories, time zone) would make wrong."""
+        self.notes.clear()
+        self.written.clear()
+        self.placement.entries.clear()
+        self.config = config
+
+
+@dataclass(slots=True)
 class Builder:
     """Builds a site; keeps parsed and rendered notes between builds (for `serve`)."""
 
     options: BuildOptions
     progress: Progress | None = None
-    _note_cache: NoteCache = field(default_factory=dict)
-    _manifest: Manifest = field(default_factory=dict)
-    _config: SiteConfig | None = None
-    _store: RenderStore | None = None
-    _written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
-    _placement: Placement = field(default_factory=Placement)  # the last build's, to reuse
-    _site_key: Hashable = None
-    _graph: GraphCache = field(default_factory=GraphCache)
-    _env: tuple[Hashable, jinja2.Environment] | None = None
-    _bibliographies: BibCache = field(default_factory=BibCache)
-    _works: WorksFormat = field(default_factory=WorksFormat)  # /references/'s entries
+    _cache: BuildCache = field(default_factory=BuildCache)
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -151,24 +169,23 @@ class Builder:
     @property
     def entries(self) -> tuple[Entry, ...]:
         """The notes the last build placed on the site, with their URLs (for tools and tests)."""
-        return tuple(self._placement.entries.values())
+        return tuple(self._cache.placement.entries.values())
 
     def _build(self) -> BuildResult:
         started = time.perf_counter()
         config = load_config(self.options.site_dir, base_url=self.options.base_url)
         output = self.options.output.resolve() if self.options.output else config.output_dir
         check_output_dir(config, output)
-        if config != self._config:  # categories or time zone may have changed: start afresh
-            self._note_cache.clear()
-            self._written.clear()
-            self._placement.entries.clear()
-            self._config = config
+        if config != self._cache.config:  # categories or time zone may have changed
+            self._cache.start_afresh(config)
         jobs = self.options.jobs or default_jobs()
         forget_engine_failures()  # a formula KaTeX's engine failed on last time: try again
         # A large cold build: the formula process reads the notes for their formulas while this
         # process does, so this one's own workers would only compete with it for the cores.
         readers = 1 if self._scans_formulas(config) else jobs
-        content, problems = load_content(config, self._note_cache, jobs=readers)
+        content, problems = load_content(
+            config, self._cache.notes, jobs=readers, tuning=self.options.tuning
+        )
         notes = [n for n in content.notes if self.options.drafts or not n.draft]
         if not self.options.drafts:  # a draft notebook's file and images stay unpublished too
             drafts = {n.rel_path for n in content.notes if n.draft}
@@ -178,7 +195,7 @@ class Builder:
         store = self._render_store(config)
         note_bibs = sorted({path for n in notes for path in n.citation.bibliography})
         bib_paths = [*config.bibliography, *note_bibs]
-        bibliography = self._bibliographies.load(config.root, bib_paths)
+        bibliography = self._cache.bibliographies.load(config.root, bib_paths)
         problems += [p for file in bibliography for p in file.problems]
         render_options = RenderOptions.for_site(config, bibliography)
         rendered, fresh = render_notes(
@@ -186,12 +203,13 @@ class Builder:
             store,
             render_options,
             jobs=jobs,
+            tuning=self.options.tuning,
             progress=lambda done, total: self._report("render", done, total),
             # The pages' workers, forked later, find the templates compiled.
             meanwhile=lambda: compile_templates(self._environment(config)),
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
-        entries = self._placement.place(config, notes, rendered, store, content, problems)
+        entries = self._cache.placement.place(config, notes, rendered, store, content, problems)
         # A notebook's messages name its cells, not lines of the text made from it.
         problems[:] = in_cells(problems, {n.source: n.cells for n in notes if n.cells})
         if self.options.strict:
@@ -199,12 +217,12 @@ class Builder:
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         site = build_site(config, entries)
-        # Note pages get their backlinks and related notes in _write_pages (see _link_notes).
-        works = cited_works(site.entries, render_options.citations, self._works)
-        pages = plan_pages(site, strings_for(config.language), works)
+        graph = build_graph(config, site.entries, self._cache.graph)  # backlinks, related notes
+        works = cited_works(site.entries, render_options.citations, self._cache.works)
+        pages = plan_pages(site, graph, strings_for(config.language), works)
         taken = [output_file(p.site_path) for p in pages]
         taken += [output_file(path) for path, _ in feed_inputs(site)] + list(EXTRA_FILES)
-        redirects, alias_problems = plan_redirects(site.entries, taken)
+        redirects, alias_problems = plan_redirects(config, site.entries, taken)
         if alias_problems:
             raise KbsiteError(problems + alias_problems)
         serve = self.options.incremental_output  # its folder is its own: no other build writes it
@@ -213,10 +231,7 @@ class Builder:
             writer = self._writer(output, search)
             try:
                 extras = partial(self._write_extras, config, site, pages, content.assets, writer)
-                link_notes = partial(self._link_notes, config, site, pages)
-                self._write_pages(
-                    config, site, pages, writer, link_notes=link_notes, meanwhile=extras
-                )
+                self._write_pages(config, site, pages, writer, meanwhile=extras)
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
@@ -254,20 +269,20 @@ class Builder:
         self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore,
         render_options: RenderOptions,
     ) -> Snapshot:  # fmt: skip
-        assert self._env is not None
-        assert self._placement.wiki is not None
+        assert self._cache.env is not None
+        assert self._cache.placement.wiki is not None
         return Snapshot(
             config=config,
             output=output,
-            env=self._env[1],
+            env=self._cache.env[1],
             shared={"categories": site.categories},
             entries={e.note.rel_path: e for e in site.entries},
             pages={p.site_path: p for p in pages if p.template == "note.html"},
-            targets=self._placement.targets,
-            assets=self._placement.asset_paths,
-            wiki=self._placement.wiki[1],
+            targets=self._cache.placement.targets,
+            assets=self._cache.placement.asset_paths,
+            wiki=self._cache.placement.wiki[1],
             store=store,
-            manifest=self._manifest,
+            manifest=self._cache.manifest,
             render_options=render_options,
         )
 
@@ -275,7 +290,7 @@ class Builder:
         """serve updates its folder in place; a build replaces a new output folder whole, and
         updates one it built before, staging only the files whose bytes changed."""
         if self.options.incremental_output:
-            return SyncedOutput(output, self._manifest)
+            return SyncedOutput(output, self._cache.manifest)
         if (output / MARKER).is_file():
             preserve = (SEARCH_DIR,) if search else ()
             return UpdatedOutput(output, preserve=preserve, spare=self._spare_folder(output))
@@ -302,32 +317,16 @@ class Builder:
         """Tell whether the formula process reads the notes for their formulas in this build:
         if `kbsite build` started it so, or this looks like a large cold build (then start it,
         with V8, now; kbsite.render.math.formulaserver)."""
-        cold = not self._note_cache  # not a rebuild (serve's render a note or two)
-        return start_ahead(config.root, config.content_dir, cache=self.options.cache, cold=cold)
-
-    def _compiled_templates(self, config: SiteConfig) -> Path | None:
-        """The folder for compiled templates in the cache, named after the renderer (kbsite's
-        code and versions); folders of other renderers (an upgrade) are removed."""
-        if not self.options.cache:
-            return None
-        cache = config.root / CACHE_DIR
-        folder = cache / f"templates-{renderer_salt()}"
-        for old in cache.glob("templates-*"):
-            if old != folder and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-        return folder
+        cold = not self._cache.notes  # not a rebuild (serve's render a note or two)
+        return start_ahead(
+            config.root, cache=self.options.cache, cold=cold, tuning=self.options.tuning
+        )
 
     def _render_store(self, config: SiteConfig) -> RenderStore:
         path = (config.root / CACHE_DIR / RENDER_CACHE) if self.options.cache else None
-        if self._store is None or self._store.path != path:
-            self._store = RenderStore(path)
-        return self._store
-
-    def _link_notes(
-        self, config: SiteConfig, site: Site, pages: list[Page]
-    ) -> dict[int, dict[str, Any]]:
-        """Find backlinks and related notes; give the note pages theirs (in place)."""
-        return link_note_pages(pages, build_graph(config, site.entries, self._graph))
+        if self._cache.store is None or self._cache.store.path != path:
+            self._cache.store = RenderStore(path)
+        return self._cache.store
 
     def _write_pages(
         self,
@@ -336,51 +335,44 @@ class Builder:
         pages: list[Page],
         writer: Writer,
         *,
-        link_notes: Callable[[], Mapping[int, Mapping[str, Any]]],
         meanwhile: Callable[[], None],
     ) -> None:
         """Render every page; in serve, skip pages whose inputs did not change. Run
-        `link_notes` before any note page renders (while worker processes render the others,
-        when there are workers), and `meanwhile` (other files to write) while worker processes
-        render, else afterwards."""
+        `meanwhile` (other files to write) while worker processes render, else afterwards."""
         templates = templates_signature(config)
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
         jobs = self.options.jobs or default_jobs()
-        parallel = jobs > 1 and len(pages) >= PARALLEL_PAGES and can_fork()
+        parallel = jobs > 1 and len(pages) >= self.options.tuning.parallel_pages and can_fork()
         if isinstance(writer, StagedOutput):
-            self._written.clear()
+            self._cache.written.clear()
             if parallel:
-                render_pages_parallel(
-                    env, shared, pages, writer, jobs, self._report, meanwhile, link_notes
-                )
+                render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
                 return
-            link_notes()
             for number, page in enumerate(pages, 1):
                 writer.write(output_file(page.site_path), render(env, shared, page))
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             meanwhile()
             return
-        link_notes()  # serve compares each page's context with the last build's
         shown_everywhere = site_key(config, site, self.options.live_reload, templates)
-        if shown_everywhere != self._site_key:  # config, templates or category counts changed
-            self._written.clear()
-            self._site_key = shown_everywhere
+        if shown_everywhere != self._cache.site_key:  # config, templates or category counts changed
+            self._cache.written.clear()
+            self._cache.site_key = shown_everywhere
         keys = {
             output_file(p.site_path): (p.template, p.title, fingerprint(p.context)) for p in pages
         }
         if parallel and not writer.manifest:  # serve's first build, before its server starts
             render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
-            self._written.update(keys)
+            self._cache.written.update(keys)
             return
         for page in pages:
             rel = output_file(page.site_path)
             key = keys[rel]
-            if self._written.get(rel) == key and writer.keep(rel):
+            if self._cache.written.get(rel) == key and writer.keep(rel):
                 continue
             writer.write(rel, render(env, shared, page))
-            self._written[rel] = key
+            self._cache.written[rel] = key
         meanwhile()
 
     def _environment(
@@ -392,11 +384,12 @@ class Builder:
         if templates is None:
             templates = templates_signature(config)
         key = (config, self.options.live_reload, templates)
-        if self._env is None or self._env[0] != key:
-            compiled = self._compiled_templates(config)
+        if self._cache.env is None or self._cache.env[0] != key:
+            cache = config.root / CACHE_DIR
+            compiled = compiled_folder(cache, renderer_salt()) if self.options.cache else None
             env = make_environment(config, live_reload=self.options.live_reload, compiled=compiled)
-            self._env = (key, env)
-        return self._env[1]
+            self._cache.env = (key, env)
+        return self._cache.env[1]
 
     def _write_extras(
         self,
@@ -411,7 +404,11 @@ class Builder:
 
     def _keyed(self, writer: Writer, rel: str, key: Hashable, produce: Callable[[], bytes]) -> None:
         """Write a file unless, in serve, its inputs are those it was last written from."""
-        if isinstance(writer, SyncedOutput) and self._written.get(rel) == key and writer.keep(rel):
+        if (
+            isinstance(writer, SyncedOutput)
+            and self._cache.written.get(rel) == key
+            and writer.keep(rel)
+        ):
             return
         writer.write(rel, produce())
-        self._written[rel] = key
+        self._cache.written[rel] = key

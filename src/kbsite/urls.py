@@ -62,6 +62,23 @@ def _origin(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def note_path(*segments: str) -> str:
+    """Return the site path of a note from its URL segments: a category's slug and the note's
+    slug (`urls: category`), or its folders' (`urls: path`); kbsite.site.urlplan picks them.
+    No segments: the top README of a folder-tree site, whose page is the home page, "/"."""
+    return "/" + "".join(f"{s}/" for s in segments)
+
+
+def category_path(slug: str) -> str:
+    """Return the site path of a category's list (its notes' paths start with it)."""
+    return f"/{slug}/"
+
+
+def tag_path(slug: str) -> str:
+    """Return the site path of a tag's list."""
+    return f"/tags/{slug}/"
+
+
 def output_file(site_path: str) -> str:
     """Return the output file (relative posix path) that serves a site path."""
     rel = site_path.lstrip("/")

@@ -6,12 +6,33 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Job = TypeVar("Job")
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """How much work a build's stages need before they hand it to other processes: below
+    these, starting the processes costs more than they save. One frozen value a build is given
+    (BuildOptions.tuning) and passes to each stage, so a test passes small numbers to send a
+    small site down the parallel paths, instead of patching each module's constant."""
+
+    parallel_reads: int = 400  # notes to parse (kbsite.load.content)
+    parallel_renders: int = 64  # notes to render (kbsite.render.notes)
+    parallel_pages: int = 400  # pages to render (kbsite.build, kbsite.write.pagerender)
+    # Notes in a cold build from which the formula process starts ahead with V8 and scans them
+    # (kbsite.render.math.prestart): our notes have ~1.7 distinct formulas each, so some 300
+    # formulas, where V8's start pays.
+    formula_process_from: int = 200
+
+
+DEFAULT_TUNING = Tuning()
 
 
 def can_fork() -> bool:
@@ -74,6 +95,25 @@ def _run_slice(start: int, stop: int) -> list[Any]:
     assert _JOB is not None, "fork_map's worker was not forked from fork_map"
     function, items = _JOB
     return function(items[start:stop])
+
+
+# The job a pool's worker process was started with (start_worker, its initializer): forked, it
+# gets the parent's objects themselves, so the notes or pages a worker reads by index are never
+# pickled. Set only in workers, as fork_map's _JOB is.
+_WORKER_JOB: object = None
+
+
+def start_worker(job: object) -> None:
+    """A process pool's initializer: keep what this worker was started for (worker_job)."""
+    global _WORKER_JOB
+    _WORKER_JOB = job
+
+
+def worker_job(kind: type[Job]) -> Job:
+    """In a worker started by start_worker: its job, which must be a `kind`."""
+    job = _WORKER_JOB
+    assert isinstance(job, kind), f"this process was not started as a worker for a {kind}"
+    return job
 
 
 def default_jobs() -> int:

@@ -206,6 +206,23 @@ def test_aliases_get_redirect_pages(write_site: WriteSite, run: Callable[..., Ru
     assert "old" not in sitemap
 
 
+@pytest.mark.parametrize("style", ["category", "path"])
+def test_an_old_url_equal_to_the_new_one_gets_no_redirect(
+    write_site: WriteSite, run: Callable[..., Run], style: str
+) -> None:
+    # The note's URL is decided when the site is planned (kbsite.site.urlplan), not when it is
+    # read: in either URL style, a permalink that is that URL must not replace the note's page.
+    text = "---\ntitle: A\ndate: 2026-01-01\nurl: /large-model/a/\n---\n正文。\n"
+    site = write_site({"content/large-model/a.md": text})
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"urls: {style}\n", encoding="utf-8")
+    result = run("build", "--site", str(site), "--quiet")
+    assert result.status == 0, result.err
+    page = (site / "public/large-model/a/index.html").read_text(encoding="utf-8")
+    assert "正文。" in page
+    assert 'http-equiv="refresh"' not in page
+
+
 def test_alias_may_not_replace_a_page(write_site: WriteSite, run: Callable[..., Run]) -> None:
     text = "---\ntitle: A\ndate: 2026-01-01\naliases: [/archive/]\n---\n正文。\n"
     site = write_site({"content/large-model/a.md": text})

@@ -14,15 +14,19 @@ import pytest
 
 import kbsite.build
 import kbsite.errors
-import kbsite.load.content
 import kbsite.render.notes
 import kbsite.write.output
 import kbsite.write.outputdir
 import kbsite.write.templates
 from kbsite.build import Builder, BuildOptions
 from kbsite.serve.quickpage import warm_up, write_quick_page
+from kbsite.workers import Tuning
 from tests.conftest import WriteSite
 from tests.helpers import note
+
+# Small thresholds, so a site of a few dozen notes takes the parallel paths for notes and
+# pages (and, where a test forks, for reading the notes).
+SMALL_SITE_TUNING = Tuning(parallel_reads=10, parallel_renders=10, parallel_pages=10)
 
 LM, CV = "Large Model", "Computer Vision"
 
@@ -189,8 +193,6 @@ def test_a_forked_build_compiles_templates_and_makes_lexers_once_before_forking(
 
     import kbsite.render.highlight
 
-    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)  # whatever threads pytest runs
     monkeypatch.setattr(kbsite.render.notes, "can_fork", lambda: True)
     notes = many_notes(30)
@@ -221,7 +223,9 @@ def test_a_forked_build_compiles_templates_and_makes_lexers_once_before_forking(
         "get_lexer_by_name",
         lambda lang, **kw: record(f"lexer {lang}") or make_lexer(lang, **kw),
     )
-    options = BuildOptions(site_dir=site, output=tmp_path / "out", jobs=2, cache=False)
+    options = BuildOptions(
+        site_dir=site, output=tmp_path / "out", jobs=2, cache=False, tuning=SMALL_SITE_TUNING
+    )
     Builder(options).build()
     made = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [m for m in made if m[0] != str(os.getpid())] == []  # none in a worker
@@ -241,8 +245,6 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     same quick page loads templates and makes lexers: what this test would catch."""
     import kbsite.render.highlight
 
-    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)  # as in serve's first build
     monkeypatch.setattr(kbsite.render.notes, "can_fork", lambda: True)
     notes = many_notes(12)
@@ -252,7 +254,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     kbsite.render.highlight._lexer.cache_clear()  # other tests of this process may have made them
     kbsite.render.highlight.render_code_block.cache_clear()
     options = BuildOptions(site_dir=site, output=tmp_path / "live", incremental_output=True)
-    builder = Builder(replace(options, live_reload=True, jobs=2))
+    builder = Builder(replace(options, live_reload=True, jobs=2, tuning=SMALL_SITE_TUNING))
     builder.build()
     # serve's second, watched build: nothing changed, nothing rendered
     snapshot = builder.build().snapshot
@@ -261,8 +263,7 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     # them, as a process whose first build did not fork would not have them.
     kbsite.render.highlight._lexer.cache_clear()
     kbsite.render.highlight.render_code_block.cache_clear()
-    assert builder._env is not None
-    builder._env[1].cache.clear()  # type: ignore[union-attr]
+    snapshot.env.cache.clear()  # type: ignore[union-attr]  # the build's environment
     if warm:
         warm_up(snapshot)
         # The collector's first full pass over the site's objects (builds run without it)
@@ -356,13 +357,7 @@ def test_persistent_cache_is_reused_across_runs(write_site: WriteSite, tmp_path:
     assert tree(tmp_path / "out") == clean_build(site, tmp_path / "clean")
 
 
-def test_parallel_build_equals_sequential(
-    write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Small thresholds so this small site takes the parallel paths for notes and pages.
-    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(kbsite.load.content, "PARALLEL_READS", 10)
+def test_parallel_build_equals_sequential(write_site: WriteSite, tmp_path: Path) -> None:
     files = many_notes(30)
     # Shared formulas, display math and a formula KaTeX rejects, all rendered ahead by the
     # formula process and inherited by the note workers.
@@ -374,7 +369,10 @@ def test_parallel_build_equals_sequential(
     )
     site = write_site(files)
     parallel = tmp_path / "parallel"
-    Builder(BuildOptions(site_dir=site, output=parallel, cache=False, jobs=2)).build()
+    options = BuildOptions(
+        site_dir=site, output=parallel, cache=False, jobs=2, tuning=SMALL_SITE_TUNING
+    )
+    Builder(options).build()
     assert tree(parallel) == clean_build(site, tmp_path / "sequential")
     page = (parallel / "computer-vision" / "n0" / "index.html").read_text(encoding="utf-8")
     assert "<mfrac>" in page and 'class="math-error"' in page
@@ -498,8 +496,6 @@ def test_a_file_and_a_folder_may_swap_places(write_site: WriteSite, tmp_path: Pa
 def test_serves_first_build_renders_pages_in_parallel_then_rebuilds_by_the_page(
     write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kbsite.build, "PARALLEL_PAGES", 10)
-    monkeypatch.setattr(kbsite.render.notes, "PARALLEL_THRESHOLD", 10)
     # Forking is what serve's first build does (no other thread yet); this test process may
     # run threads left by other tests, which are idle.
     monkeypatch.setattr(kbsite.build, "can_fork", lambda: True)
@@ -512,7 +508,10 @@ def test_serves_first_build_renders_pages_in_parallel_then_rebuilds_by_the_page(
     )
     site = write_site(many_notes(30))
     live = tmp_path / "live"
-    builder = Builder(BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=2))
+    options = BuildOptions(
+        site_dir=site, output=live, incremental_output=True, jobs=2, tuning=SMALL_SITE_TUNING
+    )
+    builder = Builder(options)
     first = builder.build()
     assert len(calls) == 1  # the first build; later ones go page by page
     assert len(first.changed) == first.files

@@ -11,6 +11,7 @@ import kbsite.load.content
 from kbsite.config.siteconfig import SiteConfig, parse_config
 from kbsite.errors import KbsiteError
 from kbsite.load.content import Note, load_content, parse_note
+from kbsite.workers import Tuning
 
 CONFIG = parse_config(
     "title: T\nbase_url: https://e.com/\ntimezone: Asia/Shanghai\n"
@@ -215,8 +216,7 @@ def test_parsing_in_worker_processes_gives_the_same_notes_and_errors(
     )
     monkeypatch.chdir(tmp_path)
     alone = load_content(config, jobs=1)
-    monkeypatch.setattr(kbsite.load.content, "PARALLEL_READS", 4)
-    forked = load_content(config, jobs=2)
+    forked = load_content(config, jobs=2, tuning=Tuning(parallel_reads=4))
     assert forked == alone
     assert [n.rel_path for n in forked[0].notes][:5] == [f"cv/n{i:02d}.md" for i in range(5)]
     assert "cv/n05.md" not in [n.rel_path for n in forked[0].notes]  # it has no text

@@ -341,11 +341,3 @@ def test_a_scan_stops_when_the_build_asks_what_it_covered(tmp_path: Path) -> Non
     first_share = range(32)
     wanted = {"x^2"} | {f"y_{{{i}}}" for i in first_share}
     assert formulas == sorted(wanted | {rf"\frac{{a_{{{i}}}}}{{b}}" for i in first_share})
-
-
-def test_the_folder_kbsite_build_has_scanned_early_is_the_configs(tmp_path: Path) -> None:
-    from kbsite.config.siteconfig import load_config
-    from kbsite.render.math.prestart import content_folder
-
-    site = write_site(tmp_path / "site", 1)
-    assert content_folder(site).resolve() == load_config(site).content_dir.resolve()

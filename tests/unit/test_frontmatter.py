@@ -260,11 +260,6 @@ def test_permalink_last_segment_is_the_slug_and_old_path_an_alias() -> None:
     assert (note.slug, note.aliases) == ("my-post", ("/2020/01/my-post/",))
 
 
-def test_permalink_equal_to_the_new_url_is_no_alias() -> None:
-    note = parse("---\ndate: 2026-01-01\nurl: /large-model/lora/\n---\nx\n")
-    assert (note.slug, note.aliases) == ("lora", ())
-
-
 def test_slug_wins_over_permalink_which_still_redirects() -> None:
     note = parse("---\ndate: 2026-01-01\nslug: a\npermalink: /posts/b.html\n---\nx\n")
     assert (note.slug, note.aliases) == ("a", ("/posts/b.html",))

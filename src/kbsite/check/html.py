@@ -9,6 +9,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.render.tokeninfo import srcset_urls
+from kbsite.urls import output_file
 
 # Attributes that hold a URL the browser loads or follows.
 _URL_ATTRS: dict[str, tuple[str, ...]] = {
@@ -96,9 +97,7 @@ def classify(config: SiteConfig, page: str, value: str) -> Target:
     if not path.startswith(config.base_path):
         # https://user.github.io/other-repo/ is another site; a bare /path is a subpath bug
         return Target("external", value.strip()) if parts.netloc else Target("outside", path)
-    rel = path[len(config.base_path) :]
-    if not rel or rel.endswith("/"):
-        rel += "index.html"
+    rel = output_file("/" + path[len(config.base_path) :])
     return Target("internal", rel, unquote(parts.fragment))
 
 

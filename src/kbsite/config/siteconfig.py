@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slugify import slugify
 
+from kbsite.config import folders
 from kbsite.config.citesettings import DEFAULT_STYLE, bibliography_files, citation_style
 from kbsite.config.i18n import DEFAULT_LANGUAGE
 from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
@@ -87,7 +88,7 @@ class SiteConfig:
 
     @property
     def content_dir(self) -> Path:
-        return self.root / "content"
+        return folders.content_dir(self.root)
 
     @property
     def output_dir(self) -> Path:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from kbsite.config.folders import CONTENT_DIR, content_dir
 from kbsite.config.siteconfig import CONFIG_FILE, SiteConfig, category_slug, load_config
 from kbsite.importers.bodytext import Lookups, PostText, convert_body
 from kbsite.importers.convert import Converted, convert_post
@@ -62,9 +63,10 @@ def run_import(tool: str, source: Path, site: Path) -> ImportReport:
     found = Lookups(index, _image_files(blog), tally, report.problems)
     for post, item, where in zip(blog.posts, converted, placed, strict=True):
         report.problems += item.problems
-        target = site / "content" / where.note
+        target = content_dir(site) / where.note
         if target.exists():
-            report.problems.append(f"{item.source}: content/{where.note} already exists; skipped")
+            shown = f"{CONTENT_DIR}/{where.note}"
+            report.problems.append(f"{item.source}: {shown} already exists; skipped")
             continue
         front = dict(item.front)
         front["category"] = names[item.category.lower()]
@@ -72,9 +74,9 @@ def run_import(tool: str, source: Path, site: Path) -> ImportReport:
             post.body, str(post.path), post.body_line, where.note, tool == "hugo", post.path.parent
         )
         _write(target, _note_text(front, convert_body(text, found)))
-        report.posts.append(f"content/{where.note}")
+        report.posts.append(f"{CONTENT_DIR}/{where.note}")
         for file, rel in where.files:
-            report.files += _copy(file, site / "content" / rel, f"content/{rel}", report)
+            report.files += _copy(file, content_dir(site) / rel, f"{CONTENT_DIR}/{rel}", report)
     for file, rel in blog.static:
         report.files += _copy(file, site / "static" / rel, f"static/{rel}", report)
     report.problems += tally.lines()

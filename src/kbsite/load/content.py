@@ -21,7 +21,7 @@ from kbsite.load.contentfiles import decode_note, is_navigation_file, walk_conte
 from kbsite.load.notebook import NotebookText, in_cells, is_notebook, parse_notebook
 from kbsite.load.notebookcells import Attachment, CellSpan
 from kbsite.load.undated import history_dates
-from kbsite.workers import can_fork, fork_map
+from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, fork_map
 
 FRONT_MATTER_KEYS = ("title", "category", "date", "updated", "summary", "tags", "draft", "slug")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
@@ -215,8 +215,6 @@ def _fields(
     aliases = notefields.aliases(doc, fields.get("aliases"), problems)
     if len([p for p in problems if p.is_error]) > before or category is None:
         return None
-    found = config.category_for(category)
-    own_path = f"/{found.slug if found else ''}/{slug}/"
     if old_path is not None and old_path not in aliases:
         aliases.insert(0, old_path)
     return {
@@ -227,7 +225,9 @@ def _fields(
         "summary": summary,
         "draft": draft,
         "slug": slug,
-        "aliases": tuple(a for a in aliases if a.lower() != own_path.lower()),
+        # One equal to the note's own URL is dropped when redirects are planned, where that
+        # URL is known (kbsite.site.redirects).
+        "aliases": tuple(aliases),
         "chosen_slug": "slug" in fields and fields["slug"][1] is not None,
         "citation": citation_fields(doc, fields, config, problems),
     }
@@ -267,16 +267,17 @@ Parsed = tuple[Note | None, tuple[Diagnostic, ...]]
 NoteCache = dict[StatKey, Parsed]
 
 
-# Below this many notes to read, forking workers costs more than parsing in one process.
-PARALLEL_READS = 400
-
-
 def load_content(
-    config: SiteConfig, cache: NoteCache | None = None, *, jobs: int = 1
+    config: SiteConfig,
+    cache: NoteCache | None = None,
+    *,
+    jobs: int = 1,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> tuple[Content, list[Diagnostic]]:
     """Read every note and asset under content/; return them with all diagnostics found.
 
-    With `jobs` > 1 and many notes to parse, they are parsed in forked worker processes.
+    With `jobs` > 1 and many notes to parse (tuning.parallel_reads), they are parsed in forked
+    worker processes.
     """
     content_dir = config.content_dir
     if not content_dir.is_dir():
@@ -316,7 +317,7 @@ def load_content(
         found.append((key, full, cache.get(key) if cache is not None else None))
     wanted = [(key[0], full) for key, full, parsed in found if parsed is None]
     read = partial(_read_notes, source_dir=shown, config=config)
-    if jobs > 1 and len(wanted) >= PARALLEL_READS and can_fork():
+    if jobs > 1 and len(wanted) >= tuning.parallel_reads and can_fork():
         fresh_results = iter(fork_map(read, wanted, jobs))
     else:
         fresh_results = iter(read(wanted))

@@ -8,9 +8,9 @@ import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import cache
-from importlib import metadata
+from importlib import metadata, resources
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -30,12 +30,17 @@ from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.store import RenderStore
 from kbsite.render.syntax.citations import NoteCitations
-from kbsite.workers import can_fork, can_spawn
+from kbsite.workers import (
+    DEFAULT_TUNING,
+    Tuning,
+    can_fork,
+    can_spawn,
+    start_worker,
+    worker_job,
+)
 
 log = logging.getLogger(__name__)
 
-# Below this many notes to render, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 64
 _CHUNK = 16
 
 
@@ -55,7 +60,9 @@ def _package_source_digest() -> str:
     """Hash kbsite's own code, so an edited checkout (same version number) never reuses
     renderings made by different code."""
     digest = hashlib.sha256()
-    package = Path(__file__).parents[1]  # kbsite/, this module being kbsite/render/notes.py
+    package = resources.files("kbsite")
+    if not isinstance(package, Path):  # a zipped install: hash what the import system reads
+        raise ImportError(f"kbsite must be installed as files on disk, not {package!r}")
     # The vendored KaTeX shapes every formula's MathML just as the Python does.
     katex = package.glob("render/math/vendor/*/*.js")
     for path in sorted([*package.rglob("*.py"), *katex]):
@@ -123,16 +130,17 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
     return meta, result.html
 
 
-# A worker's notes to render, handed over once when it starts: by fork, without pickling (sending
-# each chunk's notes through the pool's queue kept ~100 MB of pickles alive at 10,000 notes).
-_WORKER_JOBS: Sequence[tuple[Note, str]] = ()
-# The options, handed over with them: they hold the whole bibliography, too much to send along
-# with every chunk.
-_WORKER_OPTIONS = RenderOptions(summary_length=0)
+@dataclass(frozen=True, slots=True)
+class _RenderJob:
+    """A worker's notes to render, handed over once when it starts: by fork, without pickling
+    (sending each chunk's notes through the pool's queue kept ~100 MB of pickles alive at
+    10,000 notes)."""
 
-
-# Whether the worker asks for its notes' formulas first (spawned: it inherited no renderings).
-_WORKER_PREFETCH = False
+    notes: Sequence[tuple[Note, str]]  # (note, render key)
+    # The options, handed over with them: they hold the whole bibliography, too much to send
+    # along with every chunk.
+    options: RenderOptions
+    prefetch: bool  # ask for its notes' formulas first (spawned: it inherited no renderings)
 
 
 def _init_render_worker(
@@ -140,8 +148,7 @@ def _init_render_worker(
 ) -> None:
     """Worker start: its jobs and options, and (spawned workers inherit nothing) the formula
     process."""
-    global _WORKER_JOBS, _WORKER_OPTIONS, _WORKER_PREFETCH
-    _WORKER_JOBS, _WORKER_OPTIONS, _WORKER_PREFETCH = jobs, options, prefetch
+    start_worker(_RenderJob(jobs, options, prefetch))
     formulaserver.use_address(formulas)
 
 
@@ -151,10 +158,11 @@ def _render_range(
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
     each rendering, with its HTML only if the file did not take it."""
-    jobs = _WORKER_JOBS[start:stop]
-    if _WORKER_PREFETCH:  # one request for the range, not one per note
+    job = worker_job(_RenderJob)
+    jobs = job.notes[start:stop]
+    if job.prefetch:  # one request for the range, not one per note
         render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
-    results = [render_note(note, key, _WORKER_OPTIONS) for note, key in jobs]
+    results = [render_note(note, key, job.options) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]
     if cache is not None and exact and _worker_store(cache).put_many(exact):
         stored = {meta.key for meta, _html in exact}
@@ -186,10 +194,11 @@ def render_notes(
     options: RenderOptions,
     *,
     jobs: int,
+    tuning: Tuning = DEFAULT_TUNING,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
-    """Render notes not already in the store, across `jobs` processes when worth it.
+    """Render notes not already in the store, across `jobs` processes when worth it (tuning).
     Their formulas render in the formula process (kbsite.render.math.formulaserver). `meanwhile`
     runs while worker processes render (work this process has to do anyway, at no cost).
 
@@ -204,7 +213,7 @@ def render_notes(
         progress(done, len(notes))
     # fork where it is safe, spawn elsewhere, one process when neither can work (kbsite.workers).
     method = "fork" if can_fork() else "spawn" if can_spawn() else ""
-    parallel = bool(method) and jobs > 1 and len(missing) >= PARALLEL_THRESHOLD
+    parallel = bool(method) and jobs > 1 and len(missing) >= tuning.parallel_renders
     if method == "fork" or not parallel:
         # Every formula in one go, before any worker forks: the workers inherit the results.
         todo = [note for note, _key in missing]

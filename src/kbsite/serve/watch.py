@@ -13,12 +13,13 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from kbsite.config.folders import CONTENT_DIR
 from kbsite.config.siteconfig import CONFIG_FILE
 
 log = logging.getLogger(__name__)
 
 # What `kbsite serve` watches, relative to the site folder.
-SOURCE_DIRS = ("content", "templates", "static", "bibliography")
+SOURCE_DIRS = (CONTENT_DIR, "templates", "static", "bibliography")
 # Quiet time after the last event before rebuilding: an editor's write-temp-then-rename save,
 # or `git checkout` touching hundreds of files, arrives as a burst that must become one build
 # (git's bursts are also waited for by its lock, below).
@@ -47,7 +48,7 @@ class ChangeKind(StrEnum):
 
 
 _KIND_OF_DIR = {
-    "content": ChangeKind.CONTENT,
+    CONTENT_DIR: ChangeKind.CONTENT,
     "templates": ChangeKind.TEMPLATE,
     "static": ChangeKind.STATIC,
     # .bib files (site.yaml's `bibliography:`): an edit re-renders the notes citing its entries

@@ -16,6 +16,7 @@ from kbsite.render.excerpt import readable_inline
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.tokeninfo import Heading
 from kbsite.site.links import Rewrites, apply_rewrites
+from kbsite.urls import category_path, tag_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class Tag:
 
     @property
     def site_path(self) -> str:
-        return f"/tags/{self.slug}/"
+        return tag_path(self.slug)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class CategoryIndex:
 
     @property
     def site_path(self) -> str:
-        return f"/{self.category.slug}/"
+        return category_path(self.category.slug)
 
 
 @dataclass(frozen=True, slots=True)

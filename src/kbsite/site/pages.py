@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from kbsite.site.explorer import build_explorer
@@ -77,10 +77,10 @@ def paginate(
 
 
 def plan_pages(
-    site: Site, strings: Mapping[str, str], works: Sequence[CitedWork] = ()
+    site: Site, graph: Graph, strings: Mapping[str, str], works: Sequence[CitedWork] = ()
 ) -> list[Page]:
     """Plan the home feed, category, tag, archive, search, references, papers, note and error
-    pages; note pages get their backlinks and related notes later (link_note_pages).
+    pages, each complete: a note page has its backlinks and related notes from `graph`.
 
     On a folder-tree site (`urls: path`) the README.md at the top of content/ is the home
     page's text and a top folder's is its category's, each shown above the list instead of
@@ -141,8 +141,8 @@ def plan_pages(
                     "entry": entry,
                     "newer": newer,
                     "older": older,
-                    "backlinks": (),
-                    "related": (),
+                    "backlinks": graph.backlinks.get(entry.site_path, ()),
+                    "related": graph.related.get(entry.site_path, ()),
                     **side,
                 },
             )
@@ -170,24 +170,3 @@ def _scholarly_pages(
         context = {"years": years, "venues": venues(years), "count": count}
         pages.append(Page("/papers/", "papers.html", strings["papers"], context))
     return pages
-
-
-def link_note_pages(pages: list[Page], graph: Graph) -> dict[int, dict[str, Any]]:
-    """Give the note pages among `pages` their backlinks and related notes, in place; return
-    what each changed page (by index) was given."""
-    added: dict[int, dict[str, Any]] = {}
-    for index, page in enumerate(pages):
-        if page.template == NOTE_TEMPLATE:
-            path = page.site_path
-            links = {
-                "backlinks": graph.backlinks.get(path, ()),
-                "related": graph.related.get(path, ()),
-            }
-            add_to_context(pages, index, links)
-            added[index] = links
-    return added
-
-
-def add_to_context(pages: list[Page], index: int, extra: Mapping[str, Any]) -> None:
-    """Add `extra` to the context of pages[index] (a Page is frozen: it is replaced)."""
-    pages[index] = replace(pages[index], context={**pages[index].context, **extra})

@@ -8,19 +8,25 @@ from collections.abc import Iterable, Sequence
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic, error
 from kbsite.site.index import Entry
+from kbsite.site.urlplan import derived_path
 from kbsite.urls import absolute_url, output_file, url_for
 
 
 def plan_redirects(
-    entries: Sequence[Entry], taken: Iterable[str]
+    config: SiteConfig, entries: Sequence[Entry], taken: Iterable[str]
 ) -> tuple[dict[str, Entry], list[Diagnostic]]:
-    """Map each alias's output file to its note; an alias may not land on another file."""
+    """Map each alias's output file to its note; an alias may not land on another file. An
+    alias that is the note's own URL (or the one its category and slug give it, which another
+    note may have taken) is an old URL that did not change: it gets no redirect."""
     occupied = {rel.lower(): rel for rel in taken}
     redirects: dict[str, Entry] = {}
     owners: dict[str, Entry] = {}
     problems: list[Diagnostic] = []
     for entry in sorted(entries, key=lambda e: e.note.source):
+        own = {entry.site_path.lower(), derived_path(config, entry.note).lower()}
         for alias in entry.note.aliases:
+            if alias.lower() in own:
+                continue
             rel = output_file(alias)
             key = rel.lower()  # letter case collides on macOS and Windows checkouts
             if key in occupied:

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from kbsite.config.siteconfig import SiteConfig, category_slug
 from kbsite.errors import Diagnostic, error, warning
 from kbsite.load.content import Note
+from kbsite.urls import note_path
 
 # A folder's page: README.md (docsify, GitHub), index.md (MkDocs, Quartz) or _index.md (Hugo).
 FOLDER_PAGES = ("readme", "index", "_index")
@@ -43,11 +44,11 @@ def derived_path(config: SiteConfig, note: Note) -> str:
     if config.urls != "path":
         category = config.category_for(note.category)
         assert category is not None  # parse_note accepted the name
-        return f"/{category.slug}/{note.slug}/"
+        return note_path(category.slug, note.slug)
     segments = folder_segments(config, note.rel_path)
     if not is_folder_page(note.rel_path) or note.chosen_slug:
         segments.append(note.slug)
-    return "/" + "".join(f"{s}/" for s in segments)  # the top README's is "/", the home page
+    return note_path(*segments)
 
 
 def plan_site_paths(

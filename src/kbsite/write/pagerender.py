@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import pickle
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,9 +14,9 @@ from typing import Any, Protocol
 import jinja2
 
 from kbsite.errors import Diagnostic, KbsiteError, error
-from kbsite.site.index import Entry
-from kbsite.site.pages import NOTE_TEMPLATE, Page, add_to_context
+from kbsite.site.pages import Page
 from kbsite.urls import output_file
+from kbsite.workers import start_worker, worker_job
 from kbsite.write.files import same_bytes, stage_file
 from kbsite.write.templates import compile_templates, render_page
 
@@ -46,46 +45,25 @@ def render(env: jinja2.Environment, shared: Mapping[str, Any], page: Page) -> by
         raise KbsiteError([_template_error(exc, page.template)]) from None
 
 
-# Set in each worker process by _init_page_worker; fork hands the objects over without pickling.
-_WORKER_JOB: (
-    tuple[
-        jinja2.Environment,
-        dict[str, Any],
-        list[Page],
-        Path,
-        Path | None,
-        bool,
-        Mapping[str, Entry],
-    ]
-    | None
-) = None
+@dataclass(frozen=True, slots=True)
+class _PageJob:
+    """What each page worker is started with; fork hands the objects over without pickling."""
+
+    env: jinja2.Environment
+    shared: dict[str, Any]
+    pages: list[Page]
+    root: Path  # the staging folder
+    compare_to: Path | None
+    digests: bool
 
 
-def _init_page_worker(
-    env: jinja2.Environment,
-    shared: dict[str, Any],
-    pages: list[Page],
-    root: Path,
-    compare_to: Path | None,
-    digests: bool,
-    entries: Mapping[str, Entry],
-) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = (env, shared, pages, root, compare_to, digests, entries)
-
-
-def _render_page_range(
-    start: int, stop: int, added: bytes | None = None
-) -> list[tuple[str, bool, str]]:
+def _render_page_range(start: int, stop: int) -> list[tuple[str, bool, str]]:
     """Worker: render pages[start:stop] straight into the staging folder (only those that
     differ from the built site, when there is one); return (file, staged, digest) triples, the
-    digest empty unless the writer wants it. `added`: what the pages were given after the
-    worker was forked (see render_pages_parallel)."""
-    assert _WORKER_JOB is not None
-    env, shared, pages, root, compare_to, digests, entries = _WORKER_JOB
-    if added is not None:
-        for index, context in _EntryUnpickler(io.BytesIO(added), entries).load().items():
-            add_to_context(pages, index, context)
+    digest empty unless the writer wants it."""
+    job = worker_job(_PageJob)
+    env, shared, pages, root = job.env, job.shared, job.pages, job.root
+    compare_to, digests = job.compare_to, job.digests
     written = []
     for page in pages[start:stop]:
         rel = output_file(page.site_path)
@@ -106,36 +84,18 @@ def render_pages_parallel(
     jobs: int,
     report: Progress,
     meanwhile: Callable[[], None] = lambda: None,
-    link_notes: Callable[[], Mapping[int, Mapping[str, Any]]] | None = None,
 ) -> None:
     """Render pages across processes forked after planning, so they share the site's data;
-    run `meanwhile` in this process while they do.
-
-    `link_notes`: note pages are planned without their backlinks and related notes; this
-    gives them those (in place) and returns what it gave each page, by index. It runs here
-    while the workers render the pages before the first note page, which need none of it:
-    finding the links between notes took one core while the other waited.
-    """
+    run `meanwhile` in this process while they do."""
     compile_templates(env)  # once here, not in each worker
     # Small tasks: the last one to finish leaves the other cores idle only briefly.
     step = max(50, len(pages) // (jobs * 24))
-    notes_from = len(pages) if link_notes is None else _first_note_page(pages)
-    ranges = [(i, min(i + step, notes_from)) for i in range(0, notes_from, step)]
-    later = [(i, min(i + step, len(pages))) for i in range(notes_from, len(pages), step)]
-    context = get_context("fork")
-    # Made here, before the fork: a map each worker made for itself touched every Page, and so
-    # copied the memory holding them into each worker.
-    entries = {p.site_path: p.context["entry"] for p in pages[notes_from:] if "entry" in p.context}
-    args = (env, shared, pages, writer.root, writer.compare_to, writer.wants_digests, entries)
+    ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
+    job = _PageJob(env, shared, pages, writer.root, writer.compare_to, writer.wants_digests)
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_page_worker, initargs=args
+        jobs, mp_context=get_context("fork"), initializer=start_worker, initargs=(job,)
     ) as pool:
         futures = [pool.submit(_render_page_range, start, stop) for start, stop in ranges]
-        if link_notes is not None:
-            added = link_notes()
-            for start, stop in later:
-                given = {i: added[i] for i in range(start, stop) if i in added}
-                futures.append(pool.submit(_render_page_range, start, stop, _dumps(given)))
         meanwhile()
         done = 0
         for future in futures:
@@ -144,33 +104,6 @@ def render_pages_parallel(
                 writer.record(rel, staged, digest)
             done += len(written)
             report("pages", done, len(pages))
-
-
-def _first_note_page(pages: Sequence[Page]) -> int:
-    return next((i for i, p in enumerate(pages) if p.template == NOTE_TEMPLATE), len(pages))
-
-
-class _EntryPickler(pickle.Pickler):
-    """Pickles what note pages are given, with each note's Entry as its site path: the workers
-    have every Entry already (forked), and a whole one would carry the note's text."""
-
-    def persistent_id(self, obj: Any) -> str | None:
-        return obj.site_path if type(obj) is Entry else None
-
-
-class _EntryUnpickler(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, entries: Mapping[str, Entry]) -> None:
-        super().__init__(file)
-        self._entries = entries
-
-    def persistent_load(self, pid: Any) -> Entry:
-        return self._entries[pid]
-
-
-def _dumps(given: Mapping[int, Mapping[str, Any]]) -> bytes:
-    buffer = io.BytesIO()
-    _EntryPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(dict(given))
-    return buffer.getvalue()
 
 
 def _template_error(exc: jinja2.TemplateError, template: str) -> Diagnostic:

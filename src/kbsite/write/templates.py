@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,18 @@ from kbsite.config.siteconfig import SiteConfig
 from kbsite.urls import absolute_url, url_maker
 from kbsite.write.explorer import ExplorerNav
 
-THEME_DIR = Path(__file__).parent / "theme"
+
+def _theme_dir() -> Path:
+    """The theme that ships inside the package, found through importlib.resources. Jinja's
+    loader and the copying of static files read it as files on disk, which an installed kbsite
+    (a wheel's files in site-packages, or an editable checkout) always is."""
+    folder = resources.files("kbsite.write") / "theme"
+    if not isinstance(folder, Path):
+        raise ImportError(f"kbsite's theme must be files on disk, not {folder!r}")
+    return folder
+
+
+THEME_DIR = _theme_dir()
 
 
 def make_environment(
@@ -148,3 +161,13 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
                 if path.is_file() and not path.name.startswith("."):
                     copies[path.relative_to(folder).as_posix()] = path
     return copies
+
+
+def compiled_folder(cache: Path, renderer: str) -> Path:
+    """The folder for compiled templates in the build cache, named after the renderer
+    (kbsite's code and versions); folders of other renderers (an upgrade) are removed."""
+    folder = cache / f"templates-{renderer}"
+    for old in cache.glob("templates-*"):
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return folder

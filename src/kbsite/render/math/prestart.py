@@ -11,13 +11,11 @@ import importlib.util
 import os
 from pathlib import Path
 
+from kbsite.config.folders import content_dir
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math import formulaserver
 from kbsite.render.math.katexengine import ENGINE_VARIABLE  # light: engines load on use
-
-# From this many notes, a cold build starts the process at once with V8 and has it scan the
-# notes: our notes have about 1.7 distinct formulas each, so some 300 formulas, where V8 pays.
-SERVER_FROM_NOTES = 200
+from kbsite.workers import DEFAULT_TUNING, Tuning
 
 
 def stop() -> None:
@@ -26,34 +24,29 @@ def stop() -> None:
 
 
 def start_ahead(
-    site_dir: Path, content_dir: Path | None = None, *, cache: bool, cold: bool = True
+    site_dir: Path, *, cache: bool, cold: bool = True, tuning: Tuning = DEFAULT_TUNING
 ) -> bool:
     """Start the formula process with V8 and a scan of the notes if this build is worth it;
     tell whether the process scans the notes (it may have been started so before)."""
     process = formulaserver.current()
     if process is not None and process.scanning:
         return True
-    if not cold or not worth_starting(site_dir, cache=cache):
+    if not cold or not worth_starting(site_dir, cache=cache, tuning=tuning):
         return False
-    folder = content_dir if content_dir is not None else content_folder(site_dir)
-    formulaserver.FormulaProcess.start(v8_now=True).scan(folder)
+    formulaserver.FormulaProcess.start(v8_now=True).scan(content_dir(site_dir))
     return True
 
 
-def content_folder(site_dir: Path) -> Path:
-    """The site's notes folder, as SiteConfig.content_dir has it; here, so that `kbsite build`
-    can start the process and its scan before it imports the config's modules."""
-    return site_dir / "content"
-
-
-def worth_starting(site_dir: Path, *, cache: bool) -> bool:
+def worth_starting(site_dir: Path, *, cache: bool, tuning: Tuning = DEFAULT_TUNING) -> bool:
     """Tell whether a build of the site should start the formula process ahead, with V8 and a
-    scan of the notes: a cold build (no render cache to use) of many notes."""
+    scan of the notes: a cold build (no render cache to use) of many notes
+    (tuning.formula_process_from)."""
     if not _v8_may_start():
         return False
     if cache and (site_dir / CACHE_DIR / RENDER_CACHE).exists():
         return False  # a warm build: it renders only edited notes, too few formulas for V8
-    return _count_notes(content_folder(site_dir), up_to=SERVER_FROM_NOTES) >= SERVER_FROM_NOTES
+    enough = tuning.formula_process_from
+    return _count_notes(content_dir(site_dir), up_to=enough) >= enough
 
 
 def _v8_may_start() -> bool:
@@ -63,11 +56,11 @@ def _v8_may_start() -> bool:
     return importlib.util.find_spec("py_mini_racer") is not None
 
 
-def _count_notes(content_dir: Path, *, up_to: int) -> int:
-    """Count the Markdown files under content_dir, stopping at `up_to` (a cheap size guess,
+def _count_notes(folder: Path, *, up_to: int) -> int:
+    """Count the Markdown files under folder, stopping at `up_to` (a cheap size guess,
     before any note is read)."""
     count = 0
-    for _folder, dirs, files in os.walk(content_dir):
+    for _folder, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         count += sum(1 for name in files if name.lower().endswith(".md"))
         if count >= up_to:
