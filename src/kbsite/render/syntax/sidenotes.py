@@ -38,6 +38,18 @@ def sidenotes_plugin(md: MarkdownIt) -> None:
         ("footnote_block_open", _marked_block),
     ):
         md.add_render_rule(name, wrap(rules[name]))
+    md.add_render_rule("footnote_caption", _bare_number)
+
+
+def _bare_number(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A footnote reference reads "1", as its sidenote does, not markdown-it's "[1]": a
+    numeric citation reads "[1]" (kbsite.render.syntax.citations), and a reader must tell a
+    note in the margin from a work in the bibliography at a glance."""
+    meta = tokens[idx].meta
+    number = str(meta["id"] + 1)
+    return f"{number}:{meta['subId']}" if meta.get("subId", 0) > 0 else number
 
 
 def _sidenotes(state: StateCore) -> None:
