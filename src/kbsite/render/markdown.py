@@ -7,16 +7,13 @@ CONTRACT (other modules code against these names; keep them):
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape, unescape
+from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore, normalize
 from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+from markdown_it.utils import EnvType
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -25,9 +22,9 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from kbsite.accel.fastblock import BlockRule, accelerate_blocks
 from kbsite.errors import Diagnostic
-from kbsite.render.anchors import heading_id, resolve_own_anchors
+from kbsite.render.anchors import resolve_own_anchors
+from kbsite.render.corerules import heading_ids, normalize_line_ends, trim_linkify_at_cjk
 from kbsite.render.excerpt import INLINE_MATH
-from kbsite.render.highlight import render_code_block
 from kbsite.render.labels import NAMES, Label
 from kbsite.render.math.dollarblocks import DOLLAR_BLOCK_STARTS, dollar_blocks_plugin
 from kbsite.render.math.equationids import EQUATION_ID_STARTS, equation_ids_plugin
@@ -35,13 +32,19 @@ from kbsite.render.math.equations import (
     LABELS,
     equation_diagnostics,
     equations_plugin,
-    reference_html,
 )
 from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
-from kbsite.render.math.tables import number_rows
-from kbsite.render.math.tex import MATH_BLOCK_STARTS, MathError, bracket_math_plugin, render_tex
+from kbsite.render.math.tex import MATH_BLOCK_STARTS, bracket_math_plugin
 from kbsite.render.notebook.cells import NOTEBOOK, NotebookSettings, notebook_cells
 from kbsite.render.options import DEFAULT_HEADING_ANCHOR, DEFAULT_LABEL_NAMES
+from kbsite.render.renderrules import (
+    HEADING_ANCHOR,
+    render_code,
+    render_fence,
+    render_heading_close,
+    render_math,
+    render_raw_html,
+)
 from kbsite.render.syntax import syntax_diagnostics
 from kbsite.render.syntax.blogcallouts import BOX_STARTS, blog_callouts_plugin
 from kbsite.render.syntax.callouts import callout_plugin
@@ -66,9 +69,6 @@ from kbsite.render.syntax.theorems import theorems_plugin
 from kbsite.render.syntax.wikilinks import wikilinks_plugin
 from kbsite.render.tokeninfo import (
     LINK_TAG,
-    MACRO_ERROR,
-    MATH_TOKENS,
-    RAW_ATTR,
     Heading,
     Link,
     TextRun,
@@ -105,13 +105,6 @@ class RenderedMarkdown:
 
 
 # Han and CJK punctuation end a bare URL: "见https://a.org/x，然后" links only the URL.
-# Browsers copy non-ASCII URLs percent-encoded, so a raw Han character is almost
-# always the sentence going on.
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
-
-
-# The env key of the heading permalink's label (RenderOptions.heading_anchor).
-_HEADING_ANCHOR = "kbsite_heading_anchor"
 
 
 def render_markdown(
@@ -135,7 +128,7 @@ def render_markdown(
     md = make_markdown()
     env: EnvType = {
         NOTE_PATH: path,
-        _HEADING_ANCHOR: heading_anchor,
+        HEADING_ANCHOR: heading_anchor,
         SITE_MACROS: site_macros(math_macros),
         NAMES: dict(label_names),
         SIDENOTES: sidenotes,
@@ -188,7 +181,7 @@ def render_title(title: str, *, math_macros: tuple[tuple[str, str], ...] = ()) -
     if not INLINE_MATH.search(title):
         return ""
     md = make_markdown()
-    env: EnvType = {NOTE_PATH: "", _HEADING_ANCHOR: "", SITE_MACROS: site_macros(math_macros)}
+    env: EnvType = {NOTE_PATH: "", HEADING_ANCHOR: "", SITE_MACROS: site_macros(math_macros)}
     tokens = md.parseInline(title, env)
     return LINK_TAG.sub("", md.renderer.render(tokens, md.options, env)).strip()
 
@@ -249,17 +242,17 @@ def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     # Quarto's numbered theorems, figures, tables and their @references (issue 19)
     md.use(fenced_divs_plugin).use(theorems_plugin).use(numbered_plugin).use(crossrefs_plugin)
     md.use(sidenotes_plugin)  # footnotes beside their references too, with `footnotes: side`
-    md.core.ruler.at("normalize", _normalize)
-    md.core.ruler.after("linkify", "linkify_cjk", _trim_linkify_at_cjk)
-    md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.at("normalize", normalize_line_ends)
+    md.core.ruler.after("linkify", "linkify_cjk", trim_linkify_at_cjk)
+    md.core.ruler.push("heading_ids", heading_ids)
     md.core.ruler.push("notebook_cells", notebook_cells)  # a notebook's code and outputs
     for name in ("math_inline", "math_inline_double", "math_block"):
-        md.add_render_rule(name, _render_math)
-    md.add_render_rule("fence", _render_fence)
-    md.add_render_rule("code_block", _render_code_block)
-    md.add_render_rule("heading_close", _render_heading_close)
-    md.add_render_rule("html_block", _render_raw_html)
-    md.add_render_rule("html_inline", _render_raw_html)
+        md.add_render_rule(name, render_math)
+    md.add_render_rule("fence", render_fence)
+    md.add_render_rule("code_block", render_code)
+    md.add_render_rule("heading_close", render_heading_close)
+    md.add_render_rule("html_block", render_raw_html)
+    md.add_render_rule("html_inline", render_raw_html)
     if fast_blocks:
         accelerate_blocks(md, FIRST_CHARACTERS)
     return md
@@ -287,149 +280,7 @@ class _Renderer(RendererHTML):
         return "".join(f' {escape(key)}="{escape(str(value))}"' for key, value in token.attrItems())
 
 
-# --- core rules: linkify trimming, heading ids --------------------------------------------
-
-
-def _normalize(state: StateCore) -> None:
-    """markdown-it's normalize, which rewrites every note to turn CR LF and CR into LF and
-    NUL into U+FFFD, skipped for the text (nearly every note) that has neither."""
-    if "\r" in state.src or "\0" in state.src:
-        normalize(state)
-
-
-def _trim_linkify_at_cjk(state: StateCore) -> None:
-    """End bare URLs at the first Han character or CJK punctuation."""
-    for block in state.tokens:
-        children = block.children
-        if block.type != "inline" or not children:
-            continue
-        for i in range(len(children) - 2, 0, -1):
-            link, text = children[i - 1], children[i]
-            if link.type != "link_open" or link.markup != "linkify" or text.type != "text":
-                continue
-            cut = _CJK.search(text.content)
-            if cut is None or cut.start() == 0:
-                continue
-            head, tail = text.content[: cut.start()], text.content[cut.start() :]
-            href = str(link.attrGet("href") or "")
-            prefix = "mailto:" if href.startswith("mailto:") and ":" not in head else ""
-            link.attrSet("href", state.md.normalizeLink(prefix + head))
-            text.content = head
-            children.insert(i + 2, Token("text", "", 0, content=tail))
-
-
-def _heading_ids(state: StateCore) -> None:
-    """Give every heading a unique GitHub-style id; keep it for the permalink anchor."""
-    seen: set[str] = set()
-    tokens = state.tokens
-    for idx, token in enumerate(tokens):
-        if token.type != "heading_open":
-            continue
-        text = _plain_text(tokens[idx + 1].children or [])
-        base = heading_id(text) or "section"
-        slug, n = base, 0
-        while slug in seen:
-            n += 1
-            slug = f"{base}-{n}"
-        seen.add(slug)
-        token.attrSet("id", slug)
-        close = next(t for t in tokens[idx:] if t.type == "heading_close")
-        close.meta["anchor"] = (slug, text.strip())
-
-
-def _plain_text(children: Sequence[Token]) -> str:
-    """Return the visible text of inline tokens, formulas as their TeX."""
-    parts = []
-    for child in children:
-        if child.type in ("text", "code_inline") or child.type in MATH_TOKENS:
-            parts.append(child.content.strip() if child.type in MATH_TOKENS else child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
-
-
-# --- render rules -------------------------------------------------------------------------
-
-
-def _render_math(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Render a formula token: block math as a div, math inside a paragraph as a span."""
-    token = tokens[idx]
-    if (
-        "link" in token.meta
-    ):  # `$\eqref{key}$`: a link to the equation (kbsite.render.math.equations)
-        kind, key = token.meta["link"]
-        return reference_html(kind, key, env)
-    display, block = MATH_TOKENS[token.type], token.type == "math_block"
-    return _math_html(token, display, block=block)
-
-
 def _equation_anchors(env: EnvType) -> list[str]:
     """The ids of the labelled equation rows (kbsite.render.math.equations)."""
     labels = env.get(LABELS)
     return [key for key, number in labels.numbers.items() if number != "??"] if labels else []
-
-
-def _math_html(token: Token, display: bool, *, block: bool) -> str:
-    """Return the MathML wrapper, or the TeX source visibly marked when it cannot render;
-    nothing for a formula that only defines macros (kbsite.render.math.macros)."""
-    tex = token.content.strip()
-    if not tex:
-        return ""
-    rows = token.meta.get("rows")  # the equation numbers of its rows (math.equations)
-    try:
-        if MACRO_ERROR in token.meta:
-            raise MathError(token.meta[MACRO_ERROR])
-        inner = render_tex(tex, display)
-        if rows:
-            inner = number_rows(inner, rows)
-    except MathError as exc:
-        inner = f'<code class="math-error" title="{escape(exc.message)}">{escape(tex)}</code>'
-    if block:
-        return f'<div class="math display">{inner}</div>\n'
-    # Display math written inside a paragraph ($$x$$ mid-sentence) stays a span:
-    # a <div> inside <p> is invalid and browsers would split the paragraph.
-    kind = "display" if display else "inline"
-    return f'<span class="math {kind}">{inner}</span>'
-
-
-def _render_fence(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Render ```math as display math and other fences as highlighted code."""
-    token = tokens[idx]
-    lang = fence_lang(token.info)
-    if lang == "math":
-        return _math_html(token, True, block=True)
-    if lang == "mermaid":  # drawn in the browser by the mermaid script (see has_mermaid)
-        return f'<pre class="mermaid">{escape(token.content, quote=False)}</pre>\n'
-    return render_code_block(token.content, lang)
-
-
-def _render_code_block(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Render an indented code block like a fence without a language."""
-    return render_code_block(tokens[idx].content, "")
-
-
-def _render_heading_close(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Close a heading after its permalink anchor."""
-    token = tokens[idx]
-    slug, text = token.meta["anchor"]
-    label = escape(env[_HEADING_ANCHOR].format(heading=text))
-    anchor = f'<a class="heading-anchor" href="#{escape(slug)}" aria-label="{label}">#</a>'
-    return f"{anchor}</{token.tag}>\n"
-
-
-def _render_raw_html(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Pass raw HTML through, with href/src values escaped the way links.py looks for them."""
-    return RAW_ATTR.sub(
-        lambda m: f'{m[1]}="{escape(unescape(m[2]))}"',
-        tokens[idx].content,
-    )
