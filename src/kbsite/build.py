@@ -20,7 +20,7 @@ from kbsite.config.i18n import strings_for
 from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError, Severity
 from kbsite.load.bibtex import BibCache
-from kbsite.load.content import Asset, NoteCache, load_content, settle_categories
+from kbsite.load.content import NoteCache, load_content, settle_categories
 from kbsite.load.notebook import in_cells
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
 from kbsite.render.math.prestart import start_ahead
@@ -30,11 +30,7 @@ from kbsite.render.notes import render_notes, renderer_salt
 from kbsite.render.options import RenderOptions
 from kbsite.render.store import RenderStore
 from kbsite.site.graph import GraphCache, build_graph
-from kbsite.site.index import (
-    Entry,
-    Site,
-    build_site,
-)
+from kbsite.site.index import Entry, Site, build_site
 from kbsite.site.linktarget import LinkTarget
 from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, plan_pages
@@ -89,16 +85,6 @@ class BuildResult:
     rendered: int = 0  # notes rendered by this build (the rest came from the cache)
     snapshot: Snapshot | None = None  # a build into a served folder: what serve keeps of it
     skipped: tuple[str, ...] = ()  # other tools' navigation files under content/, not built
-
-    def skipped_summary(self) -> str:
-        """Say in one line which navigation files of other note tools were left out."""
-        paths, more = self.skipped[:3], len(self.skipped) - 3
-        shown = ", ".join(paths) + (f" and {more} more" if more > 0 else "")
-        files = "file" if len(self.skipped) == 1 else "files"
-        return (
-            f"Left out {len(self.skipped)} navigation {files} of other note tools ({shown}): "
-            "kbsite makes its own"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +216,15 @@ class Builder:
             search = self._indexes_search(config)
             writer = self._writer(output, search)
             try:
-                extras = partial(self._write_extras, config, site, pages, content.assets, writer)
+                extras = partial(
+                    write_extras,
+                    config,
+                    site,
+                    pages,
+                    content.assets,
+                    writer,
+                    partial(self._keyed, writer),
+                )
                 self._write_pages(config, site, pages, writer, meanwhile=extras)
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
@@ -390,17 +384,6 @@ class Builder:
             env = make_environment(config, live_reload=self.options.live_reload, compiled=compiled)
             self._cache.env = (key, env)
         return self._cache.env[1]
-
-    def _write_extras(
-        self,
-        config: SiteConfig,
-        site: Site,
-        pages: list[Page],
-        assets: tuple[Asset, ...],
-        writer: Writer,
-    ) -> None:
-        """Write feeds, sitemap, robots.txt and the files copied as they are."""
-        write_extras(config, site, pages, assets, writer, partial(self._keyed, writer))
 
     def _keyed(self, writer: Writer, rel: str, key: Hashable, produce: Callable[[], bytes]) -> None:
         """Write a file unless, in serve, its inputs are those it was last written from."""

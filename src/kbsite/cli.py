@@ -11,10 +11,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import NoReturn
 
-if TYPE_CHECKING:
-    from kbsite.errors import Diagnostic
+# Light (the standard library only): `kbsite --version` stays quick.
+from kbsite.errors import print_diagnostics, problems_summary
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except KbsiteError as exc:
-        _print_diagnostics(exc.diagnostics, sys.stderr)
+        print_diagnostics(exc.diagnostics, sys.stderr)
         count = sum(1 for d in exc.diagnostics if d.is_error)
         print(
             f"kbsite: {count} error{'s' if count != 1 else ''}; nothing was written",
@@ -232,6 +232,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     start_ahead(args.site, cache=not args.no_cache)
 
     from kbsite.build import Builder, BuildOptions
+    from kbsite.load.contentfiles import navigation_files_summary
     from kbsite.progress import progress_printer
 
     options = BuildOptions(
@@ -248,7 +249,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         result = Builder(options, progress=progress).build()
     finally:
         stop()  # the formula process's work is done, however the build ended
-    _print_diagnostics(result.warnings, sys.stderr)
+    print_diagnostics(result.warnings, sys.stderr)
     if not args.quiet:
         where = (
             os.path.relpath(result.output)
@@ -265,9 +266,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
             f"in {where}/ in {result.seconds:.2f} s"
         )
         if result.skipped:
-            print(result.skipped_summary())
+            print(navigation_files_summary(result.skipped))
     if result.warnings:  # the site is written; the list says what to fix (issue 23)
-        print(f"kbsite: {_problems_line(result.warnings)}", file=sys.stderr)
+        print(f"kbsite: {problems_summary(result.warnings)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -282,7 +283,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     def report(result: BuildReport) -> None:
         # One block per rebuild: errors (or warnings) once, then what it did and how fast.
-        _print_diagnostics(result.diagnostics, sys.stderr)
+        print_diagnostics(result.diagnostics, sys.stderr)
         print(result.summary(first=first), file=sys.stdout if result.ok else sys.stderr)
 
     options = ServeOptions(site_dir=args.site, host=args.host, port=args.port, drafts=args.drafts)
@@ -353,25 +354,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     report = run_check(options)
-    _print_diagnostics(report.diagnostics, sys.stderr)
+    print_diagnostics(report.diagnostics, sys.stderr)
     for line in report.summary(verbose=args.verbose, fetched=args.external):
         print(line)
     if report.errors:
         count = report.errors
         print(f"kbsite check: {count} broken reference{'s' if count != 1 else ''}", file=sys.stderr)
     if report.build_problems:  # the build wrote the site despite them; a check does not pass
-        print(f"kbsite check: {_problems_line(report.build_problems)}", file=sys.stderr)
+        print(f"kbsite check: {problems_summary(report.build_problems)}", file=sys.stderr)
     return EXIT_ERRORS if report.errors or report.build_problems else EXIT_OK
-
-
-def _problems_line(problems: Sequence[Diagnostic]) -> str:
-    """Say how many problems the build found and in how many files."""
-    files = len({p.location.path for p in problems})
-    count = len(problems)
-    return (
-        f"{count} problem{'s' if count != 1 else ''} in {files} "
-        f"{'note' if files == 1 else 'notes'}; `kbsite build --strict` fails on them"
-    )
 
 
 def _positive_int(text: str) -> int:
@@ -399,11 +390,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"not converted: {problem}", file=sys.stderr)
     return EXIT_OK
-
-
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-    for diagnostic in diagnostics:
-        print(str(diagnostic), file=stream)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TextIO
 
 
 class Severity(StrEnum):
@@ -90,3 +91,19 @@ def display_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def problems_summary(problems: Sequence[Diagnostic]) -> str:
+    """Say how many problems a build found and in how many files (the last line of its report)."""
+    files = len({p.location.path for p in problems})
+    count = len(problems)
+    return (
+        f"{count} problem{'s' if count != 1 else ''} in {files} "
+        f"{'note' if files == 1 else 'notes'}; `kbsite build --strict` fails on them"
+    )
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+    """Print each diagnostic on a line of its own, as `file:line: severity: message`."""
+    for diagnostic in diagnostics:
+        print(str(diagnostic), file=stream)

@@ -5,6 +5,7 @@ bytes as text."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 # A folder's page in Hugo and Zola, like README.md: kept (kbsite.site.urlplan reads it so).
@@ -58,3 +59,14 @@ def decode_note(data: bytes) -> tuple[str | None, tuple[int, str]]:
         except UnicodeDecodeError:
             pass
         return None, (line, f"not valid UTF-8; re-save the file as UTF-8{hint}")
+
+
+def navigation_files_summary(skipped: Sequence[str]) -> str:
+    """Say in one line which navigation files of other note tools were left out."""
+    paths, more = skipped[:3], len(skipped) - 3
+    shown = ", ".join(paths) + (f" and {more} more" if more > 0 else "")
+    files = "file" if len(skipped) == 1 else "files"
+    return (
+        f"Left out {len(skipped)} navigation {files} of other note tools ({shown}): "
+        "kbsite makes its own"
+    )
