@@ -34,8 +34,8 @@ def sidenotes_plugin(md: MarkdownIt) -> None:
     rules: dict[str, Callable[..., str]] = md.renderer.rules  # type: ignore[attr-defined]
     for name, wrap in (
         ("footnote_ref", _with_sidenote),
-        ("footnote_open", _marked_item),
-        ("footnote_block_open", _marked_block),
+        ("footnote_open", _classes_added("side", "footnote-item")),
+        ("footnote_block_open", _classes_added("all_side", "footnotes", "footnotes-sep")),
     ):
         md.add_render_rule(name, wrap(rules[name]))
     md.add_render_rule("footnote_caption", _bare_number)
@@ -117,29 +117,29 @@ def _with_sidenote(rule: Any) -> Rule:
     return render
 
 
-def _marked_item(rule: Any) -> Rule:
-    def render(
-        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        html: str = rule(tokens, idx, options, env)  # bound to the renderer
-        if tokens[idx].meta.get("side"):
-            html = html.replace('class="footnote-item"', 'class="footnote-item has-sidenote"', 1)
-        return html
+def _classes_added(flag: str, *classes: str) -> Callable[[Any], Rule]:
+    """Wrap a render rule: when the token's meta sets `flag`, each `class="x"` of `classes`
+    gains the flag's class (the footnote item that is also a sidenote, the section of
+    footnotes that all are)."""
+    added = {"side": "has-sidenote", "all_side": "all-side"}[flag]
 
-    return render
+    def wrap(rule: Any) -> Rule:
+        def render(
+            self: RendererHTML,
+            tokens: Sequence[Token],
+            idx: int,
+            options: OptionsDict,
+            env: EnvType,
+        ) -> str:
+            html: str = rule(tokens, idx, options, env)  # bound to the renderer
+            if tokens[idx].meta.get(flag):
+                for name in classes:
+                    html = html.replace(f'class="{name}"', f'class="{name} {added}"', 1)
+            return html
 
+        return render
 
-def _marked_block(rule: Any) -> Rule:
-    def render(
-        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        html: str = rule(tokens, idx, options, env)  # bound to the renderer
-        if tokens[idx].meta.get("all_side"):
-            html = html.replace('class="footnotes"', 'class="footnotes all-side"', 1)
-            html = html.replace('class="footnotes-sep"', 'class="footnotes-sep all-side"', 1)
-        return html
-
-    return render
+    return wrap
 
 
 _SIDENOTE_OPEN = '<span class="sidenote" data-pagefind-ignore>'
