@@ -118,7 +118,7 @@ def test_hovering_an_eqref_previews_its_equation(open_page: Open) -> None:
 def test_hovering_a_link_to_another_notes_label_previews_it(open_page: Open) -> None:
     page = open_page(LINKING, WIDE).page
     link = page.locator('a.wikilink[href$="#def-attention"]')
-    assert link.inner_text() == "attention-is-all-you-need 定义 1"
+    assert link.inner_text() == "Attention Is All You Need 定义 1"
     card = hover_preview(page, 'a.wikilink[href$="#def-attention"]')
     text = card.inner_text()
     assert "定义 1" in text and "缩放点积注意力" in text

@@ -157,3 +157,26 @@ def test_renumbering_a_note_updates_the_links_to_it(
     )
     assert run("build", cwd=site).status == 0  # the render cache keeps attention.md's HTML
     assert "LoRA 定理 2</a>" in page(site, "attention")
+
+
+def test_a_label_link_by_file_name_reads_the_short_title(
+    write_site: WriteSite, run: Callable[..., Run]
+) -> None:
+    """`[[lora#eq:update]]` names the note by its file: it reads as a reader would cite the
+    note, the title up to its subtitle ("LoRA (1)"), not the file name."""
+    titled = LORA.replace("title: LoRA", "title: LoRA：大模型的低秩适配", 1)
+    assert titled != LORA
+    citing = note("引用", LM, "2026-01-12", "见 [[lora#eq:update]] 与 [[lora#thm-lowrank]]。")
+    site = write_site(
+        {
+            "content/large-model/lora.md": titled,
+            "content/large-model/bypass.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "content/large-model/citing.md": citing,
+        },
+    )
+    result = run("build", cwd=site)
+    assert result.status == 0, result.err
+    html = page(site, "citing")
+    base = "/notes/large-model/lora/"
+    assert f'<a href="{base}#eq:update" class="wikilink">LoRA (1)</a>' in html
+    assert f'<a href="{base}#thm-lowrank" class="wikilink">LoRA 定理 1</a>' in html

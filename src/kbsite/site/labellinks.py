@@ -23,6 +23,7 @@ from kbsite.site.linktarget import LinkTarget
 from kbsite.site.wikiindex import WikiIndex
 
 TEXT_KEY = "\0text\0"  # a rewrite of a link's text, not of a URL: never an attribute value
+_SUBTITLE = re.compile(r"：|: |——| — ")  # what starts a subtitle, in Chinese and English
 _WIKI_LINK = re.compile(r'<a href="(wiki:[^"]*)" class="wikilink">([^<]*)</a>')
 
 
@@ -37,15 +38,24 @@ def label_link_text(
     label; "" otherwise (or when the author wrote the link's text)."""
     if not anchor or index is None:
         return ""
-    found = [path for path in index.lookup(target.name)[1] if path in notes]
+    matched, paths = index.lookup(target.name)
+    found = [path for path in paths if path in notes]
     labels = notes[found[0]].labels if found else ()
     label = next((label for label in labels if label.id == anchor), None)
     if label is None:
         return ""
+    # A title written out reads as written; a file name or slug (`flash-attention`) reads as
+    # the title's short form ("FlashAttention (1)"), as a reader would cite the note.
+    name = target.name if matched == "title" else short_title(index.title_of[found[0]])
     if label.kind == "eq":  # amsmath's \eqref reads "(1)"; the note's name says where
-        return f"{target.name} ({label.number})"
+        return f"{name} ({label.number})"
     names = dict(label_names(config.language))
-    return f"{target.name} {label_text(label.kind, label.number, names)}"
+    return f"{name} {label_text(label.kind, label.number, names)}"
+
+
+def short_title(title: str) -> str:
+    """A title up to its subtitle: "LoRA：大模型的低秩适配" -> "LoRA", "A: b" -> "A"."""
+    return _SUBTITLE.split(title, maxsplit=1)[0].strip() or title
 
 
 def apply_link_texts(html: str, rewrites: Mapping[str, str]) -> str:

@@ -22,6 +22,7 @@ class WikiIndex:
     by_slug: Mapping[str, tuple[str, ...]]
     by_file: Mapping[str, tuple[str, ...]]  # file name without .md
     titles: tuple[str, ...]  # for "did you mean"
+    title_of: Mapping[str, str]  # rel path -> the note's title
 
     def __hash__(self) -> int:
         return hash(self.titles)
@@ -44,6 +45,7 @@ def build_wiki_index(notes: Iterable[tuple[str, str, str]]) -> WikiIndex:
     """Index (rel_path, title, slug) triples; each table lists rel paths in path order."""
     tables: tuple[dict[str, list[str]], ...] = tuple(defaultdict(list) for _ in range(4))
     titles = []
+    title_of = {}
     for rel_path, title, slug in sorted(notes):
         stem = posixpath.splitext(rel_path)[0]
         keys = (stem, title, slug, posixpath.basename(stem))
@@ -51,8 +53,9 @@ def build_wiki_index(notes: Iterable[tuple[str, str, str]]) -> WikiIndex:
             if rel_path not in table[key.strip().lower()]:
                 table[key.strip().lower()].append(rel_path)
         titles.append(title)
+        title_of[rel_path] = title
     by_path, by_title, by_slug, by_file = ({k: tuple(v) for k, v in t.items()} for t in tables)
-    return WikiIndex(by_path, by_title, by_slug, by_file, titles=tuple(titles))
+    return WikiIndex(by_path, by_title, by_slug, by_file, tuple(titles), title_of)
 
 
 def resolve_wiki(
