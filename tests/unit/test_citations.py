@@ -87,6 +87,35 @@ def test_gb_t_7714_is_superscript_numbers_and_chinese_labels() -> None:
     assert "HO J, JAIN A. Denoising Diffusion Probabilistic Models" in result.html
 
 
+def test_gb_t_7714_sets_western_works_in_english_and_chinese_works_in_chinese() -> None:
+    """GB/T 7714-2015 writes a foreign work in its own conventions ("et al.", "Vol."), a
+    Chinese one with Chinese terms ("等"); citeproc-py has one locale per style, so each
+    entry comes from the bibliography in its language, numbered alike."""
+    bib = parse_bibtex(
+        BIB.replace("{Ho, Jonathan and Jain, Ajay}", "{Ho, J. and Jain, A. and Abbeel, P.}")
+        + r"""
+@article{li2023zh,
+  title = {大模型低秩微调综述},
+  author = {李, 明 and 王, 芳 and 张, 伟 and 赵, 强},
+  journal = {计算机学报}, volume = {46}, year = {2023}
+}""",
+        path="refs.bib",
+    )
+    settings = CiteSettings.make(
+        "gb-t-7714-2015", "zh-CN", (bib,), ("refs.bib",), "参考文献", "引用于"
+    )
+    result = render_markdown(
+        "扩散模型[@ho2020denoising]，综述[@li2023zh]。",
+        path="note.md",
+        first_line=1,
+        citations=NoteCitations(settings.entries_for(()), settings),
+    )
+    text = re.sub(r"<[^>]+>", "", result.html)
+    assert "[1]HO J, JAIN A, ABBEEL P. Denoising" in text  # three authors: no "et al." yet
+    assert "[2]李 明, 王 芳, 张 伟, 等. 大模型低秩微调综述" in text  # citeproc-py spaces 李 明 (GB/T: 李明): known, not mended
+    assert "Vol." not in text.split("[2]")[1] and "等" not in text.split("[2]")[0]
+
+
 def test_prefixes_and_suffixes_are_kept() -> None:
     result = render("[see @ho2020denoising, chap. 2, for details]")
     assert citations(result.html) == ["see [1, Ch. 2] for details"]

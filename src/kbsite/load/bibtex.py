@@ -88,6 +88,10 @@ _TEXT_FIELDS = {
     "school": "publisher",
     "institution": "publisher",
     "note": "note",
+    # The work's language (biblatex `langid`, or `language`): GB/T 7714 sets a Western work
+    # in English and a Chinese one in Chinese (kbsite.render.cite.process).
+    "langid": "language",
+    "language": "language",
 }
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _BLANK = re.compile(r"\s+")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ STYLE_FILES = {
     "author-year": "apa.csl",
     "gb-t-7714-2015": "china-national-standard-gb-t-7714-2015-numeric.csl",
 }
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A numeric style's label opening an entry ("[3]"): dropped where works are listed by name.
 _NUMBER_LABEL = re.compile(r"^\s*(?:<sup>)?\[\d+\](?:</sup>)?\s*")
 
@@ -66,34 +67,84 @@ def format_note(
     """Format a note's citations (every key known) and its bibliography: the HTML of each
     group, and (key, entry HTML) for each cited work in the style's order."""
     cited = list(dict.fromkeys(i.key.lower() for g in groups for i in g.items))
-    source = CiteProcJSON([entries[key].item() for key in cited])
-    bibliography = CitationStylesBibliography(load_style(style, locale), source, formatter.html)
-    citations = [Citation([_citeproc_item(item) for item in group.items]) for group in groups]
-    for citation in citations:
-        bibliography.register(citation)
-    bibliography.sort()
+    items = [entries[key].item() for key in cited]
+
+    def citations() -> list[Citation]:
+        return [Citation([_citeproc_item(item) for item in group.items]) for group in groups]
+
+    registered = citations()
+    bibliography = _registered(style, locale, items, registered)
     texts = [
         _group_html(group, citation, bibliography, entries, style, locale)
-        for group, citation in zip(groups, citations, strict=True)
+        for group, citation in zip(groups, registered, strict=True)
     ]
-    works = [
-        (item.key, _flatten(bibliography.style.render_bibliography([item])))
-        for item in bibliography.items
-    ]
-    return texts, works
+    return texts, _entries_html(bibliography, style, locale, items, citations)
 
 
 def format_works(entries: Sequence[BibEntry], style: str, locale: str) -> list[tuple[str, str]]:
     """Format works for a list by name (the /references/ page): (key, HTML) each, without a
     numeric style's labels, which number the works of one note."""
-    source = CiteProcJSON([entry.item() for entry in entries])
-    bibliography = CitationStylesBibliography(load_style(style, locale), source, formatter.html)
-    for entry in entries:
-        bibliography.register(Citation([CitationItem(entry.key.lower())]))
+    items = [entry.item() for entry in entries]
+
+    def citations() -> list[Citation]:
+        return [Citation([CitationItem(entry.key.lower())]) for entry in entries]
+
+    bibliography = _registered(style, locale, items, citations())
     return [
-        (item.key, _NUMBER_LABEL.sub("", _flatten(bibliography.style.render_bibliography([item]))))
-        for item in bibliography.items
+        (key, _NUMBER_LABEL.sub("", html))
+        for key, html in _entries_html(bibliography, style, locale, items, citations)
     ]
+
+
+def _registered(
+    style: str, locale: str, items: Sequence[Mapping[str, Any]], citations: Sequence[Citation]
+) -> CitationStylesBibliography:
+    """A citeproc bibliography of `items` with `citations` registered, in the style's order."""
+    bibliography = CitationStylesBibliography(
+        load_style(style, locale), CiteProcJSON(list(items)), formatter.html
+    )
+    for citation in citations:
+        bibliography.register(citation)
+    bibliography.sort()
+    return bibliography
+
+
+def _entries_html(
+    bibliography: CitationStylesBibliography,
+    style: str,
+    locale: str,
+    items: Sequence[Mapping[str, Any]],
+    citations: Callable[[], list[Citation]],
+) -> list[tuple[str, str]]:
+    """(key, entry HTML) of each work in the bibliography's order. Under a Chinese locale a
+    work written in a Western language is set in English, as GB/T 7714-2015 sets foreign
+    works ("et al.", "Vol. 30"), not with Chinese terms ("等", "卷 30"): its entry comes from
+    a second bibliography in English, registered alike, so its number is the same."""
+    western = {
+        str(item["id"]).lower()
+        for item in items
+        if locale.startswith("zh") and not _is_chinese(item)
+    }
+    english: dict[str, Any] = {}
+    if western:
+        other = _registered(style, "en-US", items, citations())
+        english = {item.key: (other, item) for item in other.items}
+    works = []
+    for item in bibliography.items:
+        shown, shown_item = english[item.key] if item.key in western else (bibliography, item)
+        works.append((item.key, _flatten(shown.style.render_bibliography([shown_item]))))
+    return works
+
+
+def _is_chinese(item: Mapping[str, Any]) -> bool:
+    """Tell whether a work is written in Chinese (or Japanese, Korean): its `language`
+    field says so, or its title or authors hold CJK characters."""
+    language = str(item.get("language", "")).lower()
+    if language:
+        return language.startswith(("zh", "ja", "ko", "chinese"))
+    people = item.get("author") or item.get("editor") or []
+    names = " ".join(str(p.get("family") or p.get("literal", "")) for p in people)
+    return bool(_CJK.search(str(item.get("title", "")) + names))
 
 
 @functools.cache
