@@ -112,7 +112,9 @@ def test_gb_t_7714_sets_western_works_in_english_and_chinese_works_in_chinese() 
     )
     text = re.sub(r"<[^>]+>", "", result.html)
     assert "[1]HO J, JAIN A, ABBEEL P. Denoising" in text  # three authors: no "et al." yet
-    assert "[2]李 明, 王 芳, 张 伟, 等. 大模型低秩微调综述" in text  # citeproc-py spaces 李 明 (GB/T: 李明): known, not mended
+    assert (
+        "[2]李 明, 王 芳, 张 伟, 等. 大模型低秩微调综述" in text
+    )  # citeproc-py spaces 李 明 (GB/T: 李明): known, not mended
     assert "Vol." not in text.split("[2]")[1] and "等" not in text.split("[2]")[0]
 
 
