@@ -36,16 +36,17 @@ from kbsite.write.searchshards import (
     reusable,
     shard_state,
 )
+from kbsite.write.searchtext import indexed_html
 
 log = logging.getLogger(__name__)
 
 SEARCH_DIR = "pagefind"
-# Inside a formula only its TeX source (the MathML <annotation>) is indexed: the presentation
-# glyphs would index "h=W0xh" beside "h = W_0 x".
+# A formula is indexed as kbsite.write.searchtext writes it (readable text, then its TeX);
+# a code block's language label is not part of its code.
 EXCLUDE = [
-    "math semantics > :not(annotation)",
     ".heading-anchor",
     ".footnote-backref",
+    ".code-lang",
 ]
 
 
@@ -85,7 +86,7 @@ STALE_MARK = ".kbsite-stale"
 # Notes one Pagefind process indexes before it is replaced by a fresh one: it does not give
 # back the memory of an index it has deleted (704 MB after 5,000 notes in one process).
 NOTES_PER_PROCESS = 400
-FORMAT = 1  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
+FORMAT = 2  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,10 @@ def _index_queue(binary: Path, site_root: Path, shards: list[Shard]) -> dict[int
                     service.close()
                 service, load = PagefindService(binary), 0
             index = service.new_index({"exclude_selectors": EXCLUDE})
-            pages = [(url, (site_root / rel).read_text("utf-8")) for url, rel in shard.pages]
+            pages = [
+                (url, indexed_html((site_root / rel).read_text("utf-8")))
+                for url, rel in shard.pages
+            ]
             service.add_pages(index, pages)
             made[shard.number] = _bundle(shard, canonicalize(service.files(index)))
             load += len(shard.pages)

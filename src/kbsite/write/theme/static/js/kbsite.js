@@ -3,6 +3,8 @@
   "use strict";
   var root = document.documentElement;
   var strings = document.body.dataset;
+  // search-text.js sits beside this script; known only while it runs.
+  var searchText = document.currentScript ? new URL("search-text.js", document.currentScript.src).href : "";
 
   // Theme toggle: flips whichever theme is showing and remembers the choice. The inline script
   // in <head> re-applies it before first paint on the next page.
@@ -245,12 +247,15 @@
   // Keys: "/" focuses the box, arrows move through the results, Enter opens one.
   // The index comes in shards (kbsite/searchshards.py): shard 0 beside pagefind.js, shard k in
   // pagefind/k/, their number in pagefind/shards.json; Pagefind merges them into one search.
+  // search-text.js turns a query into what the index was made to answer (kbsite/searchtext.py)
+  // and a result's text into its excerpt.
   function loadPagefind(holder) {
     if (!holder.pagefind) {
       var bundle = holder.dataset.pagefind.replace(/[^\/]*$/, "");
       var shards = fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (response) {
         return response.ok ? response.json() : { shards: 1 };
       }).catch(function () { return { shards: 1 }; });
+      var text = import(searchText);
       holder.pagefind = import(holder.dataset.pagefind).then(function (pagefind) {
         return pagefind.options({ baseUrl: holder.dataset.base }).then(function () {
           return shards;
@@ -260,20 +265,45 @@
             merged.push(pagefind.mergeIndex(bundle + k + "/", { baseUrl: holder.dataset.base }));
           }
           return Promise.all(merged);
-        }).then(function () { return pagefind; });
+        }).then(function () { return text; }).then(function (rules) {
+          return { pagefind: pagefind, text: rules };
+        });
       });
+      holder.pagefind.catch(function () { holder.pagefind = null; });  // kbsite serve: built later
     }
     return holder.pagefind;
   }
 
+  // Results that hold the query as written come first, then those holding only its parts
+  // (issue 21): the phrase of its characters is asked first, and the parts only when the
+  // phrase leaves room in the list. Each shown result's text is checked, since a phrase of
+  // characters also matches across punctuation (注意，力).
   function runSearch(holder, query, filters, limit) {
-    return loadPagefind(holder).then(function (pagefind) {
-      return pagefind.debouncedSearch(query, { filters: filters || {} }, 120);
-    }).then(function (search) {
-      if (!search) return null;  // a newer query replaced this one
-      var shown = limit ? search.results.slice(0, limit) : search.results.slice(0, 50);
-      return Promise.all(shown.map(function (r) { return r.data(); })).then(function (items) {
-        return { total: search.results.length, items: items };
+    var wanted = limit || 50;
+    var tools;
+    return loadPagefind(holder).then(function (loaded) {
+      tools = loaded;
+      return tools.pagefind.debouncedSearch(tools.text.phraseQuery(query), { filters: filters || {} }, 120);
+    }).then(function (exact) {
+      if (!exact) return null;  // a newer query replaced this one
+      var parts = tools.text.partsQuery(query);
+      var more = exact.results.length < wanted && parts.indexOf(" ") > 0
+        ? tools.pagefind.search(parts, { filters: filters || {} })
+        : Promise.resolve({ results: [] });
+      return more.then(function (partial) {
+        var seen = {};
+        exact.results.forEach(function (r) { seen[r.id] = true; });
+        var rest = partial.results.filter(function (r) { return !seen[r.id]; });
+        var shown = exact.results.concat(rest).slice(0, wanted);
+        return Promise.all(shown.map(function (r) { return r.data(); })).then(function (items) {
+          var whole = [], some = [];
+          items.forEach(function (data) {
+            data.title = tools.text.joinCjk((data.meta && data.meta.title) || data.url);
+            data.parts = tools.text.excerpt(data.content, (data.meta && data.meta.title) || "", query);
+            (tools.text.containsQuery(data.content, (data.meta && data.meta.title) || "", query) ? whole : some).push(data);
+          });
+          return { total: exact.results.length + rest.length, items: whole.concat(some) };
+        });
       });
     });
   }
@@ -287,7 +317,7 @@
     a.href = data.url;
     var title = document.createElement("span");
     title.className = "search-result-title";
-    title.textContent = (data.meta && data.meta.title) || data.url;
+    title.textContent = data.title;
     a.appendChild(title);
     var category = data.filters && data.filters.category && data.filters.category[0];
     if (category) {
@@ -298,7 +328,10 @@
     }
     var excerpt = document.createElement("span");
     excerpt.className = "search-result-excerpt";
-    excerpt.innerHTML = data.excerpt;  // Pagefind escapes the text and adds only <mark>
+    data.parts.forEach(function (part) {
+      excerpt.appendChild(part[1] ? document.createElement("mark") : document.createTextNode(""));
+      excerpt.lastChild.textContent = part[0];
+    });
     a.appendChild(excerpt);
     li.appendChild(a);
     return li;
