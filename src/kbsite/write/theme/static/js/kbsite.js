@@ -287,7 +287,8 @@
     }).then(function (exact) {
       if (!exact) return null;  // a newer query replaced this one
       var parts = tools.text.partsQuery(query);
-      var more = exact.results.length < wanted && parts.indexOf(" ") > 0
+      // Pagefind misses some phrases of one word (`"q-former"`): ask its parts then too.
+      var more = exact.results.length < wanted && parts
         ? tools.pagefind.search(parts, { filters: filters || {} })
         : Promise.resolve({ results: [] });
       return more.then(function (partial) {

@@ -16,10 +16,11 @@ const EXCERPT_CHARS = 110;
 // Quotes a reader typed mean "as written", which every query is: drop them.
 function bare(query) { return query.replace(/["“”]/g, " ").replace(/\s+/g, " ").trim(); }
 
-// The query as written, as the phrase of its words and characters: `"注 意 力"`.
+// The query as written, as the phrase of its words and characters: `"注 意 力"`; one word
+// is asked bare, as Pagefind then ranks titles first as it does for any word.
 export function phraseQuery(query) {
   const words = bare(query).replace(CJK_GAP, " ");
-  return words ? "\"" + words + "\"" : "";
+  return words.indexOf(" ") > 0 ? "\"" + words + "\"" : words;
 }
 
 // Its words and characters anywhere in a note: what a note "containing only parts" matches.
@@ -29,37 +30,41 @@ export function partsQuery(query) { return bare(query).replace(CJK_GAP, " "); }
 export function joinCjk(text) { return text.replace(CJK_PAIR, "$1"); }
 
 // A result's text as pieces: { text } to show, { text, tex } a formula, { stop } where a
-// heading or a code block was (an excerpt never runs across one). The title Pagefind puts
-// first (`<title>. `) is dropped.
+// heading (its text in `heading`) or a code block was: an excerpt never runs across one, nor
+// shows one. The title Pagefind puts first (`<title>. `) is dropped.
 function pieces(content, title) {
   let rest = content;
   const head = title + ". ";
   if (title && rest.startsWith(head)) rest = rest.slice(head.length);
   const out = [];
-  const mark = /\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002|\ue003[^\ue004]*\ue004|\ue005[^\ue006]*\ue006\.?/g;
+  const mark = /\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002|\ue003[^\ue004]*\ue004|\ue005([^\ue006]*)\ue006\.?/g;
   let at = 0;
   for (const found of rest.matchAll(mark)) {
     if (found.index > at) out.push({ text: joinCjk(rest.slice(at, found.index)) });
     if (found[0][0] === MARKS.formula) out.push({ text: joinCjk(found[1]).trim(), tex: found[2].trim() });
-    else out.push({ stop: true });
+    else out.push({ stop: true, heading: found[3] === undefined ? "" : joinCjk(found[3]).trim() });
     at = found.index + found[0].length;
   }
   if (at < rest.length) out.push({ text: joinCjk(rest.slice(at)) });
   return out;
 }
 
-// Runs of text between stops, whitespace tidied: [{ text, formulas: [[start, end, tex]] }].
-function passages(content, title) {
+// Runs of text between stops, whitespace tidied: [{ text, formulas: [[start, end, tex]] }];
+// with `headings`, each heading's text is a run too.
+function passages(content, title, headings) {
   const runs = [];
   let run = { text: "", formulas: [] };
   function add(text) {  // one space between pieces, none before closing punctuation
-    if (/^\s*[，。、；：！？）」』】,.;:!?)]/.test(text) || !run.text) text = text.trimStart();
+    if (/^\s*[，。、；：！？）」』】,.;:!?)]/.test(text) || !run.text || /\s$/.test(run.text)) {
+      text = text.trimStart();
+    }
     else if (text && !/\s$/.test(run.text) && !/^\s/.test(text)) text = " " + text;
     run.text += text;
   }
   for (const piece of pieces(content, title)) {
     if (piece.stop) {
       if (run.text.trim()) runs.push(run);
+      if (headings && piece.heading) runs.push({ text: piece.heading, formulas: [], heading: true });
       run = { text: "", formulas: [] };
       continue;
     }
@@ -125,7 +130,7 @@ function partRanges(run, query) {
 export function containsQuery(content, title, query) {
   const wanted = bare(query);
   if (joinCjk(title).toLowerCase().includes(wanted.toLowerCase())) return true;
-  return passages(content, title).some((run) => exactRanges(run, wanted).length > 0);
+  return passages(content, title, true).some((run) => exactRanges(run, wanted).length > 0);
 }
 
 // The index of the sentence start at or before `at`: after a sentence end, or the passage start.
@@ -157,9 +162,12 @@ export function excerpt(content, title, query, length) {
   const size = length || EXCERPT_CHARS;
   const wanted = bare(query);
   const runs = passages(content, title);
+  // The query as written in the text; else in a heading (shown alone, never glued to the
+  // sentence after it); else its parts in the text.
+  const headings = passages(content, title, true).filter((run) => run.heading);
   let chosen = null;
-  for (const finder of [exactRanges, partRanges]) {
-    for (const run of runs) {
+  for (const [finder, where] of [[exactRanges, runs], [exactRanges, headings], [partRanges, runs]]) {
+    for (const run of where) {
       const ranges = finder(run, wanted);
       if (ranges.length) { chosen = { run, ranges }; break; }
     }
