@@ -46,7 +46,7 @@ from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
 from kbsite.write.pagerender import render, render_pages_parallel
-from kbsite.write.search import SEARCH_DIR, index_staged
+from kbsite.write.search import SEARCH_DIR, index_staged, index_synced
 from kbsite.write.templates import compile_templates, make_environment, templates_signature
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class Builder:
     _site_key: Hashable = None
     _graph: GraphCache = field(default_factory=GraphCache)
     _env: tuple[Hashable, jinja2.Environment] | None = None
+    _indexed: dict[str, str] = field(default_factory=dict)  # serve: note page -> digest indexed
 
     def build(self) -> BuildResult:
         """Run every stage; on errors raise KbsiteError and leave the old output untouched."""
@@ -199,6 +200,12 @@ class Builder:
                         output_file(p.site_path) for p in pages if p.template == "note.html"
                     ]
                     index_staged(writer, output, note_pages, jobs)
+                elif search and isinstance(writer, SyncedOutput):
+                    note_pages = [
+                        output_file(p.site_path) for p in pages if p.template == "note.html"
+                    ]
+                    indexed = index_synced(writer, note_pages, self._indexed, jobs)
+                    writer.changed.extend(indexed)
                 with interrupts_held():
                     changed = writer.commit()
             except BaseException:
@@ -258,9 +265,9 @@ class Builder:
         return self.options.site_dir.resolve() / CACHE_DIR / f"retired-site-{name}"
 
     def _indexes_search(self, config: SiteConfig) -> bool:
-        """Index for search in `kbsite build`, not in serve: Pagefind re-reads every page, about
-        5 s a thousand notes, too slow for each save; the preview's search box says so."""
-        return config.search and not self.options.incremental_output
+        """Index for search unless the site turns it off; serve too, where a save indexes
+        again only the shard of the note it changed (kbsite.write.search.index_synced)."""
+        return config.search
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:

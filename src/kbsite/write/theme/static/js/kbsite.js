@@ -249,6 +249,7 @@
   // pagefind/k/, their number in pagefind/shards.json; Pagefind merges them into one search.
   // search-text.js turns a query into what the index was made to answer (kbsite/searchtext.py)
   // and a result's text into its excerpt.
+  var searchReset = Promise.resolve();  // the old index unloading, after serve re-indexed
   function loadPagefind(holder) {
     if (!holder.pagefind) {
       var bundle = holder.dataset.pagefind.replace(/[^\/]*$/, "");
@@ -256,7 +257,9 @@
         return response.ok ? response.json() : { shards: 1 };
       }).catch(function () { return { shards: 1 }; });
       var text = import(searchText);
-      holder.pagefind = import(holder.dataset.pagefind).then(function (pagefind) {
+      holder.pagefind = searchReset.then(function () {
+        return import(holder.dataset.pagefind);
+      }).then(function (pagefind) {
         return pagefind.options({ baseUrl: holder.dataset.base }).then(function () {
           return shards;
         }).then(function (info) {
@@ -269,7 +272,8 @@
           return { pagefind: pagefind, text: rules };
         });
       });
-      holder.pagefind.catch(function () { holder.pagefind = null; });  // kbsite serve: built later
+      var mine = holder.pagefind;
+      mine.catch(function () { if (holder.pagefind === mine) holder.pagefind = null; });  // try again later
     }
     return holder.pagefind;
   }
@@ -388,6 +392,15 @@
     });
     if (box && input) setupSearchBox(box, input);
     if (page && pageInput) setupSearchPage(page, pageInput);
+    // kbsite serve re-indexed a saved note (live-reload.js): load the index afresh.
+    window.addEventListener("kbsite:search-index", function () {
+      var unloading = [box, page].filter(function (holder) { return holder && holder.pagefind; }).map(function (holder) {
+        var loaded = holder.pagefind;
+        holder.pagefind = null;
+        return loaded.then(function (tools) { return tools.pagefind.destroy(); });
+      });
+      searchReset = Promise.all(unloading).catch(function () {});
+    });
   }
 
   function setupSearchBox(box, input) {
