@@ -35,6 +35,9 @@ HEADING, HEADING_END = "\ue005", "\ue006"
 _CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+# CJK and fullwidth punctuation: words of its own, or Pagefind (told no language) would index
+# `，显` and `（low-rank` as words. Keep in step with PUNCT in search-text.js.
+_CJK_PUNCT = re.compile("[\u3000-\u303f\uff00-\uffef]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _MATH = re.compile(r"<math\b.*?</math>", re.S)
 _ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
@@ -83,8 +86,9 @@ def _code_mark(match: re.Match[str]) -> str:
 
 
 def _split_cjk(body: str) -> str:
-    """Put a space between adjacent CJK characters in the text, also across inline tags
-    (`为<strong>集合`), never in tags, attributes, filter values, scripts or styles."""
+    """Put a space between adjacent CJK characters and around CJK punctuation in the text,
+    also across inline tags (`为<strong>集合`), never in tags, attributes, filter values,
+    scripts or styles."""
     parts = _TAG_OR_TEXT.split(body)
     verbatim = ""  # the name of the element whose text is being kept as written
     last = ""  # the last character of text seen, across tags
@@ -98,7 +102,7 @@ def _split_cjk(body: str) -> str:
             continue
         if verbatim or not part:
             continue
-        spaced = _BETWEEN_CJK.sub(" ", part)
+        spaced = _CJK_PUNCT.sub(r" \g<0> ", _BETWEEN_CJK.sub(" ", part))
         if last and _CJK_CHAR.match(last) and _CJK_CHAR.match(spaced):
             spaced = " " + spaced
         parts[index] = spaced

@@ -5,6 +5,7 @@
   var strings = document.body.dataset;
   // search-text.js sits beside this script; known only while it runs.
   var searchText = document.currentScript ? new URL("search-text.js", document.currentScript.src).href : "";
+  var searchReset = Promise.resolve();  // the old index unloading, after serve re-indexed
 
   // Theme toggle: flips whichever theme is showing and remembers the choice. The inline script
   // in <head> re-applies it before first paint on the next page.
@@ -249,7 +250,6 @@
   // pagefind/k/, their number in pagefind/shards.json; Pagefind merges them into one search.
   // search-text.js turns a query into what the index was made to answer (kbsite/searchtext.py)
   // and a result's text into its excerpt.
-  var searchReset = Promise.resolve();  // the old index unloading, after serve re-indexed
   function loadPagefind(holder) {
     if (!holder.pagefind) {
       var bundle = holder.dataset.pagefind.replace(/[^\/]*$/, "");

@@ -5,7 +5,11 @@
 
 // Keep in step with _CJK in searchtext.py.
 const CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff";
+// Keep in step with _CJK_PUNCT in searchtext.py: the index has a space on either side.
+const PUNCT = "\u3000-\u303f\uff00-\uffef";
 const CJK_PAIR = new RegExp("([" + CJK + "])\\s+(?=[" + CJK + "])", "g");
+const PUNCT_GAP = new RegExp("\\s+(?=[" + PUNCT + "])|(?<=[" + PUNCT + "])\\s+", "g");
+const PUNCT_WORD = new RegExp("[" + PUNCT + "]", "g");
 const CJK_GAP = new RegExp("(?<=[" + CJK + "])(?=[" + CJK + "])", "g");
 // Keep in step with the marks in searchtext.py.
 const MARKS = { formula: "\ue000", tex: "\ue001", formulaEnd: "\ue002", code: "\ue003",
@@ -19,15 +23,20 @@ function bare(query) { return query.replace(/["“”]/g, " ").replace(/\s+/g, "
 // The query as written, as the phrase of its words and characters: `"注 意 力"`; one word
 // is asked bare, as Pagefind then ranks titles first as it does for any word.
 export function phraseQuery(query) {
-  const words = bare(query).replace(CJK_GAP, " ");
+  const words = partsQuery(query);
   return words.indexOf(" ") > 0 ? "\"" + words + "\"" : words;
 }
 
 // Its words and characters anywhere in a note: what a note "containing only parts" matches.
-export function partsQuery(query) { return bare(query).replace(CJK_GAP, " "); }
+// Each word is written as Pagefind (told no language) stores it, punctuation dropped:
+// `O(N^2 d)` is `on2 d`, `Q-Former` is `qformer`.
+export function partsQuery(query) {
+  const words = bare(query).replace(CJK_GAP, " ").replace(PUNCT_WORD, " ").split(" ");
+  return words.map((word) => word.replace(/[^\p{L}\p{N}_]/gu, "")).filter(Boolean).join(" ");
+}
 
 // Undo the spaces the index put between CJK characters (a title, a line of text).
-export function joinCjk(text) { return text.replace(CJK_PAIR, "$1"); }
+export function joinCjk(text) { return text.replace(CJK_PAIR, "$1").replace(PUNCT_GAP, ""); }
 
 // A result's text as pieces: { text } to show, { text, tex } a formula, { stop } where a
 // heading (its text in `heading`) or a code block was: an excerpt never runs across one, nor
