@@ -41,6 +41,8 @@ _CJK_PUNCT = re.compile("[\u3000-\u303f\uff00-\uffef]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _MATH = re.compile(r"<math\b.*?</math>", re.S)
 _ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+# The title as its own meta value, so that it stays as written (not split into characters).
+_TITLE_META = re.compile(r'(<h1\b[^>]*?) data-pagefind-meta="title">([^<]*)</h1>')
 # Section headings; the title (h1) is Pagefind's title meta, which a mark would show in.
 _HEADING = re.compile(r"<(/?)h([2-6])\b")
 _PRE = re.compile(r"<(/?)pre\b")
@@ -56,7 +58,8 @@ def indexed_html(page: str) -> str:
     if start < 0:
         return page
     start = page.rfind("<", 0, start)
-    body = _MATH.sub(_formula, page[start:])
+    body = _TITLE_META.sub(r'\1 data-pagefind-meta="title:\2">\2</h1>', page[start:], count=1)
+    body = _MATH.sub(_formula, body)
     body = _HEADING.sub(_heading_mark, body)
     body = _PRE.sub(_code_mark, body)
     return page[:start] + _split_cjk(body)
