@@ -431,7 +431,7 @@
         if (!found || mine !== count) return;
         if (!found.items.length) return show([note(box.dataset.noResults)]);
         show(found.items.map(function (data, i) { return resultItem(data, "site-search-option-" + i); }));
-      }).catch(function () { show([note(box.dataset.unbuilt)]); });  // no index: `kbsite serve`
+      }).catch(function () { show([note(box.dataset.unbuilt)]); });  // the index failed to load
     });
     input.addEventListener("focus", function () {
       // Load the index (every shard) while the reader types: at 5,000 notes that is most of
