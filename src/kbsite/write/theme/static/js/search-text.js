@@ -42,8 +42,8 @@ export function joinCjk(text) { return text.replace(CJK_PAIR, "$1").replace(PUNC
 // heading (its text in `heading`) or a code block was: an excerpt never runs across one, nor
 // shows one. The title Pagefind puts first (`<title>. `) is dropped.
 function pieces(content, title) {
-  let rest = content;
-  const head = title + ". ";
+  let rest = joinCjk(content);
+  const head = joinCjk(title) + ". ";
   if (title && rest.startsWith(head)) rest = rest.slice(head.length);
   const out = [];
   const mark = /\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002|\ue003[^\ue004]*\ue004|\ue005([^\ue006]*)\ue006\.?/g;
