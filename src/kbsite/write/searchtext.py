@@ -30,8 +30,8 @@ FORMULA, TEX, FORMULA_END = "\ue000", "\ue001", "\ue002"  # FORMULA readable TEX
 CODE, CODE_END = "\ue003", "\ue004"
 HEADING, HEADING_END = "\ue005", "\ue006"
 
-# Han, kana, hangul, CJK symbols and fullwidth forms: the characters Pagefind's segmenter
-# would group into words. Keep in step with CJK in search-text.js (the query side).
+# Han (with radicals), kana and hangul: the characters Pagefind's segmenter would group into
+# words. Keep in step with CJK in search-text.js (the query side).
 _CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
