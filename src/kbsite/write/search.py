@@ -87,7 +87,7 @@ STALE_MARK = ".kbsite-stale"
 # Notes one Pagefind process indexes before it is replaced by a fresh one: it does not give
 # back the memory of an index it has deleted (704 MB after 5,000 notes in one process).
 NOTES_PER_PROCESS = 400
-FORMAT = 5  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
+FORMAT = 6  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
 # The notes come split into words already (kbsite.write.searchtext: a CJK character is a word),
 # so Pagefind is told a language it has no segmenter or stemmer for: its Chinese segmenter was
 # ~6/7 of its indexing time (62 notes: 3.1 s for zh-cn, 0.5 s for und), and its words did not

@@ -9,6 +9,8 @@ const CJK = "\u2e80-\u2eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u
 const PUNCT = "\u3000-\u303f\uff00-\uffef";
 const CJK_PAIR = new RegExp("([" + CJK + "])\\s+(?=[" + CJK + "])", "g");
 const PUNCT_GAP = new RegExp("\\s+(?=[" + PUNCT + "])|(?<=[" + PUNCT + "])\\s+", "g");
+// A space the index put between a CJK character and a mark such as “ or (.
+const MARK_GAP = new RegExp("(?<=[" + CJK + "])\\s+(?=[^\\p{L}\\p{N}\\s])|(?<=[^\\p{L}\\p{N}\\s])\\s+(?=[" + CJK + "])", "gu");
 const PUNCT_WORD = new RegExp("[" + PUNCT + "]", "g");
 const CJK_GAP = new RegExp("(?<=[" + CJK + "])(?=[" + CJK + "])", "g");
 // Keep in step with the marks in searchtext.py.
@@ -36,15 +38,17 @@ export function partsQuery(query) {
 }
 
 // Undo the spaces the index put between CJK characters (a title, a line of text).
-export function joinCjk(text) { return text.replace(CJK_PAIR, "$1").replace(PUNCT_GAP, ""); }
+export function joinCjk(text) {
+  return text.replace(CJK_PAIR, "$1").replace(PUNCT_GAP, "").replace(MARK_GAP, "");
+}
 
 // A result's text as pieces: { text } to show, { text, tex } a formula, { stop } where a
 // heading (its text in `heading`) or a code block was: an excerpt never runs across one, nor
 // shows one. The title Pagefind puts first (`<title>. `) is dropped.
 function pieces(content, title) {
   let rest = joinCjk(content);
-  const head = joinCjk(title) + ". ";
-  if (title && rest.startsWith(head)) rest = rest.slice(head.length);
+  const head = joinCjk(title);
+  if (head && rest.startsWith(head)) rest = rest.slice(head.length).replace(/^\s*\.\s*/, "");
   const out = [];
   const mark = /\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002|\ue003[^\ue004]*\ue004|\ue005([^\ue006]*)\ue006\.?/g;
   let at = 0;
