@@ -16,6 +16,12 @@ const CJK_GAP = new RegExp("(?<=[" + CJK + "])(?=[" + CJK + "])", "g");
 // Keep in step with the marks in searchtext.py.
 const MARKS = { formula: "\ue000", tex: "\ue001", formulaEnd: "\ue002", code: "\ue003",
   codeEnd: "\ue004", heading: "\ue005", headingEnd: "\ue006" };
+// A formula (its readable text, its TeX), a code block, a heading (its text; Pagefind may end
+// it with a full stop).
+const MARKED = new RegExp(
+  MARKS.formula + "([^" + MARKS.tex + "]*)" + MARKS.tex + "([^" + MARKS.formulaEnd + "]*)" + MARKS.formulaEnd +
+  "|" + MARKS.code + "[^" + MARKS.codeEnd + "]*" + MARKS.codeEnd +
+  "|" + MARKS.heading + "([^" + MARKS.headingEnd + "]*)" + MARKS.headingEnd + "\\.?", "g");
 const SENTENCE_END = /[。！？!?；;]|\.(?=\s|$)/;
 const EXCERPT_CHARS = 110;
 
@@ -50,15 +56,14 @@ function pieces(content, title) {
   const head = joinCjk(title);
   if (head && rest.startsWith(head)) rest = rest.slice(head.length).replace(/^\s*\.\s*/, "");
   const out = [];
-  const mark = /\ue000([^\ue001]*)\ue001([^\ue002]*)\ue002|\ue003[^\ue004]*\ue004|\ue005([^\ue006]*)\ue006\.?/g;
   let at = 0;
-  for (const found of rest.matchAll(mark)) {
-    if (found.index > at) out.push({ text: joinCjk(rest.slice(at, found.index)) });
-    if (found[0][0] === MARKS.formula) out.push({ text: joinCjk(found[1]).trim(), tex: found[2].trim() });
-    else out.push({ stop: true, heading: found[3] === undefined ? "" : joinCjk(found[3]).trim() });
+  for (const found of rest.matchAll(MARKED)) {
+    if (found.index > at) out.push({ text: rest.slice(at, found.index) });
+    if (found[0][0] === MARKS.formula) out.push({ text: found[1].trim(), tex: found[2].trim() });
+    else out.push({ stop: true, heading: found[3] === undefined ? "" : found[3].trim() });
     at = found.index + found[0].length;
   }
-  if (at < rest.length) out.push({ text: joinCjk(rest.slice(at)) });
+  if (at < rest.length) out.push({ text: rest.slice(at) });
   return out;
 }
 
