@@ -72,11 +72,12 @@ function pieces(content, title) {
 function passages(content, title, headings) {
   const runs = [];
   let run = { text: "", formulas: [] };
-  function add(text) {  // one space between pieces, none before closing punctuation
+  function add(text) {  // one space between pieces, none beside CJK punctuation
     if (/^\s*[，。、；：！？）」』】,.;:!?)]/.test(text) || !run.text || /\s$/.test(run.text)) {
       text = text.trimStart();
     }
-    else if (text && !/\s$/.test(run.text) && !/^\s/.test(text)) text = " " + text;
+    else if (text && !/[\s，。、；：！？（「『【“]$/.test(run.text) && !/^\s/.test(text)) text = " " + text;
+    else if (/[，。、；：！？（「『【“]$/.test(run.text)) text = text.trimStart();
     run.text += text;
   }
   for (const piece of pieces(content, title)) {
