@@ -44,10 +44,12 @@ SCRIPT = """async ([queries]) => {
     merged.push(pagefind.mergeIndex(bundle + k + '/', { baseUrl: box.dataset.base }));
   }
   await Promise.all(merged);
+  // The query as kbsite.js asks it: the phrase of its words and characters (search-text.js).
+  const text = await import(box.dataset.base + 'js/search-text.js').catch(() => null);
   const times = [];
   for (const query of queries) {
     const begin = times.length ? performance.now() : started;
-    const search = await pagefind.search(query);
+    const search = await pagefind.search(text ? text.phraseQuery(query) : query);
     if (search.results.length) await search.results[0].data();
     times.push([query, performance.now() - begin, search.results.length]);
   }

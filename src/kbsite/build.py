@@ -44,7 +44,7 @@ from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
 from kbsite.write.pagerender import render, render_pages_parallel
-from kbsite.write.search import SEARCH_DIR, index_staged
+from kbsite.write.search import SEARCH_DIR, index_staged, index_synced
 from kbsite.write.templates import (
     compile_templates,
     compiled_folder,
@@ -122,6 +122,7 @@ class BuildCache:
     env: tuple[Hashable, jinja2.Environment] | None = None  # the Jinja environment, by its key
     bibliographies: BibCache = field(default_factory=BibCache)  # parsed .bib files by content
     works: WorksFormat = field(default_factory=WorksFormat)  # /references/'s entries
+    indexed: dict[str, str] = field(default_factory=dict)  # serve: note page -> digest indexed
 
     def start_afresh(self, config: SiteConfig) -> None:
         """Forget what another config (categories, time zone) would make wrong."""
@@ -229,14 +230,15 @@ class Builder:
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
+                note_pages = [output_file(p.site_path) for p in pages if p.template == "note.html"]
                 if search and isinstance(writer, StagedOutput):
                     # Every formula is rendered by now: end the formula process (V8, ~110 MB
                     # at 1,000 notes) rather than keep it idle beside Pagefind's.
                     stop_formula_process()
-                    note_pages = [
-                        output_file(p.site_path) for p in pages if p.template == "note.html"
-                    ]
                     index_staged(writer, output, note_pages, jobs)
+                elif search and isinstance(writer, SyncedOutput):  # serve: changed shards only
+                    indexed = index_synced(writer, note_pages, self._cache.indexed, jobs)
+                    writer.changed.extend(indexed)
                 with interrupts_held():
                     changed = writer.commit()
             except BaseException:
@@ -299,9 +301,9 @@ class Builder:
         return self.options.site_dir.resolve() / CACHE_DIR / f"retired-site-{name}"
 
     def _indexes_search(self, config: SiteConfig) -> bool:
-        """Index for search in `kbsite build`, not in serve: Pagefind re-reads every page, about
-        5 s a thousand notes, too slow for each save; the preview's search box says so."""
-        return config.search and not self.options.incremental_output
+        """Index for search unless the site turns it off; serve too, where a save indexes
+        again only the shard of the note it changed (kbsite.write.search.index_synced)."""
+        return config.search
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:

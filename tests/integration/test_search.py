@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kbsite.build import Builder, BuildOptions
+from kbsite.write.searchtext import FORMULA, FORMULA_END, TEX
 from tests.conftest import SITE_YAML, Run, WriteSite
 from tests.helpers import note
 
@@ -52,8 +53,10 @@ def test_build_writes_a_pagefind_index_of_note_bodies_only(
     assert lora["meta"]["title"] == "LoRA：低秩适配"  # type: ignore[index]
     assert lora["filters"] == {"category": [LM]}
     content = str(lora["content"]).replace("\u200b", "")  # Pagefind marks word breaks
-    assert "\\Delta W = BA" in content  # math by its TeX source
-    assert "ΔW=BA" not in content.replace(" ", "")  # not its MathML glyphs
+    # a formula by its readable text, then its TeX source, between marks for the excerpts
+    # (kbsite.write.searchtext); not its MathML glyphs
+    assert f"{FORMULA} ΔW = BA {TEX} \\Delta W = BA {FORMULA_END}" in content
+    assert "冻 结 权 重" in content  # every CJK character a word
     assert "发布于" not in content and "Test Notes" not in content  # no chrome
     search_page = (out / "search/index.html").read_text(encoding="utf-8")
     assert 'data-pagefind="/notes/pagefind/pagefind.js"' in search_page
@@ -83,12 +86,22 @@ def test_search_false_builds_no_index_no_search_page_and_no_box(
     assert "site-search" not in (out / "index.html").read_text(encoding="utf-8")
 
 
-def test_serve_skips_indexing(write_site: WriteSite, tmp_path: Path) -> None:
+def test_serve_indexes_in_place_what_a_build_indexes(write_site: WriteSite, tmp_path: Path) -> None:
+    """serve's index, updated after an edit, is the index a clean build of the edited site
+    writes; the rebuild reports the index files it rewrote."""
     site = write_site(NOTES, site_yaml=SEARCH_ON)
-    out = tmp_path / "live"
-    Builder(BuildOptions(site_dir=site, output=out, incremental_output=True, jobs=1)).build()
-    assert not (out / "pagefind").exists()
-    assert 'class="site-search"' in (out / "index.html").read_text(encoding="utf-8")
+    live = tmp_path / "live"
+    serve = Builder(BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1))
+    serve.build()
+    assert 'class="site-search"' in (live / "index.html").read_text(encoding="utf-8")
+    assert serve.build().changed == ()  # nothing changed: nothing indexed again
+    lora = site / "content/large-model/lora.md"
+    lora.write_text(lora.read_text("utf-8").replace("冻结权重", "冻结全部权重"), "utf-8")
+    changed = serve.build().changed
+    assert "pagefind/pagefind-entry.json" in changed
+    clean = tmp_path / "clean"
+    Builder(BuildOptions(site_dir=site, output=clean, jobs=1)).build()
+    assert tree(live / "pagefind") == tree(clean / "pagefind")
 
 
 def test_missing_pagefind_binary_is_a_clear_error(
@@ -139,7 +152,7 @@ def test_rebuild_indexes_again_only_when_a_page_changed(
     edited = Builder(options).build()
     assert "large-model/lora/index.html" in edited.changed
     assert any(rel.startswith("pagefind/fragment/") for rel in edited.changed)
-    assert any("量化\u200b感知" in str(f["content"]) for f in fragments(out))  # segmented
+    assert any("量 化 感 知" in str(f["content"]) for f in fragments(out))  # a word a character
     Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
     assert tree(out) == tree(tmp_path / "fresh")
     assert [p.name for p in out.iterdir() if p.name.startswith(".pagefind")] == []
@@ -171,7 +184,7 @@ def test_a_build_stopped_while_indexing_leaves_the_old_site_whole(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     again = Builder(options).build()
     assert "large-model/lora/index.html" in again.changed
-    assert any("量化\u200b感知" in str(f["content"]) for f in fragments(out))
+    assert any("量 化 感 知" in str(f["content"]) for f in fragments(out))
     assert Builder(options).build().changed == ()  # and then nothing is left to do
     Builder(BuildOptions(site_dir=site, output=tmp_path / "fresh", jobs=1)).build()
     assert tree(out) == tree(tmp_path / "fresh")
@@ -217,6 +230,7 @@ def test_search_indexes_a_notes_citations_text_but_not_its_bibliography(
     Builder(BuildOptions(site_dir=site, output=out, jobs=1)).build()
     pages = {f["url"]: f for f in fragments(out)}
     assert "/references/" not in pages and "/papers/" not in pages
-    content = str(pages["/large-model/ddpm/"]["content"]).replace("\u200b", "")
+    # The indexed copy spaces out CJK characters (kbsite.write.searchtext): read it unspaced.
+    content = "".join(str(pages["/large-model/ddpm/"]["content"]).replace("\u200b", "").split())
     assert "逐步还原数据" in content
     assert "Denoising" not in content and "参考文献" not in content and "arxiv" not in content

@@ -65,6 +65,7 @@
     for (var i = 0; i < paths.length; i++) {
       var p = paths[i];
       if (p === base + "previews.json") continue;
+      if (p.indexOf(base + "pagefind/") === 0) continue;  /* the search box reloads the index */
       if (p === mine || p === base + "404.html" || !/\.(html|xml|txt)$/.test(p)) return true;
     }
     return false;
@@ -166,8 +167,12 @@
       });
     }
     on("reload", function (data) {
-      if (concernsMe(data.paths)) reload();
-      else { hideErrors(); generation = String(data.generation); }
+      if (concernsMe(data.paths)) return reload();
+      hideErrors();
+      generation = String(data.generation);
+      /* A save indexed its note again: kbsite.js searches the new index from the next query. */
+      var indexed = (data.paths || []).some(function (p) { return p.indexOf(base + "pagefind/") === 0; });
+      if (indexed) window.dispatchEvent(new Event("kbsite:search-index"));
     });
     on("css", function (data) { hideErrors(); swapStyles(data.urls); generation = String(data.generation); });
     on("error", function (data) { showErrors(data.diagnostics); });

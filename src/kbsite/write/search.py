@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import time
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +21,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from kbsite.errors import KbsiteError, error
-from kbsite.write.files import same_bytes
-from kbsite.write.output import StagedOutput, UpdatedOutput
+from kbsite.write.files import same_bytes, write_atomic
+from kbsite.write.output import StagedOutput, SyncedOutput, UpdatedOutput
 from kbsite.write.pagefindservice import INSTALL_HINT, PagefindError, PagefindService
-from kbsite.write.searchcanon import canonicalize
+from kbsite.write.searchcanon import ENTRY, canonicalize
 from kbsite.write.searchshards import (
     SHARDS_FILE,
     STATE_FILE,
@@ -36,16 +37,17 @@ from kbsite.write.searchshards import (
     reusable,
     shard_state,
 )
+from kbsite.write.searchtext import indexed_html
 
 log = logging.getLogger(__name__)
 
 SEARCH_DIR = "pagefind"
-# Inside a formula only its TeX source (the MathML <annotation>) is indexed: the presentation
-# glyphs would index "h=W0xh" beside "h = W_0 x".
+# A formula is indexed as kbsite.write.searchtext writes it (readable text, then its TeX);
+# a code block's language label is not part of its code.
 EXCLUDE = [
-    "math semantics > :not(annotation)",
     ".heading-anchor",
     ".footnote-backref",
+    ".code-lang",
 ]
 
 
@@ -85,7 +87,13 @@ STALE_MARK = ".kbsite-stale"
 # Notes one Pagefind process indexes before it is replaced by a fresh one: it does not give
 # back the memory of an index it has deleted (704 MB after 5,000 notes in one process).
 NOTES_PER_PROCESS = 400
-FORMAT = 1  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
+FORMAT = 6  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
+# The notes come split into words already (kbsite.write.searchtext: a CJK character is a word),
+# so Pagefind is told a language it has no segmenter or stemmer for: its words would not match
+# the query's, and it costs time (1,000 corpus notes: 5.0-5.7 s of Pagefind CPU for und on
+# characters against 6.8 s for zh-cn on words). Its script finds an index of any language when
+# none has the page's.
+LANGUAGE = "und"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +162,7 @@ def _salt(binary: Path) -> str:
         made_by = version(binary.parent.name)  # the wheel's package: pagefind_bin_extended
     except PackageNotFoundError:
         made_by = f"{binary.stat().st_size} bytes"
-    text = f"{FORMAT} {binary.name} {made_by} {' | '.join(EXCLUDE)}"
+    text = f"{FORMAT} {binary.name} {made_by} {LANGUAGE} {' | '.join(EXCLUDE)}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -182,8 +190,11 @@ def _index_queue(binary: Path, site_root: Path, shards: list[Shard]) -> dict[int
                 if service is not None:
                     service.close()
                 service, load = PagefindService(binary), 0
-            index = service.new_index({"exclude_selectors": EXCLUDE})
-            pages = [(url, (site_root / rel).read_text("utf-8")) for url, rel in shard.pages]
+            index = service.new_index({"exclude_selectors": EXCLUDE, "force_language": LANGUAGE})
+            pages = [
+                (url, indexed_html((site_root / rel).read_text("utf-8")))
+                for url, rel in shard.pages
+            ]
             service.add_pages(index, pages)
             made[shard.number] = _bundle(shard, canonicalize(service.files(index)))
             load += len(shard.pages)
@@ -244,3 +255,56 @@ def index_staged(writer: StagedOutput, output: Path, notes: list[str], jobs: int
     changed = writer.changed + writer.removed()
     index = build_search_index(writer.root, notes, built=output, changed=changed, jobs=jobs)
     writer.changed.extend(index.changed)
+
+
+def index_synced(
+    writer: SyncedOutput, notes: list[str], indexed: dict[str, str], jobs: int
+) -> list[str]:
+    """Bring serve's index up to date in place after a build wrote `writer`'s pages: index
+    again only the shards holding a note page whose bytes differ from when it was last
+    indexed (`indexed`: page -> digest, updated here), write each changed file atomically,
+    and return the index files written (commit() reports those removed). The first build
+    indexes every shard."""
+    binary = pagefind_executable()
+    target, salt = writer.root / SEARCH_DIR, _salt(binary)
+    shards = plan_shards(sorted(notes))
+    changed = {rel for rel in notes if writer.fresh.get(rel) != indexed.get(rel)}
+    if built_count(target) != len(shards):
+        changed = set(notes)
+    stale = [s for s in shards if reusable(target, s, changed, salt) is None]
+    made = _index_shards(binary, writer.root, stale, jobs)
+    touched: list[str] = []
+    for shard in stale:
+        folder = target / shard.folder
+        before = set(_listed(folder))
+        bundle = made[shard.number]
+        bundle[STATE_FILE] = shard_state(shard, {rel: len(d) for rel, d in bundle.items()}, salt)
+        # Data files first, then the entry file naming them, then the state: a browser that
+        # fetches meanwhile finds the old index or the new one.
+        for rel in sorted(bundle, key=lambda r: (r in (ENTRY, STATE_FILE), r == STATE_FILE, r)):
+            if not same_bytes(folder / rel, bundle[rel]):
+                write_atomic(folder / rel, bundle[rel])
+                touched.append(shard.folder + rel)
+        for rel in sorted(before - set(bundle)):  # commit() reports them removed
+            (folder / rel).unlink(missing_ok=True)
+    count = json.dumps({"shards": len(shards)}).encode()
+    if not same_bytes(target / SHARDS_FILE, count):
+        write_atomic(target / SHARDS_FILE, count)
+        touched.append(SHARDS_FILE)
+    for extra in target.iterdir():  # shards past the count, once the site shrank
+        if extra.is_dir() and extra.name.isdigit() and int(extra.name) >= len(shards):
+            shutil.rmtree(extra)
+    for rel in _checked(target):  # the served folder's files: commit() keeps them
+        writer.fresh[rel] = "search index"
+    indexed.clear()
+    indexed.update({rel: writer.fresh.get(rel, "") for rel in notes})
+    return [f"{SEARCH_DIR}/{rel}" for rel in touched]
+
+
+def _listed(folder: Path) -> list[str]:
+    """The files a shard's state lists, and the state itself (none if it has no state)."""
+    try:
+        files = json.loads((folder / STATE_FILE).read_bytes())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [*map(str, files), STATE_FILE]

@@ -22,11 +22,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-# Measured at 1,000 and 5,000 notes (README, issue 21): Pagefind indexes ~200 notes a second
-# and needs ~0.2 s to start, so a one-note edit costs ~0.6 s of indexing with shards of 80;
-# in Chromium 64 shards answered as fast as 32 (median 267 and 258 ms) and as one index.
+# Measured at 1,000 and 5,000 notes (README, issue 21): a one-note edit costs the indexing of
+# its shard, ~0.6 s with shards of 80. With an index of characters (kbsite.write.searchtext)
+# every shard costs each query more: at 5,000 notes in Chromium (benchmarks/search_query.py,
+# one loaded machine, back to back) later queries took a median of 316 ms with 64 shards, 226
+# with 32 and 204 with 16, the first query of a page 2.5 s, 1.2 s and 1.2 s; one shard took
+# 0.95 s, 1.7 s and 3.4 s to index. 32 takes most of the gain for half the edit cost of 16.
 SHARD_NOTES = 80
-MAX_SHARDS = 64
+MAX_SHARDS = 32
 SHARDS_FILE = "shards.json"
 STATE_FILE = "kbsite-shard.json"
 

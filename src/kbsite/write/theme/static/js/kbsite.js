@@ -3,6 +3,9 @@
   "use strict";
   var root = document.documentElement;
   var strings = document.body.dataset;
+  // search-text.js sits beside this script; known only while it runs.
+  var searchText = document.currentScript ? new URL("search-text.js", document.currentScript.src).href : "";
+  var searchReset = Promise.resolve();  // the old index unloading, after serve re-indexed
 
   // Theme toggle: flips whichever theme is showing and remembers the choice. The inline script
   // in <head> re-applies it before first paint on the next page.
@@ -268,13 +271,18 @@
   // Keys: "/" focuses the box, arrows move through the results, Enter opens one.
   // The index comes in shards (kbsite/searchshards.py): shard 0 beside pagefind.js, shard k in
   // pagefind/k/, their number in pagefind/shards.json; Pagefind merges them into one search.
+  // search-text.js turns a query into what the index was made to answer (kbsite/searchtext.py)
+  // and a result's text into its excerpt.
   function loadPagefind(holder) {
     if (!holder.pagefind) {
       var bundle = holder.dataset.pagefind.replace(/[^\/]*$/, "");
       var shards = fetch(bundle + "shards.json", { cache: "no-cache" }).then(function (response) {
         return response.ok ? response.json() : { shards: 1 };
       }).catch(function () { return { shards: 1 }; });
-      holder.pagefind = import(holder.dataset.pagefind).then(function (pagefind) {
+      var text = import(searchText);
+      holder.pagefind = searchReset.then(function () {
+        return import(holder.dataset.pagefind);
+      }).then(function (pagefind) {
         return pagefind.options({ baseUrl: holder.dataset.base }).then(function () {
           return shards;
         }).then(function (info) {
@@ -283,20 +291,51 @@
             merged.push(pagefind.mergeIndex(bundle + k + "/", { baseUrl: holder.dataset.base }));
           }
           return Promise.all(merged);
-        }).then(function () { return pagefind; });
+        }).then(function () { return text; }).then(function (rules) {
+          return { pagefind: pagefind, text: rules };
+        });
       });
+      var mine = holder.pagefind;
+      mine.catch(function () { if (holder.pagefind === mine) holder.pagefind = null; });  // try again later
     }
     return holder.pagefind;
   }
 
+  // Results that hold the query as written come first, then those holding only its parts
+  // (issue 21): the phrase of its characters is asked first, and the parts only when the
+  // phrase leaves room in the list. Each shown result's text is checked, since a phrase of
+  // characters also matches across punctuation (注意，力).
   function runSearch(holder, query, filters, limit) {
-    return loadPagefind(holder).then(function (pagefind) {
-      return pagefind.debouncedSearch(query, { filters: filters || {} }, 120);
-    }).then(function (search) {
-      if (!search) return null;  // a newer query replaced this one
-      var shown = limit ? search.results.slice(0, limit) : search.results.slice(0, 50);
-      return Promise.all(shown.map(function (r) { return r.data(); })).then(function (items) {
-        return { total: search.results.length, items: items };
+    var wanted = limit || 50;
+    var tools;
+    return loadPagefind(holder).then(function (loaded) {
+      tools = loaded;
+      return tools.pagefind.debouncedSearch(tools.text.phraseQuery(query), { filters: filters || {} }, 120);
+    }).then(function (exact) {
+      if (!exact) return null;  // a newer query replaced this one
+      var parts = tools.text.partsQuery(query);
+      // Pagefind misses some phrases of one word (`"q-former"`): ask its parts then too.
+      var more = exact.results.length < wanted && parts
+        ? tools.pagefind.search(parts, { filters: filters || {} })
+        : Promise.resolve({ results: [] });
+      return more.then(function (partial) {
+        var seen = {};
+        exact.results.forEach(function (r) { seen[r.id] = true; });
+        var rest = partial.results.filter(function (r) { return !seen[r.id]; });
+        var shown = exact.results.concat(rest).slice(0, wanted);
+        return Promise.all(shown.map(function (r) { return r.data(); })).then(function (items) {
+          // Notes titled with the query first (they are about it), then those holding it
+          // as written, then those holding its parts; Pagefind's order within each.
+          var titled = [], whole = [], some = [];
+          items.forEach(function (data) {
+            var title = (data.meta && data.meta.title) || "";
+            data.title = tools.text.joinCjk(title || data.url);
+            data.parts = tools.text.excerpt(data.content, title, query);
+            (tools.text.titleHolds(title, query) ? titled
+              : tools.text.containsQuery(data.content, title, query) ? whole : some).push(data);
+          });
+          return { total: exact.results.length + rest.length, items: titled.concat(whole, some) };
+        });
       });
     });
   }
@@ -310,7 +349,7 @@
     a.href = data.url;
     var title = document.createElement("span");
     title.className = "search-result-title";
-    title.textContent = (data.meta && data.meta.title) || data.url;
+    title.textContent = data.title;
     a.appendChild(title);
     var category = data.filters && data.filters.category && data.filters.category[0];
     if (category) {
@@ -321,7 +360,10 @@
     }
     var excerpt = document.createElement("span");
     excerpt.className = "search-result-excerpt";
-    excerpt.innerHTML = data.excerpt;  // Pagefind escapes the text and adds only <mark>
+    data.parts.forEach(function (part) {
+      excerpt.appendChild(part[1] ? document.createElement("mark") : document.createTextNode(""));
+      excerpt.lastChild.textContent = part[0];
+    });
     a.appendChild(excerpt);
     li.appendChild(a);
     return li;
@@ -377,6 +419,15 @@
     });
     if (box && input) setupSearchBox(box, input);
     if (page && pageInput) setupSearchPage(page, pageInput);
+    // kbsite serve re-indexed a saved note (live-reload.js): load the index afresh.
+    window.addEventListener("kbsite:search-index", function () {
+      var unloading = [box, page].filter(function (holder) { return holder && holder.pagefind; }).map(function (holder) {
+        var loaded = holder.pagefind;
+        holder.pagefind = null;
+        return loaded.then(function (tools) { return tools.pagefind.destroy(); });
+      });
+      searchReset = Promise.all(unloading).catch(function () {});
+    });
   }
 
   function setupSearchBox(box, input) {
@@ -407,7 +458,7 @@
         if (!found || mine !== count) return;
         if (!found.items.length) return show([note(box.dataset.noResults)]);
         show(found.items.map(function (data, i) { return resultItem(data, "site-search-option-" + i); }));
-      }).catch(function () { show([note(box.dataset.unbuilt)]); });  // no index: `kbsite serve`
+      }).catch(function () { show([note(box.dataset.unbuilt)]); });  // the index failed to load
     });
     input.addEventListener("focus", function () {
       // Load the index (every shard) while the reader types: at 5,000 notes that is most of
