@@ -195,9 +195,14 @@ def _name(parts: Any) -> dict[str, str]:
         whole = parts.last[0]
         if whole.startswith("{") and whole.endswith("}"):
             return {"literal": _latex_text(whole)}
+    family, given = _latex_text(" ".join(parts.last)), _latex_text(" ".join(parts.first))
+    if family and given and _CJK_NAME.fullmatch(family + given):
+        # 李, 明 is 李明: a CJK name is written whole, family first, with no space between
+        # (GB/T 7714), which CSL's family/given parts would put in.
+        return {"literal": family + given}
     name = {
-        "family": _latex_text(" ".join(parts.last)),
-        "given": _latex_text(" ".join(parts.first)),
+        "family": family,
+        "given": given,
         "non-dropping-particle": _latex_text(" ".join(parts.von)),
         "suffix": _latex_text(" ".join(parts.jr)),
     }
@@ -205,6 +210,7 @@ def _name(parts: Any) -> dict[str, str]:
 
 
 _LATEX = LatexNodes2Text()
+_CJK_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af·]+")
 
 
 def _latex_text(text: str) -> str:

@@ -48,7 +48,17 @@ _CHUNK = 16
 def renderer_salt() -> str:
     """Identify everything besides a note's text that shapes its HTML, for cache keys."""
     parts = [__version__, _package_source_digest()]
-    for package in ("markdown-it-py", "mdit-py-plugins", "pygments", "pykatex", "linkify-it-py"):
+    for package in (
+        "markdown-it-py",
+        "mdit-py-plugins",
+        "pygments",
+        "pykatex",
+        "linkify-it-py",
+        "citeproc-py",  # citations and bibliographies
+        "bibtexparser",
+        "pylatexenc",
+        "nbformat",  # a notebook's text
+    ):
         try:
             parts.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
@@ -63,9 +73,11 @@ def _package_source_digest() -> str:
     package = resources.files("kbsite")
     if not isinstance(package, Path):  # a zipped install: hash what the import system reads
         raise ImportError(f"kbsite must be installed as files on disk, not {package!r}")
-    # The vendored KaTeX shapes every formula's MathML just as the Python does.
+    # The vendored KaTeX shapes every formula's MathML just as the Python does, and the
+    # shipped CSL styles every citation.
     katex = package.glob("render/math/vendor/*/*.js")
-    for path in sorted([*package.rglob("*.py"), *katex]):
+    styles = package.glob("render/cite/styles/*.csl")
+    for path in sorted([*package.rglob("*.py"), *katex, *styles]):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
