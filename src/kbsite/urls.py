@@ -69,6 +69,12 @@ def note_path(*segments: str) -> str:
     return "/" + "".join(f"{s}/" for s in segments)
 
 
+# The first path segments of the site's own pages and files (kbsite.site.pages plans them,
+# kbsite.write.search writes pagefind/, home pages 2+ are /page/N/): a category may not take
+# one, or its list would overwrite them.
+SITE_SEGMENTS = frozenset({"tags", "archive", "search", "references", "papers", "pagefind", "page"})
+
+
 def category_path(slug: str) -> str:
     """Return the site path of a category's list (its notes' paths start with it)."""
     return f"/{slug}/"

@@ -13,6 +13,9 @@ import feedparser
 import pytest
 
 from kbsite.build import Builder, BuildOptions
+from kbsite.config.siteconfig import load_config
+from kbsite.urls import SITE_SEGMENTS
+from kbsite.write.templates import THEME_DIR
 from tests.conftest import Run, WriteSite
 from tests.helpers import note
 
@@ -438,3 +441,16 @@ def test_heading_anchor_labels_speak_the_sites_language_even_from_a_warm_cache(
     html = page.read_text(encoding="utf-8")
     assert 'aria-label="Link to this section: Section one"' in html
     assert "本节链接" not in html
+
+
+def test_the_site_own_pages_stay_in_the_segments_categories_may_not_take(tmp_path: Path) -> None:
+    """Every top folder of a built site is a category's or one of urls.SITE_SEGMENTS: a new
+    page type must claim its segment there, or a category could overwrite it."""
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "out"
+    Builder(BuildOptions(site_dir=root, output=out, cache=False)).build()
+    config = load_config(root)
+    categories = {c.slug for c in config.categories}
+    theme = {p.name for p in (THEME_DIR / "static").iterdir()}
+    folders = {p.name for p in out.iterdir() if p.is_dir()} - categories - theme
+    assert folders <= SITE_SEGMENTS, folders - SITE_SEGMENTS

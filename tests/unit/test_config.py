@@ -161,3 +161,18 @@ def test_the_citation_style_defaults_to_the_language(tmp_path: Path) -> None:
     assert (english.style, english.bibliography) == ("author-year", ("refs.bib",))
     chosen = parse_config(base + "citation_style: numeric\n", root=tmp_path)
     assert chosen.style == "numeric"
+
+
+def test_a_category_may_not_take_a_page_of_the_site_itself() -> None:
+    """/tags/, /papers/, /page/2/ ... are the site's own: a category there would overwrite
+    them. A slug written out is an error; one made from the name steps aside."""
+    head = "title: T\nbase_url: https://e.com/\ncategories:\n"
+    assert errors_of(head + "  - {name: 标签, slug: tags}\n") == [
+        "site.yaml:4:16: categories.0.slug: slug 'tags' is the site's own /tags/ page; "
+        "try 'tags-notes'"
+    ]
+    config = parse_config(head + "  - name: Papers\n  - name: Page\n", root=ROOT)
+    assert [c.slug for c in config.categories] == ["papers-notes", "page-notes"]
+    auto = parse_config("title: T\nbase_url: https://e.com/\ncategories: auto\n", root=ROOT)
+    found = auto.category_for("Archive")
+    assert found is not None and found.slug == "archive-notes"

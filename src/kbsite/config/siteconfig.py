@@ -14,8 +14,10 @@ from slugify import slugify
 from kbsite.config import folders
 from kbsite.config.citesettings import DEFAULT_STYLE, bibliography_files, citation_style
 from kbsite.config.i18n import DEFAULT_LANGUAGE
+from kbsite.config.mathsettings import parse_math_macros
 from kbsite.config.yamlmarks import KeyPath, YamlDocument, parse_yaml, type_name
 from kbsite.errors import Diagnostic, KbsiteError, did_you_mean, display_path, error
+from kbsite.urls import SITE_SEGMENTS
 
 CONFIG_FILE = "site.yaml"
 SUPPORTED_LANGUAGES = ("zh-CN", "en")
@@ -113,8 +115,10 @@ class SiteConfig:
 
 
 def category_slug(name: str) -> str:
-    """Return the URL slug of a category name: pinyin for Chinese, else its own characters."""
-    return slugify(name) or slugify(name, allow_unicode=True)
+    """Return the URL slug of a category name: pinyin for Chinese, else its own characters;
+    a name that would take one of the site's own pages (Papers -> /papers/) gets "-notes"."""
+    slug = slugify(name) or slugify(name, allow_unicode=True)
+    return f"{slug}-notes" if slug in SITE_SEGMENTS else slug
 
 
 # key -> (expected python type, human name). Order is the documented order.
@@ -192,7 +196,7 @@ def parse_config(
     problems += _check_scalars(doc, values, base_url_from_cli=base_url is not None)
     categories = _parse_categories(doc, _category_list(doc, values, problems), problems)
     menu = _parse_menu(doc, values.pop("menu", []), problems)
-    math_macros = _parse_math(doc, values.pop("math", {}), problems)
+    math_macros = parse_math_macros(doc, values.pop("math", {}), problems)
     if "bibliography" in values:
         where, files = ("bibliography",), values["bibliography"]
         values["bibliography"] = bibliography_files(doc, where, files, root, problems)
@@ -268,33 +272,6 @@ def _check_scalars(
     return problems
 
 
-def _parse_math(
-    doc: YamlDocument, math: dict[Any, Any], problems: list[Diagnostic]
-) -> tuple[tuple[str, str], ...]:
-    """`math: {macros: {"\\E": "\\mathbb{E}", "norm": "\\lVert #1 \\rVert"}}`: names with
-    or without their backslash, bodies in TeX, as KaTeX's `macros` option takes them."""
-    macros: list[tuple[str, str]] = []
-    for key, value in math.items():
-        if key != "macros":
-            hint = did_you_mean(str(key), ["macros"])
-            problems.append(doc.error(("math", key), f"unknown key{hint}; known keys: macros"))
-        elif not isinstance(value, dict):
-            problems.append(doc.error(("math", key), f"expected a mapping, got {type_name(value)}"))
-        else:
-            for name, body in value.items():
-                where = ("math", "macros", name)
-                bare = str(name).removeprefix("\\")
-                if not re.fullmatch(r"[A-Za-z]+", bare):
-                    message = f"macro name '{name}' must be letters, such as \\E or \\norm"
-                    problems.append(doc.error(where, message))
-                elif not isinstance(body, str):
-                    message = f"expected the macro's TeX as text, got {type_name(body)}"
-                    problems.append(doc.error(where, message))
-                else:
-                    macros.append((bare, body))
-    return tuple(macros)
-
-
 def _category_list(
     doc: YamlDocument, values: dict[str, Any], problems: list[Diagnostic]
 ) -> list[Any]:
@@ -332,10 +309,16 @@ def _parse_categories(
             problems.append(doc.error(where, "a category needs a name"))
             continue
         slug = fields.get("slug") or slugify(name)
+        if not fields.get("slug") and slug in SITE_SEGMENTS:  # Papers: not /papers/, the site's
+            slug = f"{slug}-notes"
         if slug != slugify(slug):
             problems.append(
                 doc.error((*where, "slug"), f"slug '{slug}' is not URL-safe; try '{slugify(slug)}'")
             )
+            continue
+        if slug.lower() in SITE_SEGMENTS:
+            message = f"slug '{slug}' is the site's own /{slug.lower()}/ page; try '{slug}-notes'"
+            problems.append(doc.error((*where, "slug"), message))
             continue
         clash = next((label for label in (name.lower(), slug.lower()) if label in seen), None)
         if clash is not None:
