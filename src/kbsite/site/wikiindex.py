@@ -29,7 +29,8 @@ class WikiIndex:
 
     def lookup(self, name: str) -> tuple[str, tuple[str, ...]]:
         """Return how a name matched (path, title, slug, file) and the notes it matched."""
-        key = name.strip().lower().removesuffix(".md")
+        key = name.strip().lower()
+        key = key.removesuffix(".md").removesuffix(".ipynb")  # [[demo.ipynb]] is the notebook
         for kind, table in (
             ("path", self.by_path),
             ("title", self.by_title),
