@@ -1,10 +1,12 @@
 """The search index: Pagefind run over the finished note pages, shard by shard.
 
-Pagefind's extended binary segments Chinese text at index time (and its JavaScript does the same
-for queries), so 注意力 or 低秩 find notes that contain them mid-sentence. Only the note article
-is indexed (`data-pagefind-body` in note.html); inside it, chrome carries `data-pagefind-ignore`.
-A rebuild indexes only the shards whose notes changed (kbsite.write.searchshards), and a build
-succeeds only once every file of the index is written whole and checked (issue 21).
+Pagefind reads a copy of each note page whose Chinese is split into characters by kbsite
+(kbsite.write.searchtext), and the theme asks a query as the phrase of its characters, so 注意力
+or 低秩 find the notes that hold them as written, whichever Pagefind binary runs. Only the
+note article is indexed (`data-pagefind-body` in note.html); inside it, chrome carries
+`data-pagefind-ignore`. A rebuild indexes only the shards whose notes changed
+(kbsite.write.searchshards), and a build succeeds only once every file of the index is written
+whole and checked (issue 21).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ EXCLUDE = [
 
 
 def pagefind_executable() -> Path:
-    """Find Pagefind's binary, preferring the extended one; explain the fix when it is missing."""
+    """Find Pagefind's binary; explain the fix when it is missing."""
     try:
         from pagefind.service import get_executable
     except ImportError:
@@ -71,12 +73,7 @@ def pagefind_executable() -> Path:
                 )
             ]
         )
-    if "extended" not in binary.name:
-        log.warning(
-            "Pagefind at %s is not the extended build: Chinese text will not be segmented (%s)",
-            binary,
-            INSTALL_HINT,
-        )
+    # Either build will do: kbsite splits Chinese itself, Pagefind's segmenter is not used.
     return binary
 
 
