@@ -60,11 +60,10 @@ def main() -> None:
     if args.cold:
         clear(args.site / ".kbsite-cache")
         clear(args.site / "public")
-    for name in ("load_content", "render_notes", "build_graph"):
+    for name in ("load_content", "render_notes", "build_graph", "write_extras"):
         timed(build, name)
     timed(render, "_render_formulas_first")
     timed(build.Builder, "_write_pages")
-    timed(build.Builder, "_write_extras")
     started = time.perf_counter()
     result = build.Builder(build.BuildOptions(site_dir=args.site)).build()
     main_cpu, kids_cpu, kids_sys = cpu()
