@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from tests.conftest import REPO
 
@@ -74,3 +75,15 @@ def display(
 
 def result(data: dict[str, object], count: int = 1) -> dict[str, object]:
     return {"output_type": "execute_result", "data": data, "metadata": {}, "execution_count": count}
+
+
+def build_with_seed(site: Path, out: Path, seed: str) -> dict[Path, bytes]:
+    """Build `site` into `out` with the given PYTHONHASHSEED (set/dict order must not leak
+    into the output); return every output file's bytes by path."""
+    subprocess.run(
+        [sys.executable, "-m", "kbsite.cli", "build", "--quiet", "--output", str(out)],
+        cwd=site,
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        check=True,
+    )
+    return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

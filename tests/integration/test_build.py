@@ -17,7 +17,7 @@ from kbsite.config.siteconfig import load_config
 from kbsite.urls import SITE_SEGMENTS
 from kbsite.write.templates import THEME_DIR
 from tests.conftest import Run, WriteSite
-from tests.helpers import note
+from tests.helpers import build_with_seed, note
 
 LM, CV = "Large Model", "Computer Vision"
 
@@ -196,20 +196,8 @@ def test_base_url_override(write_site: WriteSite, run: Callable[..., Run]) -> No
 
 def test_same_input_gives_byte_identical_output(write_site: WriteSite, tmp_path: Path) -> None:
     site = small_site(write_site)
-    outputs = []
-    for seed in ("1", "2"):
-        out = tmp_path / f"out{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run(
-            [sys.executable, "-m", "kbsite.cli", "build", "--quiet", "--output", str(out)],
-            cwd=site,
-            env=env,
-            check=True,
-        )
-        outputs.append(
-            {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-        )
-    assert outputs[0] == outputs[1]
+    first = build_with_seed(site, tmp_path / "out1", "1")
+    assert first == build_with_seed(site, tmp_path / "out2", "2")
 
 
 def test_the_kbsite_command_reports_and_exits_with_the_builds_status(
