@@ -498,7 +498,7 @@ def test_editing_the_bibliography_updates_the_notes_citing_it(
         SITE_YAML + "bibliography: bibliography/refs.bib\n",
     )
     server = serve(site)
-    assert "LoRA: Low-Rank Adaptation." in server.text(LORA)
+    assert "LoRA: Low-Rank Adaptation[A]" in server.text(LORA)  # GB/T 7714: a @misc is [A]
     events = server.events()
     edit(site / "bibliography/refs.bib", bib.replace("Low-Rank Adaptation", "低秩适配"))
     name, data = events.next()
