@@ -17,10 +17,10 @@ from pathlib import Path
 from kbsite.importers.images import ImageFiles
 from kbsite.importers.postlinks import PostIndex
 from kbsite.importers.tally import Tally
+from kbsite.render.blocklines import fence_after
 from kbsite.render.syntax.blogcallouts import box_of_admonition, box_of_note
 from kbsite.render.syntax.templatetags import figure_html, site_paths
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _NOTE = (re.compile(r"^\{%-?\s*note\b(.*?)-?%\}$"), re.compile(r"^\{%-?\s*endnote\s*-?%\}$"))
 _ADMONITION = (
     re.compile(r"^\{\{[<%]\s*admonition\b(.*?)[>%]\}\}$"),
@@ -119,12 +119,8 @@ def _segments(lines: list[str]) -> list[tuple[bool, list[str]]]:
     runs: list[tuple[bool, list[str]]] = []
     fence = ""
     for line in lines:
-        marker = _FENCE.match(line)
-        in_code = bool(fence or marker)
-        if fence and marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence):
-            fence = ""
-        elif not fence and marker:
-            fence = marker[1]
+        before, fence = fence, fence_after(fence, line)
+        in_code = bool(before or fence)
         if runs and runs[-1][0] == in_code:
             runs[-1][1].append(line)
         else:

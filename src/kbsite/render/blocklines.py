@@ -1,5 +1,8 @@
 """What our block rules ask of a source line: its text, and whether a block may open on it.
 
+Rules that scan raw lines past code (template tags, blog callouts' closing tags, the
+importers) also share how a code fence opens and closes: fence_after.
+
 Four block rules (template tags, blog callouts, the pseudocode shortcode and the dollar math
 blocks) read a line the same way: without its indentation, container markers (`> `, a list
 item's indent) and trailing spaces; and a block never opens on a line indented as code.
@@ -7,7 +10,11 @@ item's indent) and trailing spaces; and a block never opens on a line indented a
 
 from __future__ import annotations
 
+import re
+
 from markdown_it.rules_block import StateBlock
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def line_text(state: StateBlock, line: int) -> str:
@@ -22,3 +29,14 @@ def opening_line(state: StateBlock, line: int, starts: str) -> str | None:
         return None
     text = line_text(state, line)
     return text if text.startswith(starts) else None
+
+
+def fence_after(fence: str, line: str) -> str:
+    """Return the code fence open after `line`, given the one open before it ("" for none):
+    ``` or ~~~ opens one, and a line of at least as many of the same mark closes it. A line
+    is code when a fence is open before or after it."""
+    marker = _FENCE.match(line)
+    if fence:
+        closes = marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence)
+        return "" if closes else fence
+    return marker[1] if marker else ""

@@ -17,7 +17,7 @@ import shlex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from kbsite.render.blocklines import line_text, opening_line
+from kbsite.render.blocklines import fence_after, line_text, opening_line
 from kbsite.render.syntax.embeds import WARNING
 
 _NOTE_OPEN = re.compile(r"^\{%-?\s*note\b(.*?)-?%\}$")
@@ -26,7 +26,6 @@ _ADMONITION_OPEN = re.compile(r"^\{\{[<%]\s*admonition\b(.*?)[>%]\}\}$")
 _ADMONITION_CLOSE = re.compile(r"^\{\{[<%]\s*/\s*admonition\s*[>%]\}\}$")
 # NexT's note classes -> callout kinds kbsite styles; `no-icon` and the like are looks only.
 _NEXT_KINDS = {"default": "note", "primary": "note", "success": "success", "info": "info"}
-_FENCE = re.compile(r"^(`{3,}|~{3,})")
 _NAMED = re.compile(r"""(\w+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
@@ -111,13 +110,8 @@ def closing_line(state: StateBlock, start: int, end: int, closer: re.Pattern[str
     fence = ""
     for number in range(start + 1, end):
         line = line_text(state, number)
-        marker = _FENCE.match(line)
-        if fence:
-            if marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence):
-                fence = ""
-        elif marker:
-            fence = marker[1]
-        elif closer.match(line):
+        before, fence = fence, fence_after(fence, line)
+        if not before and not fence and closer.match(line):
             return number
     return None
 

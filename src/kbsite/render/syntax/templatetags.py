@@ -28,7 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from kbsite.render.blocklines import line_text, opening_line
+from kbsite.render.blocklines import fence_after, line_text, opening_line
 
 NOTE_PATH = "kbsite_path"  # env key: the note's path, for asset_img's folder
 _RAW_LINES = "kbsite_raw_lines"  # env key: (start, end) line ranges inside {% raw %} blocks
@@ -57,7 +57,6 @@ _CODE_TAGS = tuple(
 _RAW_OPEN = re.compile(r"^\{%-?\s*raw\s*-?%\}$")
 _RAW_CLOSE = re.compile(r"^\{%-?\s*endraw\s*-?%\}$")
 _FIGURE = re.compile(r"^\{\{(?:<\s*figure\s+(.*?)\s*>|%\s*figure\s+(.*?)\s*%)\}\}$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def template_tags_plugin(md: MarkdownIt) -> None:
@@ -80,13 +79,8 @@ def _site_variables(state: StateCore) -> None:
         return
     out, fence = [], ""
     for line in state.src.split("\n"):
-        marker = _FENCE.match(line)
-        if fence:
-            if marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence):
-                fence = ""
-        elif marker:
-            fence = marker[1]
-        elif "{{" in line:
+        before, fence = fence, fence_after(fence, line)
+        if not before and not fence and "{{" in line:
             parts = re.split(r"(`+[^`]*`+)", line)  # keep inline code spans as they are
             line = "".join(p if p.startswith("`") else site_paths(p) for p in parts)
         out.append(line)
