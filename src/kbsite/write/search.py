@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -81,9 +82,12 @@ def pagefind_executable() -> Path:
 # indexed after: a build stopped in between left new pages with an old index and this mark. A
 # build now indexes the staged site before swapping it in; it still re-indexes a marked index.
 STALE_MARK = ".kbsite-stale"
-# Notes one Pagefind process indexes before it is replaced by a fresh one: it does not give
-# back the memory of an index it has deleted (704 MB after 5,000 notes in one process).
-NOTES_PER_PROCESS = 400
+# Pagefind's memory, measured on the 5,000-note corpus: a process holds ~40 MB while it reads a
+# shard of 160 notes and peaks at ~107 MB while it builds that shard's files (GetFiles; 193 MB
+# for 312 notes), and it never gives back the memory of an index it has deleted. So each shard
+# gets a fresh process, and only one process at a time builds files while the others read
+# pages: two processes building at once made the peak of a cold build (432 MB, with kbsite's
+# own ~200 MB). Reading and building take about as long, so the processes still overlap.
 FORMAT = 6  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
 # The notes come split into words already (kbsite.write.searchtext: a CJK character is a word),
 # so Pagefind is told a language it has no segmenter or stemmer for: its words would not match
@@ -171,37 +175,35 @@ def _index_shards(
     for shard in sorted(shards, key=lambda s: (-len(s.pages), s.number)):  # largest first
         min(queues, key=lambda q: sum(len(s.pages) for s in q)).append(shard)
     made: dict[int, dict[str, bytes]] = {}
+    building = threading.Lock()  # one process builds its files at a time (see above)
     with ThreadPoolExecutor(len(queues)) as pool:
-        for result in pool.map(lambda queue: _index_queue(binary, site_root, queue), queues):
+        runs = pool.map(lambda queue: _index_queue(binary, site_root, queue, building), queues)
+        for result in runs:
             made |= result
     return made
 
 
-def _index_queue(binary: Path, site_root: Path, shards: list[Shard]) -> dict[int, dict[str, bytes]]:
+def _index_queue(
+    binary: Path, site_root: Path, shards: list[Shard], building: threading.Lock
+) -> dict[int, dict[str, bytes]]:
     made: dict[int, dict[str, bytes]] = {}
-    service: PagefindService | None = None
-    load = 0
     try:
         for shard in shards:
-            if service is None or (load and load + len(shard.pages) > NOTES_PER_PROCESS):
-                if service is not None:
-                    service.close()
-                service, load = PagefindService(binary), 0
-            index = service.new_index({"exclude_selectors": EXCLUDE, "force_language": LANGUAGE})
-            pages = [
-                (url, indexed_html((site_root / rel).read_text("utf-8")))
-                for url, rel in shard.pages
-            ]
-            service.add_pages(index, pages)
-            made[shard.number] = _bundle(shard, canonicalize(service.files(index)))
-            load += len(shard.pages)
+            with PagefindService(binary) as service:  # a fresh process a shard (see above)
+                config = {"exclude_selectors": EXCLUDE, "force_language": LANGUAGE}
+                index = service.new_index(config)
+                pages = [
+                    (url, indexed_html((site_root / rel).read_text("utf-8")))
+                    for url, rel in shard.pages
+                ]
+                service.add_pages(index, pages)
+                with building:
+                    files = service.files(index)
+            made[shard.number] = _bundle(shard, canonicalize(files))
     except PagefindError as exc:
         raise KbsiteError(
             [error("site.yaml", 0, f"the Pagefind search indexer failed: {exc}", key="search")]
         ) from None
-    finally:
-        if service is not None:
-            service.close()
     return made
 
 
