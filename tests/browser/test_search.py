@@ -147,3 +147,32 @@ def test_a_sharded_index_finds_notes_in_every_shard(
             assert str(count) in status, status  # every shard answered
     finally:
         context.close()
+
+
+def test_a_committed_query_lists_its_exact_matches_then_adds_its_parts(
+    page: Any, site_server: SiteServer
+) -> None:
+    """A word committed whole (an IME's, here 强化学习) lists the notes holding it as written as
+    soon as those are in; the notes holding only its parts are added below them afterwards,
+    never before them (issue 21: first results do not wait for the slower parts search)."""
+    page.goto(site_server.url("/"))
+    page.keyboard.press("/")
+    page.evaluate(
+        """() => {
+          const list = document.querySelector('#site-search-results');
+          window.lists = [];
+          new MutationObserver(() => {
+            const titles = [...list.querySelectorAll('.search-result-title')].map(e => e.textContent);
+            if (titles.length) window.lists.push(titles);
+          }).observe(list, { childList: true });
+        }"""
+    )
+    page.keyboard.insert_text("强化学习")  # one input event with the whole word, as an IME sends
+    page.wait_for_function("window.lists.length >= 2", timeout=20_000)
+    first, final = page.evaluate("[window.lists[0], window.lists[window.lists.length - 1]]")
+    assert "蒙特卡洛方法：用完整回合估计价值" in first
+    assert len(final) > len(first)
+    assert final[: len(first)] == first  # the exact matches stay on top, in place
+    excerpts = page.locator("#site-search-results .search-result-excerpt").all_inner_texts()
+    assert all("强化学习" in text for text in excerpts[: len(first)])
+    assert not any("强化学习" in text for text in excerpts[len(first) :]), excerpts

@@ -304,40 +304,61 @@
   // Results that hold the query as written come first, then those holding only its parts
   // (issue 21): the phrase of its characters is asked first, and the parts only when the
   // phrase leaves room in the list. Each shown result's text is checked, since a phrase of
-  // characters also matches across punctuation (注意，力).
-  function runSearch(holder, query, filters, limit) {
+  // characters also matches across punctuation (注意，力). The phrase's results are shown as
+  // soon as they are in; the parts', a second index search away (every one of their
+  // characters' index chunks, in every shard), are added below them when they arrive:
+  // `found.more` resolves to the whole list then, or to null when nothing is added.
+  // `now`: the query came whole (an IME's committed word, a paste), so it is not debounced.
+  function runSearch(holder, query, filters, limit, now) {
     var wanted = limit || 50;
+    var options = { filters: filters || {} };
     var tools;
+    function classify(results) {
+      return Promise.all(results.map(function (r) { return r.data(); })).then(function (items) {
+        // Notes titled with the query first (they are about it), then those holding it
+        // as written, then those holding its parts; Pagefind's order within each.
+        var titled = [], whole = [], some = [];
+        items.forEach(function (data) {
+          var title = (data.meta && data.meta.title) || "";
+          data.title = tools.text.joinCjk(title || data.url);
+          data.parts = tools.text.excerpt(data.content, title, query);
+          (tools.text.titleHolds(title, query) ? titled
+            : tools.text.containsQuery(data.content, title, query) ? whole : some).push(data);
+        });
+        return titled.concat(whole, some);
+      });
+    }
     return loadPagefind(holder).then(function (loaded) {
       tools = loaded;
-      return tools.pagefind.debouncedSearch(tools.text.phraseQuery(query), { filters: filters || {} }, 120);
+      var phrase = tools.text.phraseQuery(query);
+      return now ? tools.pagefind.search(phrase, options) : tools.pagefind.debouncedSearch(phrase, options, 120);
     }).then(function (exact) {
       if (!exact) return null;  // a newer query replaced this one
       var parts = tools.text.partsQuery(query);
-      // Pagefind misses some phrases of one word (`"q-former"`): ask its parts then too.
-      var more = exact.results.length < wanted && parts
-        ? tools.pagefind.search(parts, { filters: filters || {} })
-        : Promise.resolve({ results: [] });
-      return more.then(function (partial) {
-        var seen = {};
-        exact.results.forEach(function (r) { seen[r.id] = true; });
-        var rest = partial.results.filter(function (r) { return !seen[r.id]; });
-        var shown = exact.results.concat(rest).slice(0, wanted);
-        return Promise.all(shown.map(function (r) { return r.data(); })).then(function (items) {
-          // Notes titled with the query first (they are about it), then those holding it
-          // as written, then those holding its parts; Pagefind's order within each.
-          var titled = [], whole = [], some = [];
-          items.forEach(function (data) {
-            var title = (data.meta && data.meta.title) || "";
-            data.title = tools.text.joinCjk(title || data.url);
-            data.parts = tools.text.excerpt(data.content, title, query);
-            (tools.text.titleHolds(title, query) ? titled
-              : tools.text.containsQuery(data.content, title, query) ? whole : some).push(data);
+      var first = exact.results.slice(0, wanted);
+      return classify(first).then(function (items) {
+        var more = null;
+        // Pagefind misses some phrases of one word (`"q-former"`): ask its parts then too.
+        if (first.length < wanted && parts) {
+          more = tools.pagefind.search(parts, options).then(function (partial) {
+            var seen = {};
+            exact.results.forEach(function (r) { seen[r.id] = true; });
+            var rest = partial.results.filter(function (r) { return !seen[r.id]; });
+            if (!rest.length) return null;
+            return classify(rest.slice(0, wanted - first.length)).then(function (added) {
+              return { total: exact.results.length + rest.length, items: items.concat(added) };
+            });
           });
-          return { total: exact.results.length + rest.length, items: titled.concat(whole, some) };
-        });
+        }
+        return { total: exact.results.length, items: items, more: more };
       });
     });
+  }
+
+  // An input event that brings a whole query at once: an IME's committed word (Chinese is
+  // typed so), a paste or a drop. Keystrokes one by one are debounced instead.
+  function wholeQuery(event) {
+    return /^insertFrom/.test(event.inputType || "") || (event.data || "").length > 1;
   }
 
   function resultItem(data, id) {
@@ -449,16 +470,24 @@
       return li;
     }
     var reset = keyboardList(input, popup, close);
-    input.addEventListener("input", function () {
+    input.addEventListener("input", function (event) {
       var query = input.value.trim();
       var mine = ++count;
       reset();
       if (!query) return show([]);
-      runSearch(box, query, null, 8).then(function (found) {
+      function list(found) {
         if (!found || mine !== count) return;
-        if (!found.items.length) return show([note(box.dataset.noResults)]);
+        if (!found.items.length) return show(found.more ? [] : [note(box.dataset.noResults)]);
         show(found.items.map(function (data, i) { return resultItem(data, "site-search-option-" + i); }));
-      }).catch(function () { show([note(box.dataset.unbuilt)]); });  // the index failed to load
+      }
+      runSearch(box, query, null, 8, wholeQuery(event)).then(function (found) {
+        list(found);
+        if (!found || !found.more) return null;
+        return found.more.then(function (all) {
+          if (all) list(all);
+          else if (!found.items.length && mine === count) show([note(box.dataset.noResults)]);
+        });
+      }).catch(function () { if (mine === count) show([note(box.dataset.unbuilt)]); });  // the index failed to load
     });
     input.addEventListener("focus", function () {
       // Load the index (every shard) while the reader types: at 5,000 notes that is most of
@@ -481,7 +510,7 @@
     input.setAttribute("aria-controls", list.id);
     var reset = keyboardList(input, list, null);
     var count = 0;
-    function update() {
+    function update(event) {
       var query = input.value.trim();
       var mine = ++count;
       reset();
@@ -491,11 +520,21 @@
       window.history.replaceState(null, "", url);
       if (!query) { list.replaceChildren(); status.textContent = ""; return; }
       var filters = select.value ? { category: select.value } : null;
-      runSearch(page, query, filters, 0).then(function (found) {
+      function show(found) {
         if (!found || mine !== count) return;
-        status.textContent = found.total ? page.dataset.resultsCount.replace("{n}", found.total) : page.dataset.noResults;
+        status.textContent = found.total ? page.dataset.resultsCount.replace("{n}", found.total)
+          : found.more ? "" : page.dataset.noResults;
         list.replaceChildren.apply(list, found.items.map(function (data, i) { return resultItem(data, "search-option-" + i); }));
-      }).catch(function () { status.textContent = page.dataset.unbuilt; });
+      }
+      var whole = !event || event.type !== "input" || wholeQuery(event);
+      runSearch(page, query, filters, 0, whole).then(function (found) {
+        show(found);
+        if (!found || !found.more) return null;
+        return found.more.then(function (all) {
+          if (all) show(all);
+          else if (!found.total && mine === count) status.textContent = page.dataset.noResults;
+        });
+      }).catch(function () { if (mine === count) status.textContent = page.dataset.unbuilt; });
     }
     page.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); update(); });
     input.addEventListener("input", update);
