@@ -91,10 +91,13 @@ def test_headings_never_run_into_the_sentence_after_them() -> None:
     [
         (r"\theta^* = \arg\min_\theta \mathcal{L}(\theta)", "θ* = argmin_θ L(θ)"),
         (r"\frac{QK^T}{\sqrt{d_k}}", "(QKᵀ)/(√d_k)"),
-        (r"O(N^2 d) + x^{(i)} + e^{-x} + a^b", "O(N² d) + x⁽ⁱ⁾ + e^-x + a^b"),
+        (r"O(N^2 d) + x^{(i)} + e^{-x} + a^b", "O(N² d) + x⁽ⁱ⁾ + e^(-x) + a^b"),
+        # A group with no superscript form stays one: ℝ^(N+1), never ℝ^N+1.
+        (r"E \in \mathbb{R}^{(P^2 C) \times D}", "E ∈ ℝ^((P² C) × D)"),
+        (r"x \in \mathbb{R}^{N+1}, \mathbb{E}_{x}[f]", "x ∈ ℝ^(N+1), E_x[f]"),
         (r"\mathrm{softmax}\left(\frac{\frac{a}{b}}{c}\right)", "softmax((a/b)/c)"),
         (r"\begin{aligned} a &= b \\ c &= \frac12 \end{aligned}", "a = b c = 1/2"),
-        (r"\{x \mid x \in \mathbb{R}\}", "{x | x ∈ R}"),
+        (r"\{x \mid x \in \mathbb{R}\}", "{x | x ∈ ℝ}"),
         (r"\alpha\,\beta\;\Omega", "α β Ω"),
         (r"W_0 + \Delta W \cdot \log p", "W_0 + ΔW · log p"),
     ],

@@ -123,6 +123,7 @@ def readable_math(tex: str) -> str:
     tex = _fracs(tex)
     tex = re.sub(r"\\\\|\\[,;:! ]|~", " ", tex)
     tex = tex.replace("\\{", "\0").replace("\\}", "\1")
+    tex = _DOUBLE_STRUCK.sub(lambda m: DOUBLE_STRUCK[m[1] or m[2]], tex)
     tex = re.sub(r"\\([A-Za-z]+)( (?=\w))?", _command, tex)
     tex = _SCRIPT_UP.sub(_superscript, tex)
     tex = re.sub(r"\\(.)", r"\1", tex)
@@ -133,15 +134,22 @@ def readable_math(tex: str) -> str:
 # `^2`, `^{n+1}`, `^*`: a superscript that reads as one in text (N², Q*, x⁽ⁱ⁾).
 _SCRIPT_UP = re.compile(r"\^(?:\{([^{}]*)\}|([^\s{}\\]))")
 _SUPERSCRIPTS = dict(zip("0123456789+-=()niT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ", strict=True))
+# The number sets as their letterlike symbols (ℝ^d), which every text font has; other
+# blackboard letters stay plain letters (𝔼 is missing from many fonts a card may fall back to).
+DOUBLE_STRUCK = dict(zip("CHNPQRZ", "ℂℍℕℙℚℝℤ", strict=True))
+_DOUBLE_STRUCK = re.compile(r"\\mathbb\s*\{\s*([CHNPQRZ])\s*\}|\\mathbb\s+([CHNPQRZ])")
 
 
 def _superscript(match: re.Match[str]) -> str:
-    """Write a superscript in Unicode where every character has a superscript form."""
+    """Write a superscript in Unicode where every character has a superscript form; else keep
+    a group of several characters together, `ℝ^(N+1)`, as the braces did (not `ℝ^N+1`)."""
     script = (match[1] if match[1] is not None else match[2]).replace(" ", "")
     if script in ("*", "∗", "′", "ᵀ"):
         return script
     if script and all(char in _SUPERSCRIPTS for char in script):
         return "".join(_SUPERSCRIPTS[char] for char in script)
+    if match[1] is not None and len(script) > 1:
+        return f"^({_SCRIPT_UP.sub(_superscript, match[1].strip())})"  # its own: (P² C)
     return match[0]
 
 

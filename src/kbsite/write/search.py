@@ -82,13 +82,9 @@ def pagefind_executable() -> Path:
 # indexed after: a build stopped in between left new pages with an old index and this mark. A
 # build now indexes the staged site before swapping it in; it still re-indexes a marked index.
 STALE_MARK = ".kbsite-stale"
-# Pagefind's memory, measured on the 5,000-note corpus: a process holds ~40 MB while it reads a
-# shard of 160 notes and peaks at ~107 MB while it builds that shard's files (GetFiles; 193 MB
-# for 312 notes), and it never gives back the memory of an index it has deleted. So each shard
-# gets a fresh process, and only one process at a time builds files while the others read
-# pages: two processes building at once made the peak of a cold build (432 MB, with kbsite's
-# own ~200 MB). Reading and building take about as long, so the processes still overlap.
-FORMAT = 6  # bump when kbsite changes what it gives Pagefind: every shard is indexed again
+# Bump when kbsite changes what it gives Pagefind (7: readable math writes ℝ^(N+1)): every
+# shard is indexed again.
+FORMAT = 7
 # The notes come split into words already (kbsite.write.searchtext: a CJK character is a word),
 # so Pagefind is told a language it has no segmenter or stemmer for: its words would not match
 # the query's, and it costs time (1,000 corpus notes: 5.0-5.7 s of Pagefind CPU for und on
@@ -167,6 +163,12 @@ def _salt(binary: Path) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Pagefind's memory, measured on the 5,000-note corpus: a process holds ~40 MB while it reads a
+# shard of 160 notes and peaks at ~107 MB while it builds that shard's files (GetFiles; 193 MB
+# for 312 notes), and it never gives back the memory of an index it has deleted. So each shard
+# gets a fresh process, and only one process at a time builds files while the others read
+# pages: two processes building at once made the peak of a cold build (432 MB, with kbsite's
+# own ~200 MB). Reading and building take about as long, so the processes still overlap.
 def _index_shards(
     binary: Path, site_root: Path, shards: list[Shard], jobs: int
 ) -> dict[int, dict[str, bytes]]:
