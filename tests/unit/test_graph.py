@@ -38,6 +38,19 @@ def test_sentence_finds_the_right_markdown_link_on_a_line() -> None:
     assert link_sentence(lines, 0, href) == "对比 DETR 与 LoRA。"
 
 
+def test_sentence_reads_formulas_references_and_citations_as_the_page_does() -> None:
+    """A backlink's sentence shows what the reader saw: `ΔW`, not `$\\Delta W$`; "定理 1", not
+    `@thm-lowrank`; no `[@hu2021lora]`; an e-mail address stays as written."""
+    lines = [
+        "由 @thm-lowrank 可知 $\\Delta W = BA$ 足够 [@hu2021lora; @aghajanyan2020]，"
+        "见 [[LoRA]]，问题请寄 me@fig-x.org。",
+    ]
+    sentence = link_sentence(lines, 0, "wiki:LoRA", {"thm-lowrank": "定理 1"})
+    assert sentence == "由 定理 1 可知 ΔW = BA 足够，见 LoRA，问题请寄 me@fig-x.org。"
+    unknown = link_sentence(["如 @fig-arch 所示，见 [[LoRA]]。"], 0, "wiki:LoRA")
+    assert unknown == "如 @fig-arch 所示，见 LoRA。"  # a label the note lacks stays as written
+
+
 def test_backlinks_list_markdown_and_wiki_links_with_their_sentences(
     write_site: WriteSite, tmp_path: Path
 ) -> None:

@@ -6,13 +6,15 @@ import heapq
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kbsite.config.siteconfig import SiteConfig
+from kbsite.render.excerpt import readable_math
 from kbsite.render.labels import label_text
 from kbsite.render.options import label_names
+from kbsite.render.syntax.crossrefs import REFERENCE
 from kbsite.render.syntax.wikilinks import split_target, wiki_href
 from kbsite.site.index import Entry, list_order
 from kbsite.site.links import apply_rewrites
@@ -51,7 +53,8 @@ class GraphCache:
     # by site path: the Entry last seen there, and its tags, category and outgoing links
     structure: dict[str, tuple[Entry, Hashable]] = field(default_factory=dict)
     related: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
-    sentences: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    # by (note text's digest, line, href, site language): the sentence shown
+    sentences: dict[tuple[str, int, str, str], str] = field(default_factory=dict)
 
 
 def build_graph(
@@ -62,16 +65,22 @@ def build_graph(
     by_url = {url_for(config, e.site_path): e for e in entries}
     outgoing: dict[str, list[Entry]] = {}
     incoming: dict[str, list[Backlink]] = defaultdict(list)
-    sentences: dict[tuple[str, int, str], str] = {}
+    sentences: dict[tuple[str, int, str, str], str] = {}
+    names = dict(label_names(config.language))
     for entry in sorted(entries, key=list_order):
         targets = _link_targets(entry, by_url)
         outgoing[entry.site_path] = [target for target, _, _ in targets]
         lines: list[str] | None = None
         for target, line, href in targets:
-            key = (entry.note.digest, line, href)
+            key = (entry.note.digest, line, href, config.language)
             if key not in cache.sentences:
                 lines = lines or entry.note.body.split("\n")
-                cache.sentences[key] = link_sentence(lines, line - entry.note.body_line, href)
+                references = {
+                    label.id: label_text(label.kind, label.number, names)
+                    for label in entry.rendered.labels
+                }
+                index = line - entry.note.body_line
+                cache.sentences[key] = link_sentence(lines, index, href, references)
             sentences[key] = cache.sentences[key]
             incoming[target.site_path].append(Backlink(entry, sentences[key]))
     cache.sentences = sentences  # forget sentences of text that no longer exists
@@ -246,20 +255,29 @@ def previews_json(config: SiteConfig, entries: Sequence[Entry]) -> bytes:
 _MARK = "\x00"
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_INLINE = [
+# `[@hu2021lora]`, `[@a; @b, p. 3]`: the works a sentence cites, which a backlink leaves out.
+_CITATION = re.compile(r"\s?\[(?:[^\[\]\n]*;\s*)?-?@[^\[\]\n]+\]")
+# `@thm-lowrank`, not in an e-mail address (as kbsite.render.syntax.crossrefs reads it).
+_CROSS_REFERENCE = re.compile(r"(?<![A-Za-z0-9._%+-])" + REFERENCE.pattern)
+_INLINE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"<[^>\n]+>"), ""),  # raw HTML tags
     (re.compile(r"(\*\*|__|~~|==)(.+?)\1"), r"\2"),
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*"), r"\1"),
     (re.compile(r"`+([^`]*)`+"), r"\1"),
-    (re.compile(r"\$+([^$]+)\$+"), r"\1"),
+    (re.compile(r"\$+([^$]+)\$+"), lambda m: readable_math(m[1])),
     (re.compile(r"\[\^[^\]]*\]"), ""),  # footnote references
 ]
 _BLOCK_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)*")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+")
 
 
-def link_sentence(lines: Sequence[str], index: int, href: str) -> str:
-    """Return the plain-text sentence around the link to `href` (as rendered) on lines[index]."""
+def link_sentence(
+    lines: Sequence[str], index: int, href: str, references: Mapping[str, str] | None = None
+) -> str:
+    """Return the plain-text sentence around the link to `href` (as rendered) on lines[index]:
+    its formulas readable (`ΔW`), a cross-reference as it reads in the note (`references`:
+    label id -> "定理 1"; an unknown one as written), citations left out."""
+    references = references or {}
     if not 0 <= index < len(lines):
         return ""
     start, stop = index, index + 1
@@ -268,9 +286,9 @@ def link_sentence(lines: Sequence[str], index: int, href: str) -> str:
     while stop < len(lines) and lines[stop].strip() and stop - index < 8:
         stop += 1
     before = " ".join(_strip_block(line) for line in lines[start:index])
-    text = _plain(_strip_block(lines[index]), unquote(href))
+    text = _plain(_strip_block(lines[index]), unquote(href), references)
     after = " ".join(_strip_block(line) for line in lines[index + 1 : stop])
-    text = _plain(before, "") + " " + text + " " + _plain(after, "")
+    text = _plain(before, "", references) + " " + text + " " + _plain(after, "", references)
     at = text.find(_MARK)
     if at < 0:
         return _clip(text.strip())
@@ -285,9 +303,11 @@ def _strip_block(line: str) -> str:
     return _BLOCK_PREFIX.sub("", line).strip()
 
 
-def _plain(text: str, href: str) -> str:
+def _plain(text: str, href: str, references: Mapping[str, str]) -> str:
     """Strip inline Markdown; wrap the label of the first link to href (decoded) in _MARK."""
     marked = False
+    text = _CITATION.sub("", text)
+    text = _CROSS_REFERENCE.sub(lambda m: references.get(m[1], m[0]), text)
 
     def wiki(match: re.Match[str]) -> str:
         nonlocal marked

@@ -29,7 +29,7 @@ from kbsite.render.math.equations import LABELS, Labels
 from kbsite.render.syntax.embeds import WARNING
 from kbsite.render.syntax.theorems import block_end, numbering
 
-_REFERENCE = re.compile(r"@((" + "|".join(LABEL_KINDS) + r")-[A-Za-z0-9_]+(?:[-_][A-Za-z0-9]+)*)")
+REFERENCE = re.compile(r"@((" + "|".join(LABEL_KINDS) + r")-[A-Za-z0-9_]+(?:[-_][A-Za-z0-9]+)*)")
 # Before the `@`: what may not touch it (an e-mail's local part, a word).
 _GLUED = re.compile(r"[A-Za-z0-9._%+-]")
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
@@ -46,7 +46,7 @@ def _crossref(state: StateInline, silent: bool) -> bool:
     pos = state.pos
     if state.src[pos] != "@" or (pos and _GLUED.match(state.src[pos - 1])):
         return False
-    found = _REFERENCE.match(state.src, pos, state.posMax)
+    found = REFERENCE.match(state.src, pos, state.posMax)
     if found is None:
         return False
     if not silent:
