@@ -33,10 +33,16 @@ def opening_line(state: StateBlock, line: int, starts: str) -> str | None:
 
 def fence_after(fence: str, line: str) -> str:
     """Return the code fence open after `line`, given the one open before it ("" for none):
-    ``` or ~~~ opens one, and a line of at least as many of the same mark closes it. A line
-    is code when a fence is open before or after it."""
+    ``` or ~~~ opens one, and a line of at least as many of the same mark and nothing else
+    closes it (CommonMark: "```python" inside a block is code). A line is code when a fence
+    is open before or after it."""
     marker = _FENCE.match(line)
     if fence:
-        closes = marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence)
+        closes = (
+            marker is not None
+            and marker[1][0] == fence[0]
+            and len(marker[1]) >= len(fence)
+            and not line[marker.end() :].strip()
+        )
         return "" if closes else fence
     return marker[1] if marker else ""

@@ -23,9 +23,10 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from kbsite.render.blocklines import fence_after
+
 _OPEN = re.compile(r":{3,}[ \t]*(?:\{([^{}\n]*)\}|([A-Za-z][\w-]*))[ \t]*:*[ \t]*$")
 _CLOSE = re.compile(r":{3,}[ \t]*$")
-_FENCE = re.compile(r"`{3,}|~{3,}")
 _ATTRIBUTE = re.compile(r"#([\w:.-]+)|\.([\w-]+)|([\w-]+)=(?:\"([^\"]*)\"|(\S+))")
 
 
@@ -87,11 +88,10 @@ def _closing_line(state: StateBlock, start_line: int, end_line: int) -> int | No
         text = _line(state, line)
         if text and state.sCount[line] < state.blkIndent:
             return None  # less indented than the list item the div began in
-        if fence:
-            fence = "" if text.startswith(fence) and not text.strip(fence[0]).strip() else fence
-        elif found := _FENCE.match(text):
-            fence = found[0]
-        elif _CLOSE.match(text):
+        before, fence = fence, fence_after(fence, text)
+        if before or fence:
+            continue  # code
+        if _CLOSE.match(text):
             depth -= 1
             if depth == 0:
                 return line
