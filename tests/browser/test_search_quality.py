@@ -25,6 +25,7 @@ QUERIES = [
     "匈牙利", "显存", "带宽", "微调", "对比学习", "奖励模型", "策略梯度", "价值函数",
     "重要性采样", "体渲染", "去噪", "归一化流", "投机解码", "Q-Former", "损失函数",
     "Transformer", "位置编码", "目标检测", "kv cache", "O(N^2 d)",
+    "DQN的两项改动", "神经SDF的训练",  # Latin written against Chinese, no space between
 ]  # fmt: skip
 # A query that is TeX is found in a formula, which the excerpt shows as readable text.
 READABLE = {"\\Delta W": "ΔW", "O(N^2 d)": "O(N² d)"}
