@@ -17,7 +17,7 @@ from pathlib import Path
 from kbsite.importers.images import ImageFiles
 from kbsite.importers.postlinks import PostIndex
 from kbsite.importers.tally import Tally
-from kbsite.render.blocklines import fence_after
+from kbsite.load.fences import fence_after
 from kbsite.render.syntax.blogcallouts import box_of_admonition, box_of_note
 from kbsite.render.syntax.templatetags import figure_html, site_paths
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import yaml
 
 from kbsite.errors import Diagnostic, warning
+from kbsite.load.fences import fence_after
 from kbsite.load.notebookoutputs import Attachment, OutputFiles, output_blocks, text_of
 
 # (first line of the note text, cell number from 1, that line's line within the cell); cell 0:
@@ -26,7 +27,6 @@ CODE_FENCE = "kbsite-code"
 OUTPUTS_FENCE = "kbsite-outputs"
 
 _FRONT_OPEN = re.compile(r"^---[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ATTACHMENT = re.compile(r"attachment:([^\s)\"'>]+)")
 _LANGUAGE = re.compile(r"[^\w+#.-]")
 
@@ -101,16 +101,10 @@ def _front_matter(out: _Text, cells: list[Any], metadata: Any) -> int:
 def _closed_fences(text: str) -> str:
     """Close a code fence a Markdown cell leaves open: Jupyter renders each cell alone, so an
     unclosed fence ends with its cell instead of swallowing the notebook after it."""
-    opened = ""
+    fence = ""
     for line in text.split("\n"):
-        match = _FENCE.match(line)
-        if match is None:
-            continue
-        if not opened:
-            opened = match[1]
-        elif match[1][0] == opened[0] and len(match[1]) >= len(opened) and not match[2].strip():
-            opened = ""
-    return f"{text}\n{opened}" if opened else text
+        fence = fence_after(fence, line)
+    return f"{text}\n{fence}" if fence else text
 
 
 def _at_cell(diagnostic: Diagnostic, cell: int) -> Diagnostic:

@@ -17,7 +17,8 @@ import shlex
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from kbsite.render.blocklines import fence_after, line_text, opening_line
+from kbsite.load.fences import fence_after
+from kbsite.render.blocklines import line_text, opening_line
 from kbsite.render.syntax.embeds import WARNING
 
 _NOTE_OPEN = re.compile(r"^\{%-?\s*note\b(.*?)-?%\}$")

@@ -23,7 +23,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from kbsite.render.blocklines import fence_after
+from kbsite.load.fences import fence_after
 
 _OPEN = re.compile(r":{3,}[ \t]*(?:\{([^{}\n]*)\}|([A-Za-z][\w-]*))[ \t]*:*[ \t]*$")
 _CLOSE = re.compile(r":{3,}[ \t]*$")

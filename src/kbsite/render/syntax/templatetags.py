@@ -28,7 +28,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from kbsite.render.blocklines import fence_after, line_text, opening_line
+from kbsite.load.fences import fence_after
+from kbsite.render.blocklines import line_text, opening_line
 
 NOTE_PATH = "kbsite_path"  # env key: the note's path, for asset_img's folder
 _RAW_LINES = "kbsite_raw_lines"  # env key: (start, end) line ranges inside {% raw %} blocks

@@ -1,10 +1,11 @@
-"""One rule for where a code fence opens and closes, shared by every scan of raw lines."""
+"""One rule for where a code fence opens and closes (kbsite.load.fences), shared by every scan
+of raw lines."""
 
 from __future__ import annotations
 
 import pytest
 
-from kbsite.render.blocklines import fence_after
+from kbsite.load.fences import fence_after
 from kbsite.render.markdown import render_markdown
 
 
