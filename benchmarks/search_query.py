@@ -139,7 +139,9 @@ def _time_search_box(browser: Any, base: str, rounds: int) -> list[float]:
         page.goto(base + PREFIX)
         page.focus("#site-search-input")  # starts loading the index, as a reader's focus does
         page.wait_for_timeout(5000)  # the reader thinks of a query meanwhile
-        times += [page.evaluate(TYPE_SCRIPT, query) for query in QUERIES]
+        for query in QUERIES:
+            times.append(page.evaluate(TYPE_SCRIPT, query))
+            page.wait_for_timeout(1500)  # the reader reads the results; the box settles
         context.close()
     return times
 
