@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from kbsite.cli import main
+from kbsite.render.math.formulas import Formulas
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,15 @@ categories:
     slug: computer-vision
     description: 视觉。
 """
+
+
+@pytest.fixture(scope="session")
+def formulas() -> Iterator[Formulas]:
+    """The renderings of formulas the session's tests share, as a build's notes share them; its
+    formula process ends with the session."""
+    math = Formulas()
+    yield math
+    math.stop()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
