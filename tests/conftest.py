@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kbsite.accel import SWITCH
 from kbsite.cli import main
 from kbsite.render.math.formulas import Formulas
 
@@ -40,6 +41,13 @@ def formulas() -> Iterator[Formulas]:
     math = Formulas()
     yield math
     math.stop()
+
+
+@pytest.fixture
+def accel_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kbsite.accel's pieces installed whatever KBSITE_NO_ACCEL says, for a test comparing a
+    piece with the library's own code (README's test command runs the suite both ways)."""
+    monkeypatch.delenv(SWITCH, raising=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
