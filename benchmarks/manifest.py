@@ -60,10 +60,11 @@ def english(site: Path) -> Path:
 
 
 def example_site(work: Path) -> Path:
-    """The repository's root as a site: site.yaml, content/ and the overrides beside them."""
+    """The repository's root as a site: site.yaml, content/, the overrides and the
+    bibliography beside them."""
     site = work / "example"
     site.mkdir()
-    for name in ("site.yaml", "content", "templates", "static"):
+    for name in ("site.yaml", "content", "templates", "static", "bibliography"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, site / name)

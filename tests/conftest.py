@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from kbsite.accel import SWITCH
 from kbsite.cli import main
+from kbsite.render.math.formulas import Formulas
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,22 @@ categories:
     slug: computer-vision
     description: 视觉。
 """
+
+
+@pytest.fixture(scope="session")
+def formulas() -> Iterator[Formulas]:
+    """The renderings of formulas the session's tests share, as a build's notes share them; its
+    formula process ends with the session."""
+    math = Formulas()
+    yield math
+    math.stop()
+
+
+@pytest.fixture
+def accel_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kbsite.accel's pieces installed whatever KBSITE_NO_ACCEL says, for a test comparing a
+    piece with the library's own code (README's test command runs the suite both ways)."""
+    monkeypatch.delenv(SWITCH, raising=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -23,9 +23,8 @@ from kbsite.load.bibtex import BibCache
 from kbsite.load.content import NoteCache, load_content, settle_categories
 from kbsite.load.notebook import in_cells
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.math.prestart import start_ahead
-from kbsite.render.math.prestart import stop as stop_formula_process
-from kbsite.render.math.tex import forget_engine_failures
 from kbsite.render.notes import render_notes, renderer_salt
 from kbsite.render.options import RenderOptions
 from kbsite.render.store import RenderStore
@@ -104,6 +103,7 @@ class Snapshot:
     store: RenderStore  # the render cache the build used
     manifest: Manifest  # the served folder's files and digests, updated as pages are written
     render_options: RenderOptions  # what the notes rendered with (the bibliography among it)
+    formulas: Formulas  # the renderings of formulas, and their process, the notes rendered with
 
 
 @dataclass(slots=True)
@@ -134,10 +134,11 @@ class BuildCache:
 
 @dataclass(slots=True)
 class Builder:
-    """Builds a site; keeps parsed and rendered notes between builds (for `serve`)."""
+    """Builds a site; keeps parsed and rendered notes and formulas between builds (serve)."""
 
     options: BuildOptions
     progress: Progress | None = None
+    formulas: Formulas = field(default_factory=Formulas)  # `kbsite build` starts one ahead
     _cache: BuildCache = field(default_factory=BuildCache)
 
     def build(self) -> BuildResult:
@@ -166,7 +167,7 @@ class Builder:
         if config != self._cache.config:  # categories or time zone may have changed
             self._cache.start_afresh(config)
         jobs = self.options.jobs or default_jobs()
-        forget_engine_failures()  # a formula KaTeX's engine failed on last time: try again
+        self.formulas.forget_engine_failures()  # what KaTeX's engine failed on: try again
         # A large cold build: the formula process reads the notes for their formulas while this
         # process does, so this one's own workers would only compete with it for the cores.
         readers = 1 if self._scans_formulas(config) else jobs
@@ -189,6 +190,7 @@ class Builder:
             notes,
             store,
             render_options,
+            math=self.formulas,
             jobs=jobs,
             tuning=self.options.tuning,
             progress=lambda done, total: self._report("render", done, total),
@@ -234,7 +236,7 @@ class Builder:
                 if search and isinstance(writer, StagedOutput):
                     # Every formula is rendered by now: end the formula process (V8, ~110 MB
                     # at 1,000 notes) rather than keep it idle beside Pagefind's.
-                    stop_formula_process()
+                    self.formulas.stop()
                     index_staged(writer, output, note_pages, jobs)
                 elif search and isinstance(writer, SyncedOutput):  # serve: changed shards only
                     indexed = index_synced(writer, note_pages, self._cache.indexed, jobs)
@@ -280,6 +282,7 @@ class Builder:
             store=store,
             manifest=self._cache.manifest,
             render_options=render_options,
+            formulas=self.formulas,
         )
 
     def _writer(self, output: Path, search: bool) -> Writer:
@@ -311,12 +314,10 @@ class Builder:
 
     def _scans_formulas(self, config: SiteConfig) -> bool:
         """Tell whether the formula process reads the notes for their formulas in this build:
-        if `kbsite build` started it so, or this looks like a large cold build (then start it,
-        with V8, now; kbsite.render.math.formulaserver)."""
+        `kbsite build` started it so, or a large cold build starts it now (render.math.prestart)."""
         cold = not self._cache.notes  # not a rebuild (serve's render a note or two)
-        return start_ahead(
-            config.root, cache=self.options.cache, cold=cold, tuning=self.options.tuning
-        )
+        cache, tuning = self.options.cache, self.options.tuning
+        return start_ahead(self.formulas, config.root, cache=cache, cold=cold, tuning=tuning)
 
     def _render_store(self, config: SiteConfig) -> RenderStore:
         path = (config.root / CACHE_DIR / RENDER_CACHE) if self.options.cache else None

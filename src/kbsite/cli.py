@@ -225,11 +225,13 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from kbsite.render.math.prestart import start_ahead, stop
+    from kbsite.render.math.formulas import Formulas
+    from kbsite.render.math.prestart import start_ahead
 
     # Before importing the builder (~0.2 s on one core): V8 starts meanwhile on another, and
     # reads the notes for their formulas as soon as it is up.
-    start_ahead(args.site, cache=not args.no_cache)
+    formulas = Formulas()
+    start_ahead(formulas, args.site, cache=not args.no_cache)
 
     from kbsite.build import Builder, BuildOptions
     from kbsite.load.contentfiles import navigation_files_summary
@@ -246,9 +248,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     progress = None if args.quiet else progress_printer(sys.stderr)
     try:
-        result = Builder(options, progress=progress).build()
+        result = Builder(options, progress=progress, formulas=formulas).build()
     finally:
-        stop()  # the formula process's work is done, however the build ended
+        formulas.stop()  # the formula process's work is done, however the build ended
     print_diagnostics(result.warnings, sys.stderr)
     if not args.quiet:
         where = (

@@ -44,7 +44,7 @@ def absolute_url(config: SiteBase, site_path: str) -> str:
 
 # Templates ask for the same few URLs (home, categories, feeds) on every page: cache them.
 # Keyed by the base path, not the config, whose hash would be recomputed on every call.
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # pure: a function of two strings
 def _url_for(base_path: str, site_path: str) -> str:
     if "://" in site_path or site_path.startswith(("mailto:", "#")):
         return site_path
@@ -56,7 +56,7 @@ def origin(config: SiteBase) -> str:
     return _origin(config.base_url)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64)  # pure: a function of one string
 def _origin(base_url: str) -> str:
     parts = urlsplit(base_url)
     return f"{parts.scheme}://{parts.netloc}"

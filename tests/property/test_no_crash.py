@@ -15,6 +15,7 @@ from kbsite.load.content import parse_note
 from kbsite.load.dates import DateError, parse_date
 from kbsite.render.excerpt import make_excerpt, reading_minutes
 from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.tokeninfo import TextRun
 from kbsite.site.index import tag_for
 
@@ -112,8 +113,8 @@ def test_parse_note_of_any_text(text: str) -> None:
 
 @FAST
 @given(TEXT, st.integers(1, 50))
-def test_render_markdown_never_raises(body: str, first_line: int) -> None:
-    result = render_markdown(body, path="content/n.md", first_line=first_line)
+def test_render_markdown_never_raises(formulas: Formulas, body: str, first_line: int) -> None:
+    result = render_markdown(body, math=formulas, path="content/n.md", first_line=first_line)
     last = first_line + body.count("\n") + body.count("\r") + 1
     for item in (*result.links, *result.diagnostics):
         line = item.line if hasattr(item, "line") else item.location.line

@@ -9,6 +9,7 @@ import pytest
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.render.anchors import heading_id, match_anchor
 from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.syntax.wikilinks import WikiTarget, wiki_href
 from kbsite.render.tokeninfo import Link
 from kbsite.site.links import resolve_links
@@ -61,8 +62,12 @@ BODY = """\
 """
 
 
-def test_links_within_a_note_point_at_the_real_id_and_broken_ones_are_warned() -> None:
-    result = render_markdown(BODY + "\n脚注[^1]\n\n[^1]: 说明\n", path="content/n.md", first_line=3)
+def test_links_within_a_note_point_at_the_real_id_and_broken_ones_are_warned(
+    formulas: Formulas,
+) -> None:
+    result = render_markdown(
+        BODY + "\n脚注[^1]\n\n[^1]: 说明\n", math=formulas, path="content/n.md", first_line=3
+    )
     html = result.html
     assert '<a href="#td%CE%BB">TD</a>' not in html
     assert '<a href="#tdλ">TD</a>' in html
@@ -121,8 +126,8 @@ def test_a_broken_anchor_in_another_note_is_a_warning_and_the_link_reaches_its_t
     ]
 
 
-def test_an_id_written_in_raw_html_wins_over_a_heading_that_looks_alike() -> None:
+def test_an_id_written_in_raw_html_wins_over_a_heading_that_looks_alike(formulas: Formulas) -> None:
     body = '# Intro\n\n<a id="Intro"></a>\n\n[上面](#Intro)\n'
-    result = render_markdown(body, path="content/n.md", first_line=1)
+    result = render_markdown(body, math=formulas, path="content/n.md", first_line=1)
     assert '<a href="#Intro">上面</a>' in result.html
     assert result.diagnostics == ()

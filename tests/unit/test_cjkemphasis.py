@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.syntax.cjkemphasis import cjk_emphasis_plugin
 
 COMMONMARK = MarkdownIt("commonmark")
@@ -37,8 +38,10 @@ FRIENDLY = MarkdownIt("commonmark").use(cjk_emphasis_plugin)
         ("英文**bold（粗体）**后", "英文<strong>bold（粗体）</strong>后"),
     ],
 )
-def test_emphasis_beside_cjk_punctuation(source: str, html: str) -> None:
-    assert render_markdown(source, path="n.md", first_line=1).html == f"<p>{html}</p>\n"
+def test_emphasis_beside_cjk_punctuation(formulas: Formulas, source: str, html: str) -> None:
+    assert (
+        render_markdown(source, math=formulas, path="n.md", first_line=1).html == f"<p>{html}</p>\n"
+    )
 
 
 @settings(max_examples=500, deadline=None)

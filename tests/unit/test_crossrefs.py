@@ -6,13 +6,15 @@ from __future__ import annotations
 import textwrap
 
 from kbsite.render.markdown import RenderedMarkdown, render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.options import label_names
 from kbsite.render.syntax.sidenotes import strip_sidenotes
 
 
-def render(body: str, **options: object) -> RenderedMarkdown:
+def render(formulas: Formulas, body: str, **options: object) -> RenderedMarkdown:
     return render_markdown(
         textwrap.dedent(body),
+        math=formulas,
         path="content/n.md",
         first_line=5,
         **options,  # type: ignore[arg-type]
@@ -23,8 +25,9 @@ def messages(result: RenderedMarkdown) -> list[str]:
     return [str(d) for d in result.diagnostics]
 
 
-def test_theorems_count_per_kind_in_reading_order() -> None:
+def test_theorems_count_per_kind_in_reading_order(formulas: Formulas) -> None:
     result = render(
+        formulas,
         """
         ::: {#thm-a}
         甲
@@ -37,7 +40,7 @@ def test_theorems_count_per_kind_in_reading_order() -> None:
         ::: {#thm-c}
         丙
         :::
-        """
+        """,
     )
     assert [(la.id, la.kind, la.number) for la in result.labels] == [
         ("thm-a", "thm", "1"),
@@ -47,15 +50,16 @@ def test_theorems_count_per_kind_in_reading_order() -> None:
     assert '<span class="theorem-label">定理 2</span>' in result.html
 
 
-def test_a_theorems_title_line_names_it_and_stays_out_of_the_toc() -> None:
-    result = render("## 背景\n\n::: {#thm-x}\n## 低秩\n内容\n:::\n")
+def test_a_theorems_title_line_names_it_and_stays_out_of_the_toc(formulas: Formulas) -> None:
+    result = render(formulas, "## 背景\n\n::: {#thm-x}\n## 低秩\n内容\n:::\n")
     assert [h.text for h in result.toc] == ["背景"]
     assert '<span class="theorem-name">（低秩）</span>' in result.html
     assert "<h2" not in result.html.split('id="thm-x"')[1]
 
 
-def test_labels_read_in_the_sites_language() -> None:
+def test_labels_read_in_the_sites_language(formulas: Formulas) -> None:
     result = render(
+        formulas,
         "::: {#lem-x}\n## Key step\nBody.\n:::\n\nBy @lem-x.\n",
         label_names=label_names("en"),
     )
@@ -64,30 +68,31 @@ def test_labels_read_in_the_sites_language() -> None:
     assert '<a class="xref" href="#lem-x">Lemma 1</a>' in result.html
 
 
-def test_a_proof_ends_with_a_tombstone_even_after_a_list() -> None:
-    html = render("::: {.proof}\n显然。\n:::\n\n::: {.proof}\n- 一\n:::\n").html
+def test_a_proof_ends_with_a_tombstone_even_after_a_list(formulas: Formulas) -> None:
+    html = render(formulas, "::: {.proof}\n显然。\n:::\n\n::: {.proof}\n- 一\n:::\n").html
     assert html.count('<span class="qed" aria-hidden="true">∎</span>') == 2
     assert '显然。<span class="qed"' in html
     assert '<p class="qed-line">' in html
 
 
-def test_fenced_divs_nest_and_an_unclosed_one_stays_text() -> None:
+def test_fenced_divs_nest_and_an_unclosed_one_stays_text(formulas: Formulas) -> None:
     html = render(
-        "::: {#thm-out}\n::: {.proof}\n内\n:::\n外\n:::\n\n::: {#thm-open}\n没有结尾\n"
+        formulas, "::: {#thm-out}\n::: {.proof}\n内\n:::\n外\n:::\n\n::: {#thm-open}\n没有结尾\n"
     ).html
     assert html.index('class="proof"') > html.index('id="thm-out"')
     assert "<p>外</p>\n</div>" in html
     assert "::: {#thm-open}" in html
 
 
-def test_a_line_of_colons_in_a_code_fence_does_not_close_the_div() -> None:
-    html = render("::: {#exm-a}\n```text\n:::\n```\n后文\n:::\n").html
+def test_a_line_of_colons_in_a_code_fence_does_not_close_the_div(formulas: Formulas) -> None:
+    html = render(formulas, "::: {#exm-a}\n```text\n:::\n```\n后文\n:::\n").html
     assert "<code>:::\n</code>" in html
     assert html.endswith("<p>后文</p>\n</div>\n")
 
 
-def test_figures_and_tables_get_numbered_captions() -> None:
+def test_figures_and_tables_get_numbered_captions(formulas: Formulas) -> None:
     result = render(
+        formulas,
         """
         ![结构](a.svg){#fig-a}
 
@@ -98,7 +103,7 @@ def test_figures_and_tables_get_numbered_captions() -> None:
         : 结果 {#tbl-r}
 
         如 @fig-a 与 @tbl-r。
-        """
+        """,
     )
     assert '<figcaption><span class="figure-label">图 1</span> 结构</figcaption>' in result.html
     assert (
@@ -109,8 +114,9 @@ def test_figures_and_tables_get_numbered_captions() -> None:
     assert {"fig-a", "tbl-r"} <= set(result.anchors)
 
 
-def test_equation_ids_share_the_counter_of_labelled_environments() -> None:
+def test_equation_ids_share_the_counter_of_labelled_environments(formulas: Formulas) -> None:
     result = render(
+        formulas,
         r"""
         $$
         \begin{equation}a\label{eq:a}\end{equation}
@@ -124,7 +130,7 @@ def test_equation_ids_share_the_counter_of_labelled_environments() -> None:
         {#eq-c}
 
         见 @eq-b 与 \eqref{eq-c}。
-        """
+        """,
     )
     assert [(la.id, la.number) for la in result.labels] == [
         ("eq:a", "1"),
@@ -136,8 +142,8 @@ def test_equation_ids_share_the_counter_of_labelled_environments() -> None:
     assert "{#eq" not in result.html
 
 
-def test_an_unknown_reference_warns_at_its_line_and_reads_as_written() -> None:
-    result = render("::: {#thm-lowrank}\n甲\n:::\n\n第一行\n见 @thm-lowrnk。\n")
+def test_an_unknown_reference_warns_at_its_line_and_reads_as_written(formulas: Formulas) -> None:
+    result = render(formulas, "::: {#thm-lowrank}\n甲\n:::\n\n第一行\n见 @thm-lowrnk。\n")
     assert '<span class="xref xref-unknown">@thm-lowrnk?</span>' in result.html
     assert messages(result) == [
         "content/n.md:10: warning: markdown: no theorem, figure, table or equation "
@@ -145,8 +151,8 @@ def test_an_unknown_reference_warns_at_its_line_and_reads_as_written() -> None:
     ]
 
 
-def test_an_id_defined_twice_warns_and_references_go_to_the_first() -> None:
-    result = render("::: {#thm-a}\n甲\n:::\n\n::: {#thm-a}\n乙\n:::\n")
+def test_an_id_defined_twice_warns_and_references_go_to_the_first(formulas: Formulas) -> None:
+    result = render(formulas, "::: {#thm-a}\n甲\n:::\n\n::: {#thm-a}\n乙\n:::\n")
     assert messages(result) == [
         "content/n.md:9: warning: markdown: label 'thm-a' is defined twice in this note; "
         "links go to the first"
@@ -155,8 +161,8 @@ def test_an_id_defined_twice_warns_and_references_go_to_the_first() -> None:
     assert "甲" in result.labels[0].preview
 
 
-def test_emails_usernames_and_citation_keys_stay_text() -> None:
-    result = render("写信给 me@thm-x.org，或 @alice，见 @hu2021lora 与 @figure。")
+def test_emails_usernames_and_citation_keys_stay_text(formulas: Formulas) -> None:
+    result = render(formulas, "写信给 me@thm-x.org，或 @alice，见 @hu2021lora 与 @figure。")
     html = result.html
     assert 'href="mailto:me@thm-x.org"' in html
     assert "@alice" in html and "@hu2021lora" in html and "@figure" in html
@@ -164,18 +170,18 @@ def test_emails_usernames_and_citation_keys_stay_text() -> None:
     assert result.diagnostics == ()
 
 
-def test_a_reference_ends_at_the_first_han_character() -> None:
-    html = render("![图](a.svg){#fig-arch}\n\n如@fig-arch所示。").html
+def test_a_reference_ends_at_the_first_han_character(formulas: Formulas) -> None:
+    html = render(formulas, "![图](a.svg){#fig-arch}\n\n如@fig-arch所示。").html
     assert '如<a class="xref" href="#fig-arch">图 1</a>所示' in html
 
 
-def test_excerpts_read_a_reference_as_its_label() -> None:
-    result = render("![图](a.svg){#fig-arch}\n\n如 @fig-arch 所示。")
+def test_excerpts_read_a_reference_as_its_label(formulas: Formulas) -> None:
+    result = render(formulas, "![图](a.svg){#fig-arch}\n\n如 @fig-arch 所示。")
     assert "".join(run.text for run in result.excerpt_text).endswith("如 图 1 所示。")
 
 
-def test_label_previews_hold_the_target_without_ids() -> None:
-    result = render("::: {#thm-a}\n## 名\n内容 $x$\n:::\n")
+def test_label_previews_hold_the_target_without_ids(formulas: Formulas) -> None:
+    result = render(formulas, "::: {#thm-a}\n## 名\n内容 $x$\n:::\n")
     (label,) = result.labels
     assert "内容" in label.preview and "定理 1" in label.preview
     assert "id=" not in label.preview
@@ -202,8 +208,8 @@ FOOTNOTES = """
 """
 
 
-def test_a_footnote_is_written_beside_its_first_reference_only() -> None:
-    result = render(FOOTNOTES, sidenotes=True)
+def test_a_footnote_is_written_beside_its_first_reference_only(formulas: Formulas) -> None:
+    result = render(formulas, FOOTNOTES, sidenotes=True)
     html = result.html
     assert result.has_sidenotes
     assert html.count('<span class="sidenote"') == 1
@@ -217,15 +223,19 @@ def test_a_footnote_is_written_beside_its_first_reference_only() -> None:
     assert 'class="footnotes all-side"' not in html
 
 
-def test_footnotes_end_writes_no_sidenotes() -> None:
-    result = render(FOOTNOTES, sidenotes=False)
+def test_footnotes_end_writes_no_sidenotes(formulas: Formulas) -> None:
+    result = render(formulas, FOOTNOTES, sidenotes=False)
     assert not result.has_sidenotes
     assert "sidenote" not in result.html
 
 
-def test_strip_sidenotes_gives_back_the_footnotes_only_page() -> None:
-    side = render("甲[^1]乙 $x$[^2]。\n\n[^1]: 注 $y_1$。\n\n[^2]: 二。\n", sidenotes=True)
-    end = render("甲[^1]乙 $x$[^2]。\n\n[^1]: 注 $y_1$。\n\n[^2]: 二。\n", sidenotes=False)
+def test_strip_sidenotes_gives_back_the_footnotes_only_page(formulas: Formulas) -> None:
+    side = render(
+        formulas, "甲[^1]乙 $x$[^2]。\n\n[^1]: 注 $y_1$。\n\n[^2]: 二。\n", sidenotes=True
+    )
+    end = render(
+        formulas, "甲[^1]乙 $x$[^2]。\n\n[^1]: 注 $y_1$。\n\n[^2]: 二。\n", sidenotes=False
+    )
     assert 'class="footnotes all-side"' in side.html
     stripped = strip_sidenotes(side.html)
     assert "sidenote" not in stripped.replace("has-sidenote", "").replace("all-side", "")

@@ -6,6 +6,7 @@ import pytest
 
 from kbsite.render.excerpt import make_excerpt, readable_math, reading_minutes
 from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.tokeninfo import TextRun
 
 
@@ -71,19 +72,19 @@ def test_trailing_comma_is_dropped_before_the_ellipsis() -> None:
     assert make_excerpt([plain("模型很大，显存不够用的时候怎么办")], limit=8) == "模型很大..."
 
 
-def test_excerpt_from_rendered_note_leaves_out_code() -> None:
+def test_excerpt_from_rendered_note_leaves_out_code(formulas: Formulas) -> None:
     body = "# 标题\n\n```python\nsecret()\n```\n\n正文 `code` 内容。"
-    runs = render_markdown(body, path="n.md", first_line=1).text
+    runs = render_markdown(body, math=formulas, path="n.md", first_line=1).text
     assert make_excerpt(runs) == "正文 code 内容。"  # the heading is left out too
 
 
-def test_headings_never_run_into_the_sentence_after_them() -> None:
+def test_headings_never_run_into_the_sentence_after_them(formulas: Formulas) -> None:
     body = "## 背景\n\n注意力的复杂度是 $O(N^2 d)$。\n\n## Method $x$\n\nWe use $W^{T} x$.\n"
-    runs = render_markdown(body, path="n.md", first_line=1).text
+    runs = render_markdown(body, math=formulas, path="n.md", first_line=1).text
     assert make_excerpt(runs) == "注意力的复杂度是 O(N² d)。We use Wᵀ x."
-    assert make_excerpt(render_markdown("# 只有标题\n", path="n.md", first_line=1).text) == (
-        "只有标题"
-    )
+    assert make_excerpt(
+        render_markdown("# 只有标题\n", math=formulas, path="n.md", first_line=1).text
+    ) == ("只有标题")
 
 
 @pytest.mark.parametrize(

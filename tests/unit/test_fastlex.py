@@ -12,6 +12,9 @@ from pygments.lexers import CppLexer, PythonLexer, find_lexer_class_by_name, get
 from kbsite.accel import fastlex
 from tests.fixtures.code.samples import SNIPPETS, soups
 
+# Every test here compares fastlex with Pygments' loop, also in the run with KBSITE_NO_ACCEL=1.
+pytestmark = pytest.mark.usefixtures("accel_on")
+
 # Each sample lexed by every lexer: prose, code, and garbage that reaches error paths.
 EVERY_LEXER_SAMPLES = [SNIPPETS["python"], SNIPPETS["bash"], soups()[2], soups()[-1]]
 SLOW = 2.0  # seconds: a few of Pygments' own lexers backtrack for ages on unlike input
@@ -57,9 +60,12 @@ def test_fewer_rules_are_tried_and_custom_loops_are_left_alone() -> None:
     assert fastlex.AVAILABLE
     python = PythonLexer()
     assert fastlex.qualifies(python)
+    assert "get_tokens_unprocessed" in vars(fastlex.accelerate(PythonLexer()))  # installed
     root = python._tokens["root"]  # type: ignore[attr-defined]
-    assert len(fastlex._state(root)["d"]) < len(root) / 3  # `def` is not tried as a string
+    assert len(fastlex._Dispatch(root)["d"]) < len(root) / 3  # `def` is not tried as a string
     cpp = CppLexer()  # overrides Pygments' loop: fastlex must not replace it
     assert not fastlex.qualifies(cpp)
-    assert fastlex.accelerate(cpp).get_tokens_unprocessed.__func__ is not fastlex._fast_gtu  # type: ignore[attr-defined]
+    assert (
+        fastlex.accelerate(cpp).get_tokens_unprocessed.__func__ is CppLexer.get_tokens_unprocessed
+    )  # type: ignore[attr-defined]
     assert isinstance(python, RegexLexer)

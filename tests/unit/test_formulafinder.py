@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import kbsite.render.math.tex as kmath
 from kbsite.render.markdown import render_markdown
-from kbsite.render.math.formulafinder import find_formulas
+from kbsite.render.math.formulafinder import Formula, find_formulas
+from kbsite.render.math.formulas import Formulas
 from tests.conftest import REPO
 
 
-def rendered_formulas(body: str) -> set[kmath.Formula]:
+def rendered_formulas(body: str) -> set[Formula]:
     """The (TeX, display) pairs rendering `body` actually asks KaTeX for."""
-    kmath.clear_cache()
-    render_markdown(body, path="n.md", first_line=1)
-    return set(kmath._RESULTS)
+    fresh = Formulas()
+    try:
+        render_markdown(body, math=fresh, path="n.md", first_line=1)
+        return set(fresh.known())
+    finally:
+        fresh.stop()
 
 
 def test_finds_inline_display_and_bracket_math() -> None:

@@ -35,14 +35,15 @@ def test_the_formula_process_gives_the_engines_bytes_and_no_engine_runs_here() -
     out = run_python(
         r"""
         import sys, threading
-        from kbsite.render.math import formulaserver
+        from kbsite.render.math.formulas import Formulas
         from kbsite.render.math.katexengine import Engine
         from kbsite.render.math.variants import unicode_variants
         formulas = [(r"\frac{a}{b}", True), ("x^2", False), (r"\foobar", False), (r"\mathbb{R}", False)]
-        served = formulaserver.render(formulas)
+        served = [result for _formula, result in Formulas().render_many(formulas)]
         assert "pykatex" not in sys.modules and "py_mini_racer" not in sys.modules
         assert threading.active_count() == 1  # so this process may still fork its workers
-        here = [(ok, unicode_variants(t) if ok else t) for ok, t in Engine().render_many(formulas)]
+        with Engine() as engine:
+            here = [(ok, unicode_variants(t) if ok else t) for ok, t in engine.render_many(formulas)]
         assert served == here, (served, here)
         assert served[2] == (False, r"Undefined control sequence: \foobar at position 1: \foobar")
         print("ok")
@@ -56,18 +57,18 @@ def test_the_engine_refuses_a_thread_that_did_not_make_it() -> None:
         """
         import threading
         from kbsite.render.math.katexengine import Engine
-        engine = Engine()
-        assert engine.render_many([("x", False)])[0][0] is True
-        errors = []
-        def other():
-            try:
-                engine.render_many([("y", False)])
-            except RuntimeError as exc:
-                errors.append(str(exc))
-        thread = threading.Thread(target=other)
-        thread.start()
-        thread.join()
-        print(errors)
+        with Engine() as engine:
+            assert engine.render_many([("x", False)])[0][0] is True
+            errors = []
+            def other():
+                try:
+                    engine.render_many([("y", False)])
+                except RuntimeError as exc:
+                    errors.append(str(exc))
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join()
+            print(errors)
         """
     )
     assert "used only by the thread that made it" in out
@@ -79,12 +80,13 @@ def test_threads_and_forked_workers_all_reach_the_one_process() -> None:
     out = run_python(
         """
         import os, threading
-        from kbsite.render.math import formulaserver
-        expected = {i: formulaserver.render([(f"x_{{{i}}}", False)])[0] for i in range(40)}
-        process = formulaserver.current()
+        from kbsite.render.math.formulas import Formulas
+        math = Formulas()
+        expected = {i: math.result(f"x_{{{i}}}", False) for i in range(40)}
+        process = math.process()
         got, threads = {}, []
         def ask(i):
-            got[i] = formulaserver.render([(f"x_{{{i}}}", False)])[0]
+            got[i] = process.render([(f"x_{{{i}}}", False)])[0]  # as serve's threads ask
         for i in range(40):
             threads.append(threading.Thread(target=ask, args=(i,)))
             threads[-1].start()
@@ -95,11 +97,12 @@ def test_threads_and_forked_workers_all_reach_the_one_process() -> None:
         for i in range(4):
             pid = os.fork()
             if pid == 0:
-                same = formulaserver.render([(f"x_{{{i}}}", False)])[0] == expected[i]
-                os._exit(0 if same and formulaserver.current() is None else 1)
+                math.forget_engine_failures()
+                same = math.render_many([(f"y_{{{i}}}", False)])[0][1][0] is True
+                os._exit(0 if same and math.process() is None else 1)
             children.append(pid)
         codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
-        assert formulaserver.current() is process  # the workers did not start one of their own
+        assert math.process() is process  # the workers did not start one of their own
         print(codes)
         """
     )
@@ -113,14 +116,16 @@ def test_a_killed_formula_process_is_replaced() -> None:
     out = run_python(
         r"""
         import os, signal
-        from kbsite.render.math import formulaserver
-        [exact] = formulaserver.render([(r"\frac{a}{b}", True)])
-        first = formulaserver.current()
+        from kbsite.render.math.formulas import Formulas
+        math = Formulas()
+        exact = math.result(r"\frac{a}{b}", True)
+        first = math.process()
         os.kill(first._process.pid, signal.SIGKILL)
         [lost] = first.render([(r"\frac{a}{b}", True)])
         assert lost == (None, "the formula process stopped (exit status -9)"), lost
-        assert formulaserver.render([(r"\frac{a}{b}", True)]) == [exact]
-        assert formulaserver.current() not in (None, first)
+        assert Formulas().result(r"\frac{a}{b}", True) == exact  # a new one
+        assert math.result(r"\frac{c}{d}", True)[0] is True
+        assert math.process() not in (None, first)
         print("ok")
         """
     )
@@ -134,7 +139,7 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
     out = run_python(
         r"""
         from pathlib import Path
-        import kbsite.render.math.tex as km
+        from kbsite.render.math.formulas import Formulas
         from kbsite.config.siteconfig import parse_config
         from kbsite.load.content import parse_note
         from kbsite.render.notes import render_notes
@@ -144,13 +149,14 @@ def test_an_engine_failure_is_shown_warned_and_never_cached() -> None:
         config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=Path("/s"))
         note = parse_note("cv/deep.md", f"---\ndate: 2026-01-01\n---\n深 $${deep}$$\n", config)[0]
         store = RenderStore(None)
-        [meta], fresh = render_notes([note], store, RenderOptions(160), jobs=1)
+        km = Formulas()
+        [meta], fresh = render_notes([note], store, RenderOptions(160), math=km, jobs=1)
         [warning] = meta.diagnostics
         print(warning.key, warning.location.line, warning.message)
         print('<code class="math-error"' in store.html(meta.key))
         print(km.is_known((deep, False)), km.engine_failure(deep, False))  # inline: mid-sentence
         km.forget_engine_failures()
-        [again], fresh = render_notes([note], store, RenderOptions(160), jobs=1)
+        [again], fresh = render_notes([note], store, RenderOptions(160), math=km, jobs=1)
         print(fresh)  # rendered again: the first rendering was not kept
         """
     )
@@ -170,9 +176,10 @@ def test_the_process_ends_when_its_owner_is_killed() -> None:
         from pathlib import Path
         owner = subprocess.Popen([sys.executable, "-c", (
             "import time\n"
-            "from kbsite.render.math import formulaserver\n"
-            "formulaserver.render([('x', False)])\n"
-            "print(formulaserver.current()._process.pid, flush=True)\n"
+            "from kbsite.render.math.formulas import Formulas\n"
+            "math = Formulas()\n"
+            "math.render_tex('x', False)\n"
+            "print(math.process()._process.pid, flush=True)\n"
             "time.sleep(30)\n"
         )], stdout=subprocess.PIPE, text=True)
         status = Path(f"/proc/{int(owner.stdout.readline())}/status")
@@ -296,7 +303,7 @@ def test_the_process_finds_and_renders_the_formulas_of_a_content_folder(tmp_path
         r"""
         import json, sys
         from pathlib import Path
-        from kbsite.render.math.formulaserver import render as server_render
+        from kbsite.render.math.formulas import Formulas
         from kbsite.load.content import note_bodies
         from kbsite.render.math.formulafinder import find_formulas
         from kbsite.render.math.formulaserver import FormulaProcess
@@ -308,7 +315,9 @@ def test_the_process_finds_and_renders_the_formulas_of_a_content_folder(tmp_path
         server.close()
         wanted = sorted({f for _rel, body in note_bodies(folder) for f in find_formulas(body)})
         assert sorted(f for f, _result in served) == wanted, set(wanted) ^ {f for f, _r in served}
-        assert sorted(served) == sorted(zip(wanted, server_render(wanted)))
+        by_itself = Formulas()  # another process, asked for the same formulas
+        assert sorted(served) == sorted(zip(wanted, (r for _f, r in by_itself.render_many(wanted))))
+        by_itself.stop()
         print(json.dumps(sorted(scanned)))
         """,
         str(site / "content"),

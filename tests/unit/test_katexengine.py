@@ -31,13 +31,13 @@ def render_in_both(formulas: list[tuple[str, bool]]) -> dict[str, list[list[obje
     import json, sys
     from kbsite.render.math.katexengine import Engine
     formulas = [tuple(f) for f in json.load(sys.stdin)]
-    engine = Engine()
-    quickjs = engine.render_many(formulas[:299])
-    quickjs += engine.render_many(formulas[299:])
-    assert engine.name == "quickjs", "V8 started for a small batch"
-    assert engine.start_v8(), "V8 did not start"
-    v8 = engine.render_many(formulas)
-    print(json.dumps({"v8": v8, "quickjs": quickjs}))
+    with Engine() as engine:
+        quickjs = engine.render_many(formulas[:299])
+        quickjs += engine.render_many(formulas[299:])
+        assert engine.name == "quickjs", "V8 started for a small batch"
+        assert engine.start_v8(), "V8 did not start"
+        v8 = engine.render_many(formulas)
+        print(json.dumps({"v8": v8, "quickjs": quickjs}))
     """
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
@@ -71,11 +71,11 @@ def test_v8_starts_for_a_large_batch_only() -> None:
         """
         import threading
         from kbsite.render.math.katexengine import WORTH_STARTING_V8, Engine
-        engine = Engine()
-        engine.render_many([("x", False)] * (WORTH_STARTING_V8 - 1))
-        print(engine.name, threading.active_count())
-        engine.render_many([("x", False)] * WORTH_STARTING_V8)
-        print(engine.name, threading.active_count() > 1)
+        with Engine() as engine:
+            engine.render_many([("x", False)] * (WORTH_STARTING_V8 - 1))
+            print(engine.name, threading.active_count())
+            engine.render_many([("x", False)] * WORTH_STARTING_V8)
+            print(engine.name, threading.active_count() > 1)
         """
     )
     assert out.split() == ["quickjs", "1", "v8", "True"]
@@ -88,9 +88,9 @@ def test_a_formula_too_deep_for_quickjs_is_rendered_by_v8() -> None:
         """
         from kbsite.render.math.katexengine import Engine
         deep = "{" * 300 + "x" + "}" * 300
-        engine = Engine()
-        [(ok, html)] = engine.render_many([(deep, False)])
-        print(ok, engine.name, "<mi>x</mi>" in html)
+        with Engine() as engine:
+            [(ok, html)] = engine.render_many([(deep, False)])
+            print(ok, engine.name, "<mi>x</mi>" in html)
         """
     )
     assert out.split() == ["True", "v8", "True"]
@@ -100,10 +100,10 @@ def test_the_environment_variable_keeps_v8_out() -> None:
     out = run_python(
         """
         from kbsite.render.math.katexengine import Engine
-        engine = Engine()
-        print(engine.start_v8(), engine.name)
-        deep = "{" * 300 + "x" + "}" * 300
-        print(engine.render_many([(deep, False)]))
+        with Engine() as engine:
+            print(engine.start_v8(), engine.name)
+            deep = "{" * 300 + "x" + "}" * 300
+            print(engine.render_many([(deep, False)]))
         """,
         KBSITE_KATEX_ENGINE="quickjs",
     )
@@ -116,9 +116,9 @@ def test_without_mini_racer_quickjs_renders() -> None:
         import sys
         sys.modules["py_mini_racer"] = None  # as on a platform with no wheel: import fails
         from kbsite.render.math.katexengine import Engine
-        engine = Engine()
-        [(ok, html)] = engine.render_many([("x^2", False)] * 400)[:1]
-        print(engine.name, ok, "<msup>" in html)
+        with Engine() as engine:
+            [(ok, html)] = engine.render_many([("x^2", False)] * 400)[:1]
+            print(engine.name, ok, "<msup>" in html)
         """
     )
     assert out.split() == ["quickjs", "True", "True"]
@@ -130,13 +130,13 @@ def test_v8_failing_mid_build_hands_over_to_quickjs() -> None:
         import logging, sys
         from kbsite.render.math.katexengine import Engine
         logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stdout)
-        engine = Engine()
-        engine.start_v8()
-        def broken(text):
-            raise RuntimeError("isolate out of memory")
-        engine._v8 = broken
-        [(ok, html)] = engine.render_many([(r"\\sqrt{2}", True)])
-        print(ok, "<msqrt>" in html, engine.name)
+        with Engine() as engine:
+            engine.start_v8()
+            def broken(text):
+                raise RuntimeError("isolate out of memory")
+            engine._v8 = broken
+            [(ok, html)] = engine.render_many([(r"\\sqrt{2}", True)])
+            print(ok, "<msqrt>" in html, engine.name)
         """
     )
     assert "KaTeX in V8 failed (isolate out of memory); rendering in QuickJS" in out

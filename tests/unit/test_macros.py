@@ -8,6 +8,7 @@ import re
 import pytest
 
 from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.math.macros import MacroError, Macros, expand, site_macros, take_definitions
 
 
@@ -84,46 +85,56 @@ def test_a_macro_that_calls_itself_is_stopped() -> None:
         expand(r"\a", defined(r"\def\a{x\a}"))
 
 
-def formulas(html: str) -> list[str]:
+def tex_of(html: str) -> list[str]:
     return re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', html)
 
 
-def test_a_notes_macros_hold_from_their_definition_to_its_end() -> None:
+def test_a_notes_macros_hold_from_their_definition_to_its_end(formulas: Formulas) -> None:
     body = (
         "先用 $\\R$。\n\n"
         "$$\\newcommand{\\R}{\\mathcal{R}}\\newcommand{\\norm}[1]{\\lVert #1 \\rVert}$$\n\n"
         "然后 $\\R$ 与 $\\norm{v}$。\n\n## 小节 $\\norm{h}$\n"
     )
-    result = render_markdown(body, path="n.md", first_line=1)
+    result = render_markdown(body, math=formulas, path="n.md", first_line=1)
     # Before its definition \R is KaTeX's own; a definitions-only formula shows nothing.
-    assert formulas(result.html) == [r"\R", r"\mathcal{R}", r"\lVert v \rVert", r"\lVert h \rVert"]
+    assert tex_of(result.html) == [
+        r"\R",
+        r"\mathcal{R}",
+        r"\lVert v \rVert",
+        r"\lVert h \rVert",
+    ]
     assert result.html.count('class="math') == 4
     assert result.diagnostics == ()
 
 
-def test_a_notes_macros_never_reach_another_note() -> None:
-    render_markdown("$\\newcommand{\\foo}{1}$\n", path="a.md", first_line=1)
-    other = render_markdown("$\\foo$\n", path="b.md", first_line=1)
+def test_a_notes_macros_never_reach_another_note(formulas: Formulas) -> None:
+    render_markdown("$\\newcommand{\\foo}{1}$\n", math=formulas, path="a.md", first_line=1)
+    other = render_markdown("$\\foo$\n", math=formulas, path="b.md", first_line=1)
     assert [d.message for d in other.diagnostics] == [
         "cannot render formula: Undefined control sequence: \\foo at position 1: \\foo"
     ]
 
 
-def test_site_macros_reach_every_note_and_a_note_may_redefine_them() -> None:
+def test_site_macros_reach_every_note_and_a_note_may_redefine_them(formulas: Formulas) -> None:
     site = (("E", r"\mathbb{E}"),)
-    plain = render_markdown("$\\E[X]$\n", path="a.md", first_line=1, math_macros=site)
-    assert formulas(plain.html) == [r"\mathbb{E}[X]"]
+    plain = render_markdown(
+        "$\\E[X]$\n", math=formulas, path="a.md", first_line=1, math_macros=site
+    )
+    assert tex_of(plain.html) == [r"\mathbb{E}[X]"]
     own = render_markdown(
         "$\\renewcommand{\\E}{\\operatorname{E}}\\E[X]$\n",
+        math=formulas,
         path="b.md",
         first_line=1,
         math_macros=site,
     )
-    assert formulas(own.html) == [r"\operatorname{E}[X]"]
+    assert tex_of(own.html) == [r"\operatorname{E}[X]"]
 
 
-def test_a_formula_whose_macros_fail_is_shown_as_written_with_its_line() -> None:
-    result = render_markdown("文字\n\n$\\def\\a{\\a}\\a$\n", path="n.md", first_line=5)
+def test_a_formula_whose_macros_fail_is_shown_as_written_with_its_line(formulas: Formulas) -> None:
+    result = render_markdown(
+        "文字\n\n$\\def\\a{\\a}\\a$\n", math=formulas, path="n.md", first_line=5
+    )
     assert 'class="math-error"' in result.html
     assert [str(d) for d in result.diagnostics] == [
         "n.md:7: warning: math: cannot expand macros: the macro \\a does not stop expanding "

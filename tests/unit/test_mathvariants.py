@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbsite.render.math.tex import render_tex
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.math.variants import unicode_variants
 
 
@@ -24,8 +24,10 @@ from kbsite.render.math.variants import unicode_variants
         (r"\boldsymbol{\theta}", "𝜽"),
     ],
 )
-def test_styled_letters_are_characters_not_attributes(tex: str, shown: str) -> None:
-    html = render_tex(tex, display=False)
+def test_styled_letters_are_characters_not_attributes(
+    formulas: Formulas, tex: str, shown: str
+) -> None:
+    html = formulas.render_tex(tex, display=False)
     assert f">{shown}</m" in html
     assert 'mathvariant="' not in html.split("<annotation")[0].replace('mathvariant="normal"', "")
 
@@ -37,9 +39,9 @@ def test_what_has_no_styled_character_keeps_its_attribute() -> None:
     assert unicode_variants('<mo mathvariant="bold">+</mo>') == '<mo mathvariant="bold">+</mo>'
 
 
-def test_other_attributes_stay_and_the_tex_annotation_is_untouched() -> None:
+def test_other_attributes_stay_and_the_tex_annotation_is_untouched(formulas: Formulas) -> None:
     assert unicode_variants('<mi class="v" mathvariant="bold" id="x">AB</mi>') == (
         '<mi class="v" id="x">𝐀𝐁</mi>'
     )
-    html = render_tex(r"\mathbb{R}^{d}", display=True)
+    html = formulas.render_tex(r"\mathbb{R}^{d}", display=True)
     assert '<annotation encoding="application/x-tex">\\mathbb{R}^{d}</annotation>' in html

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import jinja2
 import markupsafe
+import pytest
 
+from kbsite.accel.jinja import FastEnvironment
 from kbsite.config.siteconfig import parse_config
 from kbsite.write.templates import make_environment
 
@@ -29,8 +31,10 @@ def where(context: jinja2.runtime.Context) -> str:
     return str(context.get("page_path"))
 
 
+@pytest.mark.usefixtures("accel_on")  # compares kbsite.accel.jinja with Jinja, in both runs
 def test_own_functions_render_as_jinja_would_call_them() -> None:
     env = make_environment(CONFIG)
+    assert isinstance(env, FastEnvironment)
     env.globals["where"] = where
     plain = jinja2.Environment(autoescape=True)
     plain.globals.update(env.globals)
@@ -62,6 +66,7 @@ VALUES = {
 }
 
 
+@pytest.mark.usefixtures("accel_on")
 def test_printed_values_are_escaped_as_jinja_escapes_them(tmp_path: Path) -> None:
     """kbsite prints plain strings through markupsafe's escaping without wrapping each in a
     Markup: the page is the same, also for templates read back from the compiled folder."""

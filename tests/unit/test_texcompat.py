@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbsite.render.math.tex import MathError, render_tex
+from kbsite.render.math.formulas import Formulas
+from kbsite.render.math.tex import MathError
 from kbsite.render.math.texcompat import mathjax_compat
 
 
@@ -55,16 +56,16 @@ def test_what_katex_renders_already_is_left_alone(tex: str) -> None:
         (r"\require{cancel} x", "<mi>x</mi>"),
     ],
 )
-def test_mathjax_habits_render(tex: str, shown: str) -> None:
-    html = render_tex(tex, display=False)
+def test_mathjax_habits_render(formulas: Formulas, tex: str, shown: str) -> None:
+    html = formulas.render_tex(tex, display=False)
     assert shown in html
     # The annotation keeps the TeX as written, for copying and for screen readers.
     assert f'<annotation encoding="application/x-tex">{tex.replace("&", "&amp;")}<' in html
 
 
-def test_a_rewritten_formula_that_still_fails_names_what_cannot_render() -> None:
+def test_a_rewritten_formula_that_still_fails_names_what_cannot_render(formulas: Formulas) -> None:
     with pytest.raises(MathError) as caught:
-        render_tex(r"\text{a_b} + \foo", display=False)
+        formulas.render_tex(r"\text{a_b} + \foo", display=False)
     # Not "got '_'": that part renders once rewritten; KaTeX quotes the rewrite it was given.
     assert (
         caught.value.message

@@ -8,6 +8,7 @@ import pytest
 
 from kbsite.config.siteconfig import SiteConfig
 from kbsite.render.markdown import render_markdown
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.syntax.wikilinks import WikiTarget, parse_wiki_href, wiki_href
 from kbsite.render.tokeninfo import Link
 from kbsite.site.links import resolve_links
@@ -44,9 +45,9 @@ def resolve(href: str) -> tuple[dict[str, str], list[str]]:
     return dict(rewrites), [str(p) for p in problems]
 
 
-def test_renders_wiki_links_with_labels_and_records_them() -> None:
+def test_renders_wiki_links_with_labels_and_records_them(formulas: Formulas) -> None:
     body = "见 [[LoRA]]、[[lora|LoRA 原理]] 与 [[DETR#匈牙利匹配]]。\n"
-    result = render_markdown(body, path="content/x.md", first_line=4)
+    result = render_markdown(body, math=formulas, path="content/x.md", first_line=4)
     assert '<a href="wiki:LoRA" class="wikilink">LoRA</a>' in result.html
     assert '<a href="wiki:lora" class="wikilink">LoRA 原理</a>' in result.html
     assert ">DETR › 匈牙利匹配</a>" in result.html
@@ -58,8 +59,10 @@ def test_renders_wiki_links_with_labels_and_records_them() -> None:
 
 
 @pytest.mark.parametrize("body", ["![[figure.png]]", "`[[code]]`", "$[[a]]$", "[[]]", "[[a\nb]]"])
-def test_leaves_embeds_code_math_and_malformed_brackets_alone(body: str) -> None:
-    result = render_markdown(body, path="content/x.md", first_line=1)
+def test_leaves_embeds_code_math_and_malformed_brackets_alone(
+    formulas: Formulas, body: str
+) -> None:
+    result = render_markdown(body, math=formulas, path="content/x.md", first_line=1)
     assert "wikilink" not in result.html
     assert not any(link.href.startswith("wiki:") for link in result.links)
 

@@ -6,7 +6,8 @@ loop keeps "the first rule that matches wins" but skips rules that cannot start 
 character. A rule's possible first characters come from its parse tree (anchors and
 lookarounds are skipped, which only widens the set) and are tested with `re` itself, so case
 folding and flags are exact; rules that may match the empty string, or that cannot be
-analysed, are always tried. The candidates are cached per (state, character).
+analysed, are always tried. The candidates are kept per (state, character), in tables each
+accelerated lexer owns.
 
 It reads the parse tree through `re`'s private modules (stable since Python 3.11). Where they
 are missing or change, or a lexer overrides Pygments' loop, highlighting uses Pygments' own
@@ -40,8 +41,7 @@ except (ImportError, AttributeError):
     AVAILABLE = False
 
 Rule = tuple[Callable[..., Any], Any, Any]  # (rexmatch, action, new_state)
-_ITEMS: dict[tuple[str, int], re.Pattern[str]] = {}  # one-char item -> its pattern
-_CACHE: dict[int, tuple[list[Rule], _Dispatch]] = {}  # id(rule list) -> (list, table)
+Items = dict[tuple[str, int], re.Pattern[str]]  # one-char item -> its pattern
 
 
 def _pattern(rule: Rule) -> re.Pattern[str] | None:
@@ -51,26 +51,28 @@ def _pattern(rule: Rule) -> re.Pattern[str] | None:
     return pat if ok and rule[0].__name__ == "match" else None
 
 
-def _first(items: Any, flags: int, out: set[re.Pattern[str]]) -> bool:
-    """Add to ``out`` the one-char items ``items`` may start with; True if nullable."""
+def _first(items: Any, flags: int, out: set[re.Pattern[str]], compiled: Items) -> bool:
+    """Add to ``out`` the one-char items ``items`` may start with; True if nullable.
+    ``compiled``: the items compiled so far, so a branch repeating one compiles it once."""
     for op, av in items:
         if op in _CHAR_OPS:
             key = (repr((op, av)), flags)
-            if key not in _ITEMS:
+            if key not in compiled:
                 sub = sre_parse.SubPattern(sre_parse.State(), [(op, av)])
-                _ITEMS[key] = sre_compile.compile(sub, flags)
-            out.add(_ITEMS[key])
+                compiled[key] = sre_compile.compile(sub, flags)
+            out.add(compiled[key])
             return False
         if op in _ZERO_WIDTH:
             continue  # only restricts what follows; skipping it widens the set
         if op is sre_c.SUBPATTERN:
-            nullable = _first(av[3], sre_compile._combine_flags(flags, av[1], av[2]), out)
+            inner = sre_compile._combine_flags(flags, av[1], av[2])
+            nullable = _first(av[3], inner, out, compiled)
         elif op is sre_c.BRANCH:
-            nullable = any([_first(alt, flags, out) for alt in av[1]])  # list: visit all
+            nullable = any([_first(alt, flags, out, compiled) for alt in av[1]])  # visit all
         elif op in _REPEATS:
-            nullable = _first(av[2], flags, out) or av[0] == 0
+            nullable = _first(av[2], flags, out, compiled) or av[0] == 0
         elif op is sre_c.ATOMIC_GROUP:
-            nullable = _first(av, flags, out)
+            nullable = _first(av, flags, out, compiled)
         else:  # back-references, conditionals...: give up
             raise ValueError(op)
         if not nullable:
@@ -84,14 +86,14 @@ def _starts(rule: Rule) -> tuple[re.Pattern[str], ...] | None:
     return None if pat is None else _pattern_starts(pat.pattern, pat.flags)
 
 
-@functools.cache
+@functools.cache  # pure: a function of the regex's text and flags, which `re` fixes
 def _pattern_starts(pattern: str, flags: int) -> tuple[re.Pattern[str], ...] | None:
     """_starts of one regex. Cached: a lexer's states share rules (Python's: 437 rules, 85
     distinct regexes, one a 3,475-character class), and parsing them is most of a table's
     cost, which each worker process paid for the states its notes' code entered."""
     out: set[re.Pattern[str]] = set()
     try:
-        if _first(sre_parse.parse(pattern, flags), flags, out):
+        if _first(sre_parse.parse(pattern, flags), flags, out, {}):
             return None
     except Exception:  # an op we do not know (ValueError), or `re`'s internals changed
         return None
@@ -114,21 +116,28 @@ class _Dispatch(dict[str, tuple[Rule, ...]]):
         return self[char]
 
 
-def _state(rules: list[Rule]) -> _Dispatch:
-    """Return the dispatch table of a state's rule list (processed per class: cache)."""
-    hit = _CACHE.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        hit = _CACHE[id(rules)] = (rules, _Dispatch(rules))
-    return hit[1]
+class _States:
+    """One accelerated lexer's dispatch tables, a state's made when the lexer first enters it."""
+
+    def __init__(self, tokendefs: dict[str, list[Rule]]) -> None:
+        self._tokendefs = tokendefs
+        self._tables: dict[str, _Dispatch] = {}
+
+    def __getitem__(self, state: str) -> _Dispatch:
+        table = self._tables.get(state)
+        if table is None:
+            table = self._tables[state] = _Dispatch(self._tokendefs[state])
+        return table
 
 
-def _fast_gtu(self: RegexLexer, text: str, stack: Any = ("root",)) -> Iterator[Any]:
+def _fast_gtu(
+    self: RegexLexer, text: str, stack: Any = ("root",), *, states: _States
+) -> Iterator[Any]:
     """``RegexLexer.get_tokens_unprocessed`` (Pygments 2.21) with dispatch; the
     state transitions and the no-match fallback are copied from Pygments."""
     pos = 0
-    tokendefs = self._tokens  # type: ignore[attr-defined]  # set by RegexLexerMeta
     statestack = list(stack)
-    dispatch = _state(tokendefs[statestack[-1]])
+    dispatch = states[statestack[-1]]
     while 1:
         for rexmatch, action, new_state in dispatch[text[pos : pos + 1]]:
             m = rexmatch(text, pos)
@@ -160,7 +169,7 @@ def _fast_gtu(self: RegexLexer, text: str, stack: Any = ("root",)) -> Iterator[A
                         statestack.append(statestack[-1])
                     else:
                         raise AssertionError(f"wrong state def: {new_state!r}")
-                    dispatch = _state(tokendefs[statestack[-1]])
+                    dispatch = states[statestack[-1]]
                 break
         else:
             # no rule matched at pos
@@ -168,7 +177,7 @@ def _fast_gtu(self: RegexLexer, text: str, stack: Any = ("root",)) -> Iterator[A
                 if text[pos] == "\n":
                     # at EOL, reset state to "root"
                     statestack = ["root"]
-                    dispatch = _state(tokendefs["root"])
+                    dispatch = states["root"]
                     yield pos, Whitespace, "\n"
                     pos += 1
                     continue
@@ -194,6 +203,7 @@ def accelerate(lexer: Lexer) -> Lexer:
     calls ``self.get_tokens_unprocessed``, now this instance attribute.
     """
     if enabled() and qualifies(lexer):
-        fast = types.MethodType(_fast_gtu, lexer)
+        tokendefs = lexer._tokens  # type: ignore[attr-defined]  # set by RegexLexerMeta
+        fast = types.MethodType(functools.partial(_fast_gtu, states=_States(tokendefs)), lexer)
         lexer.get_tokens_unprocessed = fast  # type: ignore[method-assign]
     return lexer

@@ -25,7 +25,7 @@ _DARK_AUTO = ":root:not([data-theme=light]) .highlight"
 _DARK_FORCED = "[data-theme=dark] .highlight"
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=2048)  # pure: the HTML of a (code, language) pair
 def render_code_block(code: str, lang: str) -> str:
     """Render a fenced block as `<div class="code-block">…<pre class="highlight">…</div>`."""
     lexer = _lexer(lang)
@@ -82,7 +82,7 @@ def load_lexers_for(texts: Iterable[str]) -> None:
         render_code_block.__wrapped__("x\n", languages[0])
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)  # pure: a lexer keeps no state between texts
 def _lexer(lang: str) -> Lexer | None:
     """Return the Pygments lexer for a fence language, or None when unknown or absent.
 
@@ -98,7 +98,7 @@ def _lexer(lang: str) -> Lexer | None:
         return None
 
 
-@functools.cache
+@functools.cache  # one formatter, which keeps no state between blocks
 def _formatter() -> HtmlFormatter[str]:
     """Return the shared formatter: class-based spans, no wrapping <div>/<pre>."""
     return HtmlFormatter(nowrap=True)

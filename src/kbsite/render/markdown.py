@@ -33,6 +33,7 @@ from kbsite.render.math.equations import (
     equation_diagnostics,
     equations_plugin,
 )
+from kbsite.render.math.formulas import MATH, Formulas
 from kbsite.render.math.macros import SITE_MACROS, macros_plugin, site_macros
 from kbsite.render.math.tex import MATH_BLOCK_STARTS, bracket_math_plugin
 from kbsite.render.notebook.cells import NOTEBOOK, NotebookSettings, notebook_cells
@@ -112,6 +113,7 @@ def render_markdown(
     *,
     path: str,
     first_line: int,
+    math: Formulas,
     heading_anchor: str = DEFAULT_HEADING_ANCHOR,
     math_macros: tuple[tuple[str, str], ...] = (),
     label_names: tuple[tuple[str, str], ...] = DEFAULT_LABEL_NAMES,
@@ -119,8 +121,9 @@ def render_markdown(
     citations: NoteCitations | None = None,
     notebook: NotebookSettings | None = None,
 ) -> RenderedMarkdown:
-    """Render one note body; `first_line` is the file line of the body's first line,
-    `heading_anchor` the label of each heading's permalink ({heading} for its text),
+    """Render one note body; `first_line` is the file line of the body's first line, `math`
+    the renderings of formulas (kbsite.render.math.formulas), `heading_anchor` the label of
+    each heading's permalink ({heading} for its text),
     `math_macros` the site's TeX macros, `label_names` the words of numbered blocks by kind
     ("thm" -> "定理"), `sidenotes` whether footnotes are also written beside their
     references, `citations` the works the note may cite, and `notebook` set for a
@@ -128,6 +131,7 @@ def render_markdown(
     md = make_markdown()
     env: EnvType = {
         NOTE_PATH: path,
+        MATH: math,
         HEADING_ANCHOR: heading_anchor,
         SITE_MACROS: site_macros(math_macros),
         NAMES: dict(label_names),
@@ -160,7 +164,7 @@ def render_markdown(
         links=tuple(links(located)),
         text=text,
         diagnostics=(
-            *math_diagnostics(located, path),
+            *math_diagnostics(located, path, math),
             *equation_diagnostics(located, path, env),
             *syntax_diagnostics(located, path),
             *anchor_problems,
@@ -174,14 +178,21 @@ def render_markdown(
     )
 
 
-def render_title(title: str, *, math_macros: tuple[tuple[str, str], ...] = ()) -> str:
+def render_title(
+    title: str, *, math: Formulas, math_macros: tuple[tuple[str, str], ...] = ()
+) -> str:
     """Render a title's math (`$\\beta_t$ 的参数化`) for the note's heading; "" for a title
     without math, which templates show as it is. Links become their text: the title is
     inside links on other pages."""
     if not INLINE_MATH.search(title):
         return ""
     md = make_markdown()
-    env: EnvType = {NOTE_PATH: "", HEADING_ANCHOR: "", SITE_MACROS: site_macros(math_macros)}
+    env: EnvType = {
+        NOTE_PATH: "",
+        MATH: math,
+        HEADING_ANCHOR: "",
+        SITE_MACROS: site_macros(math_macros),
+    }
     tokens = md.parseInline(title, env)
     return LINK_TAG.sub("", md.renderer.render(tokens, md.options, env)).strip()
 
@@ -199,10 +210,11 @@ def _toc_html(md: MarkdownIt, inline: Token, env: EnvType) -> str:
 def warm_up_markdown() -> None:
     """Set up the parser and its plugins now (~15 ms), e.g. before forking workers that would
     each do it for their first note. No formula: rendering one would start KaTeX here."""
-    render_markdown("# h\n\n`y` https://example.org [[z]] **b**\n", path="warm-up.md", first_line=1)
+    text = "# h\n\n`y` https://example.org [[z]] **b**\n"
+    render_markdown(text, path="warm-up.md", first_line=1, math=Formulas())
 
 
-@functools.cache
+@functools.cache  # one parser for all notes: what a note's parse keeps is in its env
 def make_markdown(*, fast_blocks: bool = True) -> MarkdownIt:
     """Build the one MarkdownIt instance every note is rendered with (`fast_blocks`: with
     kbsite.accel.fastblock's dispatch, the same tokens faster; off only to check that)."""

@@ -21,10 +21,10 @@ from kbsite.render.cite.entries import note_paper
 from kbsite.render.excerpt import make_excerpt, readable_inline, reading_minutes
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import render_markdown, render_title, warm_up_markdown
-from kbsite.render.math import formulaserver
 from kbsite.render.math.formulafinder import Formula
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.math.formulaserver import FormulaProcess
-from kbsite.render.math.tex import ENGINE_FAILED, remember, render_results, unrendered_formulas
+from kbsite.render.math.tex import ENGINE_FAILED
 from kbsite.render.notebook.cells import NotebookSettings
 from kbsite.render.options import RenderOptions
 from kbsite.render.rendered import RenderedNote
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 _CHUNK = 16
 
 
-@cache
+@cache  # of the code and packages installed, which do not change while a process runs
 def renderer_salt() -> str:
     """Identify everything besides a note's text that shapes its HTML, for cache keys."""
     parts = [__version__, _package_source_digest()]
@@ -105,13 +105,16 @@ def _options_key(options: RenderOptions) -> tuple[object, ...]:
     return tuple(getattr(options, f.name) for f in fields(options) if f.name != "citations")
 
 
-def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedNote, str]:
-    """Render one note: HTML plus what indexes need of it."""
+def render_note(
+    note: Note, key: str, options: RenderOptions, math: Formulas
+) -> tuple[RenderedNote, str]:
+    """Render one note: HTML plus what indexes need of it (its formulas through `math`)."""
     entries = options.citations.entries_for(note.citation.bibliography)
     result = render_markdown(
         note.body,
         path=note.source,
         first_line=note.body_line,
+        math=math,
         heading_anchor=options.heading_anchor,
         math_macros=options.math_macros,
         label_names=options.label_names,
@@ -135,7 +138,7 @@ def render_note(note: Note, key: str, options: RenderOptions) -> tuple[RenderedN
         has_mermaid=result.has_mermaid,
         labels=result.labels,
         has_sidenotes=result.has_sidenotes,
-        title_html=render_title(note.title, math_macros=options.math_macros),
+        title_html=render_title(note.title, math=math, math_macros=options.math_macros),
         cites=result.cited,
         paper=paper,
     )
@@ -152,40 +155,53 @@ class _RenderJob:
     # The options, handed over with them: they hold the whole bibliography, too much to send
     # along with every chunk.
     options: RenderOptions
+    # The build's formulas: forked, with every rendering made so far; spawned, only the
+    # address of the formula process (kbsite.render.math.formulas).
+    math: Formulas
     prefetch: bool  # ask for its notes' formulas first (spawned: it inherited no renderings)
+    store: _WorkerStore
 
 
 def _init_render_worker(
-    jobs: Sequence[tuple[Note, str]], options: RenderOptions, formulas: object, prefetch: bool
+    jobs: Sequence[tuple[Note, str]],
+    options: RenderOptions,
+    math: Formulas,
+    prefetch: bool,
+    cache: Path | None,
 ) -> None:
-    """Worker start: its jobs and options, and (spawned workers inherit nothing) the formula
-    process."""
-    start_worker(_RenderJob(jobs, options, prefetch))
-    formulaserver.use_address(formulas)
+    """Worker start: its jobs, options, formulas and render cache."""
+    start_worker(_RenderJob(jobs, options, math, prefetch, _WorkerStore(cache)))
 
 
-def _render_range(
-    start: int, stop: int, cache: Path | None
-) -> list[tuple[RenderedNote, str | None]]:
+def _render_range(start: int, stop: int) -> list[tuple[RenderedNote, str | None]]:
     """Worker: render notes and store them in the cache file itself, so the HTML need not
     travel to the main process (which was a fifth of a core's work at 5,000 notes). Return
     each rendering, with its HTML only if the file did not take it."""
     job = worker_job(_RenderJob)
     jobs = job.notes[start:stop]
     if job.prefetch:  # one request for the range, not one per note
-        render_results(sorted(unrendered_formulas(note.body for note, _key in jobs)))
-    results = [render_note(note, key, job.options) for note, key in jobs]
+        job.math.render_many(sorted(job.math.unrendered(note.body for note, _key in jobs)))
+    results = [render_note(note, key, job.options, job.math) for note, key in jobs]
     exact = [(meta, html) for meta, html in results if is_exact(meta)]
-    if cache is not None and exact and _worker_store(cache).put_many(exact):
+    store = job.store.open()
+    if store is not None and exact and store.put_many(exact):
         stored = {meta.key for meta, _html in exact}
         return [(meta, None if meta.key in stored else html) for meta, html in results]
     return [(meta, html) for meta, html in results]
 
 
-@cache
-def _worker_store(path: Path) -> RenderStore:
-    """The render cache as a worker opens it (once per worker process)."""
-    return RenderStore(path)
+class _WorkerStore:
+    """The render cache as a worker opens it: on its first rendered notes, once per worker."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._store: RenderStore | None = None
+
+    def open(self) -> RenderStore | None:
+        """The open store; None without a cache."""
+        if self._store is None and self.path is not None:
+            self._store = RenderStore(self.path)
+        return self._store
 
 
 def is_exact(meta: RenderedNote) -> bool:
@@ -205,13 +221,14 @@ def render_notes(
     store: RenderStore,
     options: RenderOptions,
     *,
+    math: Formulas,
     jobs: int,
     tuning: Tuning = DEFAULT_TUNING,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[list[RenderedNote], int]:
     """Render notes not already in the store, across `jobs` processes when worth it (tuning).
-    Their formulas render in the formula process (kbsite.render.math.formulaserver). `meanwhile`
+    Their formulas render through `math` (kbsite.render.math.formulas). `meanwhile`
     runs while worker processes render (work this process has to do anyway, at no cost).
 
     Return every note's rendering and how many were rendered (not found in the cache).
@@ -232,22 +249,21 @@ def render_notes(
         if parallel:  # while the formula process renders: what each forked worker would repeat
             load_lexers_for(note.body for note in todo)
             warm_up_markdown()
-        _render_formulas_first(todo)
+        _render_formulas_first(todo, math)
     if parallel:
         # The workers' formula process: one that runs, not scanning (a scan would hold up
         # their requests), so they never start one each.
-        process = formulaserver.current() or FormulaProcess.start()
+        process = math.process() or math.start()
         if process.scanning:
             process.scanned()
         with ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=get_context(method),
             initializer=_init_render_worker,
-            initargs=(missing, options, process.address, method == "spawn"),
+            initargs=(missing, options, math, method == "spawn", store.path),
         ) as pool:
             futures = deque(
-                pool.submit(_render_range, i, i + _CHUNK, store.path)
-                for i in range(0, len(missing), _CHUNK)
+                pool.submit(_render_range, i, i + _CHUNK) for i in range(0, len(missing), _CHUNK)
             )
             meanwhile()  # this process has nothing else to do until results come
             while futures:
@@ -261,7 +277,8 @@ def render_notes(
                     progress(done, len(notes))
     else:
         for start in range(0, len(missing), _CHUNK):
-            chunk = [render_note(n, k, options) for n, k in missing[start : start + _CHUNK]]
+            share = missing[start : start + _CHUNK]
+            chunk = [render_note(n, k, options, math) for n, k in share]
             store_rendered(store, chunk)
             found.update((meta.key, meta) for meta, _html in chunk)
             done += len(chunk)
@@ -275,28 +292,28 @@ def render_notes(
 _FIND_SHARE = 128
 
 
-def _render_formulas_first(notes: Sequence[Note]) -> None:
-    """Render the distinct formulas of the notes into this process's cache, in the formula
-    process (kbsite.render.math.formulaserver): what a scan of the notes has found, and the rest in
+def _render_formulas_first(notes: Sequence[Note], math: Formulas) -> None:
+    """Render the distinct formulas of the notes into `math`, in its formula process
+    (kbsite.render.math.formulaserver): what a scan of the notes has found, and the rest in
     one request, so a large batch goes to V8 and the notes' workers find them all rendered."""
-    process = formulaserver.current()
+    process = math.process()
     if process is None or not process.scanning:
-        render_results(sorted(unrendered_formulas(note.body for note in notes)))
+        math.render_many(sorted(math.unrendered(note.body for note in notes)))
         return
     scanned = process.scanned()
-    _send_formulas(process, [note for note in notes if note.rel_path not in scanned])
+    _send_formulas(process, math, [note for note in notes if note.rel_path not in scanned])
     results = process.collect()
     if results is None:  # the process died: ask again (a new one)
-        render_results(sorted(unrendered_formulas(note.body for note in notes)))
+        math.render_many(sorted(math.unrendered(note.body for note in notes)))
     else:
-        remember(results)
+        math.remember(results)
 
 
-def _send_formulas(process: FormulaProcess, notes: Sequence[Note]) -> None:
+def _send_formulas(process: FormulaProcess, math: Formulas, notes: Sequence[Note]) -> None:
     """Send each distinct formula of the notes not yet rendered here, a share of notes at a
     time, so the formula process renders while the next share is searched."""
     sent: set[Formula] = set()
     for start in range(0, len(notes), _FIND_SHARE):
-        new = sorted(unrendered_formulas(n.body for n in notes[start : start + _FIND_SHARE]) - sent)
+        new = sorted(math.unrendered(n.body for n in notes[start : start + _FIND_SHARE]) - sent)
         sent.update(new)
         process.submit(new)

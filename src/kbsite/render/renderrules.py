@@ -12,8 +12,9 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from kbsite.render.highlight import render_code_block
 from kbsite.render.math.equations import reference_html
+from kbsite.render.math.formulas import MATH, Formulas
 from kbsite.render.math.tables import number_rows
-from kbsite.render.math.tex import MathError, render_tex
+from kbsite.render.math.tex import MathError
 from kbsite.render.tokeninfo import MACRO_ERROR, MATH_TOKENS, RAW_ATTR, fence_lang
 
 # The env key of the heading permalink's label (RenderOptions.heading_anchor).
@@ -31,10 +32,10 @@ def render_math(
         kind, key = token.meta["link"]
         return reference_html(kind, key, env)
     display, block = MATH_TOKENS[token.type], token.type == "math_block"
-    return _math_html(token, display, block=block)
+    return _math_html(token, env[MATH], display, block=block)
 
 
-def _math_html(token: Token, display: bool, *, block: bool) -> str:
+def _math_html(token: Token, formulas: Formulas, display: bool, *, block: bool) -> str:
     """Return the MathML wrapper, or the TeX source visibly marked when it cannot render;
     nothing for a formula that only defines macros (kbsite.render.math.macros)."""
     tex = token.content.strip()
@@ -44,7 +45,7 @@ def _math_html(token: Token, display: bool, *, block: bool) -> str:
     try:
         if MACRO_ERROR in token.meta:
             raise MathError(token.meta[MACRO_ERROR])
-        inner = render_tex(tex, display)
+        inner = formulas.render_tex(tex, display)
         if rows:
             inner = number_rows(inner, rows)
     except MathError as exc:
@@ -64,7 +65,7 @@ def render_fence(
     token = tokens[idx]
     lang = fence_lang(token.info)
     if lang == "math":
-        return _math_html(token, True, block=True)
+        return _math_html(token, env[MATH], True, block=True)
     if lang == "mermaid":  # drawn in the browser by the mermaid script (see has_mermaid)
         return f'<pre class="mermaid">{escape(token.content, quote=False)}</pre>\n'
     return render_code_block(token.content, lang)

@@ -12,7 +12,8 @@ from typing import Literal
 from markdown_it.token import Token
 
 from kbsite.errors import Diagnostic, warning
-from kbsite.render.math.tex import ENGINE_FAILED, MathError, engine_failure, render_tex
+from kbsite.render.math.formulas import Formulas
+from kbsite.render.math.tex import ENGINE_FAILED, MathError
 
 TOC_LEVELS = (1, 2, 3, 4)
 MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": True}
@@ -118,9 +119,11 @@ def srcset_urls(value: str) -> list[str]:
     return [c.split()[0] for c in value.split(",") if c.strip()]
 
 
-def math_diagnostics(located: Iterable[tuple[Token, int]], path: str) -> Iterator[Diagnostic]:
+def math_diagnostics(
+    located: Iterable[tuple[Token, int]], path: str, formulas: Formulas
+) -> Iterator[Diagnostic]:
     """Yield a warning for each formula KaTeX cannot convert (`located`: what with_lines
-    yields)."""
+    yields; `formulas`: the renderings the note was rendered with)."""
     for token, line in located:
         if token.type in MATH_TOKENS and "link" not in token.meta:
             display = MATH_TOKENS[token.type]
@@ -136,11 +139,11 @@ def math_diagnostics(located: Iterable[tuple[Token, int]], path: str) -> Iterato
             yield warning(path, line, message, key="math")
             continue
         try:
-            render_tex(tex, display)
+            formulas.render_tex(tex, display)
             problem = None
         except MathError as exc:
             problem = exc.message
-        why = engine_failure(tex, display)  # known once render_tex has tried
+        why = formulas.engine_failure(tex, display)  # known once render_tex has tried
         if why is not None:  # one message: the engine's failure, whatever the fallback made
             shown = "shown as TeX" if problem else "shown by latex2mathml"
             message = f"KaTeX's engine failed ({why}); {shown}, tried again next build"

@@ -20,7 +20,6 @@ from kbsite.build import Snapshot
 from kbsite.load.content import read_note
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import warm_up_markdown
-from kbsite.render.math.tex import render_tex
 from kbsite.render.notes import render_notes
 from kbsite.site.links import resolve_links
 from kbsite.urls import output_file
@@ -37,7 +36,8 @@ def warm_up(last: Snapshot) -> None:
     compile_templates(last.env)
     load_lexers_for(entry.note.body for entry in last.entries.values())
     warm_up_markdown()
-    render_tex("x", False)  # and KaTeX's engine, which the build left to other processes
+    # and KaTeX's engine, which the build left to other processes
+    last.formulas.render_tex("x", False)
     # Builds run without the cyclic garbage collector (kbsite.build), so its first full pass
     # over the site's objects (~0.15-0.3 s at 5,000 notes) would come during a later save:
     # make it now. Objects surviving it count as old, so the next full pass waits for many
@@ -60,7 +60,9 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
         return None
     if replace(note, body=entry.note.body, digest=entry.note.digest) != entry.note:
         return None  # front matter changed: lists, neighbours or the URL may move
-    (rendered,), _fresh = render_notes([note], last.store, last.render_options, jobs=1)
+    (rendered,), _fresh = render_notes(
+        [note], last.store, last.render_options, math=last.formulas, jobs=1
+    )
     targets = {**last.targets, rel: replace(last.targets[rel], anchors=rendered.anchors)}
     rewrites, problems = resolve_links(
         config=last.config,

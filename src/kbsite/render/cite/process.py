@@ -147,7 +147,7 @@ def _is_chinese(item: Mapping[str, Any]) -> bool:
     return bool(_CJK.search(str(item.get("title", "")) + names))
 
 
-@functools.cache
+@functools.cache  # pure: a style file shipped with kbsite, read once per process
 def load_style(style: str, locale: str) -> CitationStylesStyle:
     """Parse a shipped CSL style once per process."""
     return CitationStylesStyle(str(_STYLES / STYLE_FILES[style]), locale=locale, validate=False)

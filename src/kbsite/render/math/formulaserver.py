@@ -17,10 +17,10 @@ them, the formula process finds and renders their formulas; once the build has i
 stops the scan and sends only the formulas of the notes the scan did not reach.
 
 CONTRACT:
-    render(formulas) -> list[Rendered]   (this process's formula process, started if needed)
-    FormulaProcess.start(*, v8_now) -> FormulaProcess;  current() -> FormulaProcess | None
+    FormulaProcess.start(*, v8_now) -> FormulaProcess
     .scan(folder);  .scanned();  .submit(formulas);  .collect();  .render(formulas);  .close()
-    use_address(address);  whether to start it ahead: kbsite.render.math.prestart
+    FormulaClient(address).render(formulas)   (a worker's connection to its owner's process)
+    who owns one: kbsite.render.math.formulas;  whether to start it ahead: ...math.prestart
 
 Imports stay light (`kbsite build` starts the process before the rest of kbsite is imported).
 """
@@ -60,7 +60,7 @@ class FormulaProcess:
 
     @classmethod
     def start(cls, *, v8_now: bool = False) -> FormulaProcess:
-        """Start a formula process owned by this one, and make it this process's (see render).
+        """Start a formula process owned by this one (kbsite.render.math.formulas keeps it).
         `v8_now`: start V8 at once, for a large build (else from the first large request).
 
         Forked where that is safe (no other thread here), else spawned (~0.2 s)."""
@@ -81,7 +81,6 @@ class FormulaProcess:
             address = None
         started = cls(ours, process, address)
         started._broken = address is None
-        _Registry.own(started)
         return started
 
     @property
@@ -130,7 +129,6 @@ class FormulaProcess:
         """End the process (it ends when its pipe closes) and wait for it; again: nothing."""
         if os.getpid() != self.pid:
             return  # a fork's copy: the process is its owner's
-        _Registry.disown(self)
         self._broken = True
         self._connection.close()
         self._process.join(_STOP_WAITING)
@@ -172,82 +170,7 @@ class FormulaProcess:
         return f"the formula process stopped (exit status {code})"
 
 
-def current() -> FormulaProcess | None:
-    """This process's own formula process, if it started one that still runs."""
-    own = _Registry.mine()
-    return own if own is not None and own.alive else None
-
-
-def render(formulas: Sequence[Formula]) -> list[Rendered]:
-    """Render formulas in this process's formula process: its own (started now if it has none
-    or it died), or, in a worker, its owner's."""
-    if not formulas:
-        return []
-    with _Registry.lock:  # two of serve's threads must not each start one
-        own = _Registry.mine()
-        if own is None and _Registry.address is not None:  # a worker: its owner's process
-            client = _Registry.client()
-        elif own is None or not own.alive:
-            own = FormulaProcess.start()
-    if own is None:
-        return client.render(formulas)
-    return own.render(formulas)
-
-
-def stop() -> None:
-    """End this process's formula process, if it has one."""
-    own = _Registry.mine()
-    if own is not None:
-        own.close()
-
-
-def address() -> Any:
-    """The address of the formula process this process asks (for spawned workers), or None."""
-    return _Registry.address
-
-
-def use_address(address: Any) -> None:
-    """In a spawned worker: ask the formula process at `address` (its owner's)."""
-    _Registry.address = address
-
-
-class _Registry:
-    """Which formula process this process asks. The one piece of process-wide state here: a
-    forked worker inherits it, and so reaches its owner's formula process."""
-
-    _own: FormulaProcess | None = None
-    lock = threading.Lock()  # around finding or starting this process's formula process
-    address: Any = None  # the socket of the formula process this one (or its owner) owns
-    _client: _Client | None = None
-
-    @classmethod
-    def own(cls, process: FormulaProcess) -> None:
-        if cls._own is not None and cls._own.pid == os.getpid():
-            cls._own.close()
-        cls._own = process
-        cls.address = process.address
-
-    @classmethod
-    def disown(cls, process: FormulaProcess) -> None:
-        if cls._own is process:
-            cls._own = None
-            cls.address = None
-
-    @classmethod
-    def mine(cls) -> FormulaProcess | None:
-        """The process this one started (running or not); None in its forked workers."""
-        own = cls._own
-        return own if own is not None and own.pid == os.getpid() else None
-
-    @classmethod
-    def client(cls) -> _Client:
-        client = cls._client
-        if client is None or client.pid != os.getpid() or client.address != cls.address:
-            client = cls._client = _Client(cls.address)
-        return client
-
-
-class _Client:
+class FormulaClient:
     """A worker's connection to its owner's formula process, opened on first use."""
 
     def __init__(self, address: Any) -> None:

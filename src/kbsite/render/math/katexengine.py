@@ -13,18 +13,19 @@ but costs ~110 ms to start and ~0.2 ms a call, so it starts only for a large bat
 the owner knows one is coming), and formulas go to it in batches.
 
 CONTRACT:
-    Engine().render_many(formulas) -> list[Outcome];  .start_v8();  .name
+    Engine().render_many(formulas) -> list[Outcome];  .start_v8();  .name;  .close()
+    (or `with Engine() as engine:`)
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
 from importlib.resources import files
+from types import TracebackType
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Engine:
     def __init__(self) -> None:
         self._owner = (os.getpid(), threading.get_ident())
         self._v8: Callable[[str], Any] | None = None
+        self._isolate: Any = None  # V8's context, which close() frees
         self._v8_tried = os.environ.get(ENGINE_VARIABLE, "").lower() == "quickjs"
 
     @property
@@ -88,8 +90,31 @@ class Engine:
         self._check_owner()
         if not self._v8_tried:
             self._v8_tried = True
-            self._v8 = _start_v8()
+            started = _start_v8()
+            if started is not None:
+                self._v8, self._isolate = started
         return self._v8 is not None
+
+    def close(self) -> None:
+        """Free V8's isolate while V8's thread still runs; nothing for QuickJS. A process
+        that exits normally must close its engine: left to the interpreter's teardown, the
+        isolate's destructor waits on that thread, which Python may already have stopped, and
+        about one exit in 15 then hung for ever (seen in CI). The formula process ends with
+        os._exit instead, which waits on nothing."""
+        isolate, self._isolate, self._v8 = self._isolate, None, None
+        if isolate is not None and os.getpid() == self._owner[0]:  # a fork has no V8 thread
+            isolate.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def render_many(self, formulas: Sequence[tuple[str, bool]]) -> list[Outcome]:
         """Render (TeX, display) pairs; a large batch starts V8, which then takes every batch."""
@@ -119,8 +144,9 @@ class Engine:
             raise RuntimeError("a KaTeX engine is used only by the thread that made it")
 
 
-def _start_v8() -> Callable[[str], Any] | None:
-    """Load KaTeX into a new V8 isolate; None (and a note in the debug log) if it cannot.
+def _start_v8() -> tuple[Callable[[str], Any], Any] | None:
+    """Load KaTeX into a new V8 isolate: a function rendering a batch in it, and the isolate
+    (to close); None (and a note in the debug log) if it cannot.
 
     V8 compiles KaTeX on threads of its own, as it does by default (mini-racer keeps it to one
     thread): the first ~1,700 formulas take 75 ms instead of 140 ms. The formula process ends
@@ -138,22 +164,11 @@ def _start_v8() -> Callable[[str], Any] | None:
     except Exception as exc:  # no wheel for this platform, or V8 will not start here
         log.debug("V8 unavailable (%s); KaTeX runs in QuickJS", exc)
         return None
-    atexit.register(_close_at_exit, context, os.getpid())
 
     def batch(text: str) -> Any:
-        # The closure keeps the context, and so its V8 isolate, alive as long as `batch` is.
         return context.call("kbsiteRenderBatch", text)
 
-    return batch
-
-
-def _close_at_exit(context: Any, pid: int) -> None:
-    """Free the isolate while V8's thread still runs, in a process that exits normally (the
-    formula process ends with os._exit; a test or a library user may not). Left to the
-    interpreter's teardown, the context's destructor waits on that thread, which Python may
-    already have stopped: about one exit in 15 then hung for ever (seen in CI)."""
-    if os.getpid() == pid:  # a fork's copy has no V8 thread to wait on
-        context.close()
+    return batch, context
 
 
 def _in_v8(batch: Callable[[str], Any], formulas: Sequence[tuple[str, bool]]) -> list[Outcome]:

@@ -13,27 +13,27 @@ from pathlib import Path
 
 from kbsite.config.folders import content_dir
 from kbsite.render.cachefiles import CACHE_DIR, RENDER_CACHE
-from kbsite.render.math import formulaserver
+from kbsite.render.math.formulas import Formulas
 from kbsite.render.math.katexengine import ENGINE_VARIABLE  # light: engines load on use
 from kbsite.workers import DEFAULT_TUNING, Tuning
 
 
-def stop() -> None:
-    """Stop this process's formula process, if it has one: the build that needed it is over."""
-    formulaserver.stop()
-
-
 def start_ahead(
-    site_dir: Path, *, cache: bool, cold: bool = True, tuning: Tuning = DEFAULT_TUNING
+    formulas: Formulas,
+    site_dir: Path,
+    *,
+    cache: bool,
+    cold: bool = True,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> bool:
-    """Start the formula process with V8 and a scan of the notes if this build is worth it;
+    """Start the formulas' process with V8 and a scan of the notes if this build is worth it;
     tell whether the process scans the notes (it may have been started so before)."""
-    process = formulaserver.current()
+    process = formulas.process()
     if process is not None and process.scanning:
         return True
     if not cold or not worth_starting(site_dir, cache=cache, tuning=tuning):
         return False
-    formulaserver.FormulaProcess.start(v8_now=True).scan(content_dir(site_dir))
+    formulas.start(v8_now=True).scan(content_dir(site_dir))
     return True
 
 

@@ -1,13 +1,12 @@
-"""TeX math: the `\\(…\\)` / `\\[…\\]` syntax, and MathML at build time via KaTeX."""
+"""TeX math: the `\\(…\\)` / `\\[…\\]` syntax, and what rendering a formula gives (the
+renderings themselves: kbsite.render.math.formulas)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from kbsite.render.math import formulaserver
-from kbsite.render.math.formulafinder import BARE_ENVIRONMENTS, Formula, find_formulas
+from kbsite.render.math.formulafinder import BARE_ENVIRONMENTS
 
 if TYPE_CHECKING:  # no Markdown parser needed at run time
     from markdown_it import MarkdownIt
@@ -23,97 +22,13 @@ class MathError(Exception):
         self.message = message
 
 
-def render_tex(tex: str, display: bool) -> str:
-    """Render one formula to `<span class="katex"><math>…</math></span>` or raise MathError."""
-    ok, result = render_result(tex, display)
-    if not ok:
-        raise MathError(result)
-    return result
-
-
 # The key of the warning a note gets when KaTeX's engine (not the TeX) failed on a formula: its
 # rendering is then kept for this build only (kbsite.render.notes).
 ENGINE_FAILED = "math-engine"
 Result = tuple[bool, str]  # (True, html) or (False, why it cannot render)
 
-# Every formula this process has rendered: notes repeat formulas (a corpus of ours: 13% are
-# distinct), and KaTeX is most of a note's render time. Failures of the TeX are kept too;
-# failures of the engine never are (see _MAKESHIFT).
-_RESULTS: dict[Formula, Result] = {}
-_MAX_RESULTS = 200_000  # about 600 MB of MathML; a site that big starts the cache afresh
-# Formulas the engine failed on (its process died), shown by latex2mathml instead until the
-# next build (forget_engine_failures): with why the engine failed.
-_MAKESHIFT: dict[Formula, tuple[Result, str]] = {}
 
-
-def render_result(tex: str, display: bool) -> Result:
-    """Return (True, html) or (False, message) for one formula, from the cache when known."""
-    key = (tex, display)
-    found = _RESULTS.get(key) or _makeshift(key)
-    if found is None:
-        found = render_results([key])[0][1]
-    return found
-
-
-def render_results(formulas: Sequence[Formula]) -> list[tuple[Formula, Result]]:
-    """Render formulas (a worker's share of a build's, or a rebuild's new ones) in one
-    request to the formula process (kbsite.render.math.formulaserver)."""
-    # Taken before rendering: storing the new ones may start the cache afresh (_MAX_RESULTS).
-    found = {f: _RESULTS.get(f) or _makeshift(f) for f in dict.fromkeys(formulas)}
-    new = [f for f, result in found.items() if result is None]
-    if new:
-        found.update(remember(list(zip(new, formulaserver.render(new), strict=True))))
-    return [(f, found[f]) for f in formulas]  # type: ignore[misc]  # every one found now
-
-
-def remember(results: Sequence[tuple[Formula, tuple[bool | None, str]]]) -> dict[Formula, Result]:
-    """Keep the formula process's renderings, so this process (and its forks) reuse them; an
-    engine failure is shown by latex2mathml, and kept only until forget_engine_failures."""
-    if len(_RESULTS) + len(results) > _MAX_RESULTS:
-        _RESULTS.clear()
-    kept: dict[Formula, Result] = {}
-    for formula, (ok, text) in results:
-        if ok is None:  # the note that has it gets a warning (kbsite.render.tokeninfo)
-            _MAKESHIFT[formula] = (_fallback(*formula), text)
-            kept[formula] = _MAKESHIFT[formula][0]
-        else:
-            kept[formula] = _RESULTS[formula] = (ok, text)
-    return kept
-
-
-def engine_failure(tex: str, display: bool) -> str | None:
-    """Why the engine failed on this formula in this build, or None if it did not."""
-    found = _MAKESHIFT.get((tex, display))
-    return None if found is None else found[1]
-
-
-def forget_engine_failures() -> None:
-    """Try the engine again for formulas it failed on (each build starts with this)."""
-    _MAKESHIFT.clear()
-
-
-def unrendered_formulas(markdowns: Iterable[str]) -> set[Formula]:
-    """The distinct formulas of these texts that this process has not rendered yet."""
-    return {f for text in markdowns for f in find_formulas(text) if f not in _RESULTS}
-
-
-def is_known(formula: Formula) -> bool:
-    """Tell whether a formula's rendering is cached in this process."""
-    return formula in _RESULTS
-
-
-def clear_cache() -> None:
-    """Forget every rendering (for tests that swap the engine)."""
-    _RESULTS.clear()
-    _MAKESHIFT.clear()
-
-
-def _makeshift(formula: Formula) -> Result | None:
-    found = _MAKESHIFT.get(formula)
-    return None if found is None else found[0]
-
-
-def _fallback(tex: str, display: bool) -> Result:
+def fallback_result(tex: str, display: bool) -> Result:
     """Convert with latex2mathml when KaTeX's engine itself breaks (see FIELD-NOTES).
 
     latex2mathml is less faithful (it flattens `aligned`) but keeps the build going.

@@ -12,6 +12,7 @@ from markdown_it.rules_core import StateCore
 
 from kbsite.load.notebookcells import CODE_FENCE, OUTPUTS_FENCE
 from kbsite.render.highlight import render_code_block
+from kbsite.render.math.formulas import MATH
 from kbsite.render.notebook.outputs import outputs_html
 
 # The env key of a notebook's NotebookSettings; absent for a Markdown note, whose fences named
@@ -39,7 +40,8 @@ def notebook_cells(state: StateCore) -> None:
         if len(words) == 3 and words[1] == CODE_FENCE:  # ```python kbsite-code 3
             html = code_cell_html(token.content, words[0], words[2])
         elif words[0] == OUTPUTS_FENCE:
-            html = outputs_html(json.loads(token.content), settings.scripts, settings.output_hidden)
+            outputs = json.loads(token.content)
+            html = outputs_html(outputs, settings.scripts, settings.output_hidden, state.env[MATH])
         else:
             continue
         token.type, token.tag, token.info, token.content = "html_block", "", "", html

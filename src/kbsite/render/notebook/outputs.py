@@ -9,7 +9,8 @@ import re
 from html import escape
 from typing import Any
 
-from kbsite.render.math.tex import MathError, render_tex
+from kbsite.render.math.formulas import Formulas
+from kbsite.render.math.tex import MathError
 from kbsite.render.notebook.ansi import ansi_html
 
 # Text outputs longer than this many lines scroll inside a box (JupyterLab's "scrolled").
@@ -21,16 +22,19 @@ _STYLE = re.compile(r"<style\b.*?</style\s*>", re.IGNORECASE | re.DOTALL)
 _DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("$", "$"))
 
 
-def outputs_html(items: list[dict[str, Any]], scripts: bool, hidden_label: str) -> str:
-    """Render one run of outputs; `scripts` keeps <script> in HTML outputs."""
-    shown = "".join(_output(item, scripts) for item in items)
+def outputs_html(
+    items: list[dict[str, Any]], scripts: bool, hidden_label: str, formulas: Formulas
+) -> str:
+    """Render one run of outputs; `scripts` keeps <script> in HTML outputs, `formulas` renders
+    a LaTeX output's formula."""
+    shown = "".join(_output(item, scripts, formulas) for item in items)
     if items and items[0].get("hidden"):  # folded in the notebook: folded here too
         label = escape(hidden_label)
         shown = f'<details class="nb-hidden"><summary>{label}</summary>{shown}</details>'
     return f'<div class="nb-outputs" data-pagefind-ignore>{shown}</div>\n'
 
 
-def _output(item: dict[str, Any], scripts: bool) -> str:
+def _output(item: dict[str, Any], scripts: bool, formulas: Formulas) -> str:
     kind = item["t"]
     prompt = ""
     if item.get("n") is not None:  # an execute_result: JupyterLab's Out [n]
@@ -51,7 +55,7 @@ def _output(item: dict[str, Any], scripts: bool) -> str:
         image = f'<img src="{escape(item["src"])}" alt=""{size} loading="lazy">'
         return f'{prompt}<div class="nb-output nb-image">{image}</div>'
     if kind == "latex":
-        return f'{prompt}<div class="nb-output nb-latex">{_latex(item["text"])}</div>'
+        return f'{prompt}<div class="nb-output nb-latex">{_latex(item["text"], formulas)}</div>'
     return ""
 
 
@@ -63,7 +67,7 @@ def _pre(text: str) -> str:
     return f"<pre{scrolled}>{body}</pre>"
 
 
-def _latex(text: str) -> str:
+def _latex(text: str, formulas: Formulas) -> str:
     """A text/latex output: one formula between $$, \\[ or $; shown as TeX if KaTeX cannot."""
     tex = text.strip()
     for opening, closing in _DISPLAY_DELIMITERS:
@@ -71,6 +75,6 @@ def _latex(text: str) -> str:
             tex = tex[len(opening) : -len(closing)].strip()
             break
     try:
-        return f'<div class="math display">{render_tex(tex, True)}</div>'
+        return f'<div class="math display">{formulas.render_tex(tex, True)}</div>'
     except MathError:
         return f"<pre>{escape(text, quote=False)}</pre>"

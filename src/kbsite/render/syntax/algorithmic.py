@@ -9,10 +9,11 @@ kbsite.render.math.tex like every other formula of a note: one engine, one cache
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
-from kbsite.render.math.tex import MathError, render_tex
+from kbsite.render.math.formulas import Formulas
+from kbsite.render.math.tex import MathError
 
 # Command (lower case) -> (number of braced arguments, keyword before them, keyword after,
 # indent change before the line, indent change after it).
@@ -83,19 +84,27 @@ class _Reader:
         return self.text[at + 1 : end - 1]
 
 
-def render_algorithm(source: str) -> Algorithm:
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What rendering one algorithm reads, and the problems it finds."""
+
+    formulas: Formulas  # the note's renderings of formulas (kbsite.render.math.formulas)
+    problems: list[str] = field(default_factory=list)
+
+
+def render_algorithm(source: str, formulas: Formulas) -> Algorithm:
     """Render a `\\begin{algorithm}...` (or bare `algorithmic`) source as a numbered listing."""
     reader = _Reader(_without_comments(source))
-    problems: list[str] = []
+    ctx = _Context(formulas)
     lines: list[str] = []
-    for command, args, text in _statements(reader, problems):
-        lines.append(_line(reader, command, args, text, problems))
-    caption = _inline(reader.caption, problems) if reader.caption else ""
+    for command, args, text in _statements(reader, ctx):
+        lines.append(_line(reader, command, args, text, ctx))
+    caption = _inline(reader.caption, ctx) if reader.caption else ""
     title = f"<figcaption>{caption}</figcaption>\n" if caption else ""
     body = "".join(lines)
     listing = f'<ol class="pseudocode-lines">\n{body}</ol>\n'
     html = f'<figure class="pseudocode">\n{title}{listing}</figure>\n'
-    return Algorithm(html, tuple(dict.fromkeys(problems)))
+    return Algorithm(html, tuple(dict.fromkeys(ctx.problems)))
 
 
 def _without_comments(source: str) -> str:
@@ -103,7 +112,7 @@ def _without_comments(source: str) -> str:
     return re.sub(r"(?<!\\)%[^\n]*", "", source)
 
 
-def _statements(reader: _Reader, problems: list[str]) -> list[tuple[str, list[str], str]]:
+def _statements(reader: _Reader, ctx: _Context) -> list[tuple[str, list[str], str]]:
     """Split the source into (command, braced arguments, the text up to the next command)."""
     found: list[tuple[str, list[str], str]] = []
     text, buffer = reader.text, []
@@ -130,7 +139,8 @@ def _statements(reader: _Reader, problems: list[str]) -> list[tuple[str, list[st
         if found:
             found[-1] = (*found[-1][:2], "".join(buffer))
         elif "".join(buffer).strip():
-            problems.append(f"text before the first step is not shown: {''.join(buffer).strip()}")
+            skipped = "".join(buffer).strip()
+            ctx.problems.append(f"text before the first step is not shown: {skipped}")
         buffer = []
         if name in ("begin", "end"):
             reader.group()
@@ -154,9 +164,9 @@ def _is_structure(name: str) -> bool:
     return name in _BLOCKS or name in _CONDITIONS or name in ("begin", "end", "caption", "label")
 
 
-def _line(reader: _Reader, command: str, args: list[str], text: str, problems: list[str]) -> str:
+def _line(reader: _Reader, command: str, args: list[str], text: str, ctx: _Context) -> str:
     """Render one step as a list item, moving the indent the way its block does."""
-    rest = _inline(text.strip(), problems)
+    rest = _inline(text.strip(), ctx)
     if command in _CONDITIONS:
         label = _keyword(_CONDITIONS[command])
         return f'<li class="pseudocode-condition">{label} {rest}</li>\n'
@@ -164,10 +174,10 @@ def _line(reader: _Reader, command: str, args: list[str], text: str, problems: l
     reader.depth = max(0, reader.depth + shift)
     parts = [_keyword(before)] if before else []
     if command in ("function", "procedure"):
-        name = f'<span class="pseudocode-name">{_inline(args[0], problems)}</span>'
-        parts.append(f"{name}({_inline(args[1], problems)})")
+        name = f'<span class="pseudocode-name">{_inline(args[0], ctx)}</span>'
+        parts.append(f"{name}({_inline(args[1], ctx)})")
     elif args:
-        parts.append(_inline(args[0], problems))
+        parts.append(_inline(args[0], ctx))
     if after:
         parts.append(_keyword(after))
     if rest:
@@ -183,7 +193,7 @@ def _keyword(word: str) -> str:
     return f'<strong class="pseudocode-keyword">{escape(word)}</strong>'
 
 
-def _inline(text: str, problems: list[str]) -> str:
+def _inline(text: str, ctx: _Context) -> str:
     """Render a step's text: formulas, \\COMMENT, \\CALL, \\textbf and kin, escapes."""
     out: list[str] = []
     pos = 0
@@ -191,21 +201,21 @@ def _inline(text: str, problems: list[str]) -> str:
         char = text[pos]
         if char == "$":
             end = _math_end(text, pos)
-            out.append(_formula(text[pos:end], problems))
+            out.append(_formula(text[pos:end], ctx))
             pos = end
         elif char == "{":
             end = _group_end(text, pos)
-            out.append(_inline(text[pos + 1 : end - 1], problems))
+            out.append(_inline(text[pos + 1 : end - 1], ctx))
             pos = end
         elif char == "\\":
-            pos = _inline_command(text, pos, out, problems)
+            pos = _inline_command(text, pos, out, ctx)
         else:
             out.append(" " if char in "~\n" else escape(char))
             pos += 1
     return re.sub(r" {2,}", " ", "".join(out)).strip()
 
 
-def _inline_command(text: str, pos: int, out: list[str], problems: list[str]) -> int:
+def _inline_command(text: str, pos: int, out: list[str], ctx: _Context) -> int:
     """Render the command at pos into out; return the position after it."""
     match = _COMMAND.match(text, pos)
     if match is None:  # \{ \$ \% \_ \\ : the character itself
@@ -214,30 +224,30 @@ def _inline_command(text: str, pos: int, out: list[str], problems: list[str]) ->
     reader = _Reader(text, match.end())
     name = match[1].lower()
     if name == "comment":
-        comment = _inline(reader.group(), problems)
+        comment = _inline(reader.group(), ctx)
         out.append(f' <span class="pseudocode-comment">▷ {comment}</span>')
     elif name == "call":
         called, args = reader.group(), reader.group()
-        name_html = f'<span class="pseudocode-name">{_inline(called, problems)}</span>'
-        out.append(f"{name_html}({_inline(args, problems)})")
+        name_html = f'<span class="pseudocode-name">{_inline(called, ctx)}</span>'
+        out.append(f"{name_html}({_inline(args, ctx)})")
     elif name in _STYLES:
         tag = _STYLES[name]
-        out.append(f"<{tag}>{_inline(reader.group(), problems)}</{tag}>")
+        out.append(f"<{tag}>{_inline(reader.group(), ctx)}</{tag}>")
     elif name in _WORDS:
         out.append(_keyword(_WORDS[name]))
     else:
-        problems.append(f"unknown command \\{match[1]} is shown as text")
+        ctx.problems.append(f"unknown command \\{match[1]} is shown as text")
         out.append(escape(match[0]))
     return reader.pos
 
 
-def _formula(source: str, problems: list[str]) -> str:
+def _formula(source: str, ctx: _Context) -> str:
     """Render `$x$` (or `$$x$$`) inline, or show its TeX marked as an error."""
     tex = source.strip("$").strip()
     try:
-        inner = render_tex(tex, False)
+        inner = ctx.formulas.render_tex(tex, False)
     except MathError as exc:
-        problems.append(f"formula cannot be rendered: {exc.message}")
+        ctx.problems.append(f"formula cannot be rendered: {exc.message}")
         inner = f'<code class="math-error" title="{escape(exc.message)}">{escape(tex)}</code>'
     return f'<span class="math inline">{inner}</span>'
 

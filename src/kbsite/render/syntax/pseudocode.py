@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from kbsite.render.blocklines import opening_line
+from kbsite.render.math.formulas import MATH
 from kbsite.render.syntax.algorithmic import render_algorithm
 from kbsite.render.syntax.blogcallouts import closing_line
 from kbsite.render.syntax.embeds import WARNING
@@ -63,7 +64,7 @@ def _render_algorithms(state: StateCore) -> None:
             token.type = "pseudocode"
         if token.type != "pseudocode":
             continue
-        algorithm = render_algorithm(token.content)
+        algorithm = render_algorithm(token.content, state.env[MATH])
         token.meta["html"] = algorithm.html
         notes = [token.meta[WARNING]] if WARNING in token.meta else []
         notes += [f"pseudocode: {problem}" for problem in algorithm.problems]
