@@ -39,6 +39,7 @@ from kbsite.site.references import WorksFormat, cited_works
 from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
 from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, default_jobs
+from kbsite.write.bodies import BodySource
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
@@ -198,7 +199,7 @@ class Builder:
             meanwhile=lambda: compile_templates(self._environment(config)),
         )
         store.retain({r.key for r in rendered})  # forget renderings of edits since undone
-        entries = self._cache.placement.place(config, notes, rendered, store, content, problems)
+        entries = self._cache.placement.place(config, notes, rendered, content, problems)
         # A notebook's messages name its cells, not lines of the text made from it.
         problems[:] = in_cells(problems, {n.source: n.cells for n in notes if n.cells})
         if self.options.strict:
@@ -227,8 +228,9 @@ class Builder:
                     content.assets,
                     writer,
                     partial(self._keyed, writer),
+                    store,
                 )
-                self._write_pages(config, site, pages, writer, meanwhile=extras)
+                self._write_pages(config, site, pages, writer, store, meanwhile=extras)
                 for rel, entry in redirects.items():
                     key = ("redirect", config, entry.site_path, entry.title)
                     self._keyed(writer, rel, key, partial(redirect_page, config, entry))
@@ -331,11 +333,13 @@ class Builder:
         site: Site,
         pages: list[Page],
         writer: Writer,
+        bodies: BodySource,
         *,
         meanwhile: Callable[[], None],
     ) -> None:
-        """Render every page; in serve, skip pages whose inputs did not change. Run
-        `meanwhile` (other files to write) while worker processes render, else afterwards."""
+        """Render every page, reading the note bodies pages show from `bodies`; in serve, skip
+        pages whose inputs did not change. Run `meanwhile` (other files to write) while worker
+        processes render, else afterwards."""
         templates = templates_signature(config)
         env = self._environment(config, templates)
         shared = {"categories": site.categories}
@@ -344,10 +348,12 @@ class Builder:
         if isinstance(writer, StagedOutput):
             self._cache.written.clear()
             if parallel:
-                render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
+                render_pages_parallel(
+                    env, shared, pages, bodies, writer, jobs, self._report, meanwhile
+                )
                 return
             for number, page in enumerate(pages, 1):
-                writer.write(output_file(page.site_path), render(env, shared, page))
+                writer.write(output_file(page.site_path), render(env, shared, page, bodies))
                 if number % 100 == 0 or number == len(pages):
                     self._report("pages", number, len(pages))
             meanwhile()
@@ -360,7 +366,7 @@ class Builder:
             output_file(p.site_path): (p.template, p.title, fingerprint(p.context)) for p in pages
         }
         if parallel and not writer.manifest:  # serve's first build, before its server starts
-            render_pages_parallel(env, shared, pages, writer, jobs, self._report, meanwhile)
+            render_pages_parallel(env, shared, pages, bodies, writer, jobs, self._report, meanwhile)
             self._cache.written.update(keys)
             return
         for page in pages:
@@ -368,7 +374,7 @@ class Builder:
             key = keys[rel]
             if self._cache.written.get(rel) == key and writer.keep(rel):
                 continue
-            writer.write(rel, render(env, shared, page))
+            writer.write(rel, render(env, shared, page, bodies))
             self._cache.written[rel] = key
         meanwhile()
 

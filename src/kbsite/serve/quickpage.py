@@ -80,7 +80,7 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
         return None
     fresh = replace(entry, note=note, rendered=rendered, rewrites=rewrites)
     context = {key: fresh if value is entry else value for key, value in page.context.items()}
-    data = render(last.env, last.shared, replace(page, context=context))
+    data = render(last.env, last.shared, replace(page, context=context, body_of=fresh), last.store)
     target = output_file(page.site_path)
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if last.manifest.get(target) == digest:

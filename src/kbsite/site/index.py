@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import markupsafe
@@ -15,7 +15,7 @@ from kbsite.load.content import Note
 from kbsite.render.excerpt import readable_inline
 from kbsite.render.rendered import RenderedNote
 from kbsite.render.tokeninfo import Heading
-from kbsite.site.links import Rewrites, apply_rewrites
+from kbsite.site.links import Rewrites
 from kbsite.urls import category_path, tag_path
 
 
@@ -33,8 +33,9 @@ class Tag:
 class Entry:
     """A note placed on the site: its URL, rendering, and what lists show of it.
 
-    The body HTML is read from the render store when a page or feed needs it (`html`), so a
-    site of 10,000 notes does not hold 10,000 bodies in memory.
+    Its body HTML is not here: it stays in the render cache under `rendered.key` until the
+    page or feed that shows it is written (kbsite.write.bodies reads it and applies
+    `rewrites`), so a site of 10,000 notes does not hold 10,000 bodies in memory.
     """
 
     note: Note
@@ -43,7 +44,6 @@ class Entry:
     tags: tuple[Tag, ...]
     rendered: RenderedNote
     rewrites: Rewrites  # resolved URLs of the note's relative links
-    load_html: Callable[[str], str] = field(compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -58,11 +58,6 @@ class Entry:
     @property
     def date(self) -> datetime | None:
         return self.note.date
-
-    @property
-    def html(self) -> str:
-        """Return the note's body HTML with its links pointing at site URLs."""
-        return apply_rewrites(self.load_html(self.rendered.key), self.rewrites)
 
     @property
     def toc(self) -> tuple[Heading, ...]:

@@ -54,12 +54,25 @@ class Page:
     template: str
     title: str
     context: Mapping[str, Any] = field(default_factory=dict)
+    # The note whose body the page shows (its own, or the README above a list), one of the
+    # context's values: the write stage reads the body from the render cache as it writes
+    # the page (kbsite.write.bodies).
+    body_of: Entry | None = None
 
 
 def paginate(
-    base: str, entries: Sequence[Entry], per_page: int, template: str, title: str, **extra: Any
+    base: str,
+    entries: Sequence[Entry],
+    per_page: int,
+    template: str,
+    title: str,
+    intro: Entry | None = None,
+    **extra: Any,
 ) -> list[Page]:
-    """Split a list of entries into pages at base, base/page/2/, ..."""
+    """Split a list of entries into pages at base, base/page/2/, ...; an `intro` (a folder's
+    README) is shown above the list."""
+    if intro is not None:
+        extra["intro"] = intro
     total = max(1, math.ceil(len(entries) / per_page))
     pages = []
     for number in range(1, total + 1):
@@ -71,6 +84,7 @@ def paginate(
                 template,
                 title,
                 {"entries": chunk, "pagination": pagination, **extra},
+                body_of=intro,
             )
         )
     return pages
@@ -97,7 +111,7 @@ def plan_pages(
         per_page,
         "index.html",
         site.config.title,
-        **({"intro": home} if home is not None else {}),
+        intro=home,
     )
     side: dict[str, Any] = {}
     if site.config.urls == "path":
@@ -111,7 +125,7 @@ def plan_pages(
             "category.html",
             index.category.name,
             category=index,
-            **({"intro": intro} if intro is not None else {}),
+            intro=intro,
         )
     for tag_index in site.tags:
         pages += paginate(
@@ -145,6 +159,7 @@ def plan_pages(
                     "related": graph.related.get(entry.site_path, ()),
                     **side,
                 },
+                body_of=entry,
             )
         )
     if "explorer" in side:

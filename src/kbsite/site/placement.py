@@ -14,7 +14,6 @@ from kbsite.config.siteconfig import SiteConfig
 from kbsite.errors import Diagnostic
 from kbsite.load.content import Content, Note
 from kbsite.render.rendered import RenderedNote
-from kbsite.render.store import RenderStore
 from kbsite.site.index import Entry, canonical_tags
 from kbsite.site.links import Rewrites, resolve_links
 from kbsite.site.linktarget import LinkTarget
@@ -40,7 +39,6 @@ class Placement:
         config: SiteConfig,
         notes: list[Note],
         rendered: list[RenderedNote],
-        store: RenderStore,
         content: Content,
         problems: list[Diagnostic],
     ) -> list[Entry]:
@@ -86,7 +84,6 @@ class Placement:
                 tags=tuple(tags[t.lower()] for t in note.tags),
                 rendered=result,
                 rewrites=rewrites,
-                load_html=store.html,
             )
             # Reuse the previous build's equal Entry: comparing page inputs then hits the
             # identity shortcut instead of comparing every field of thousands of entries.

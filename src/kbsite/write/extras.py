@@ -16,6 +16,7 @@ from kbsite.site.graph import previews_json
 from kbsite.site.index import Entry, Site, dated
 from kbsite.site.pages import Page
 from kbsite.urls import output_file, url_maker
+from kbsite.write.bodies import BodySource
 from kbsite.write.explorer import EXPLORER_FILE, explorer_json
 from kbsite.write.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
 from kbsite.write.templates import static_files
@@ -49,11 +50,13 @@ def write_extras(
     assets: tuple[Asset, ...],
     writer: Writer,
     keyed: Keyed,
+    bodies: BodySource,
 ) -> None:
-    """Write feeds, sitemap, robots.txt and the files copied as they are."""
+    """Write feeds (with the bodies of their notes, from `bodies`), sitemap, robots.txt and
+    the files copied as they are."""
     for path, index_entries in feed_inputs(site):
         key = ("feed", config, dated(index_entries)[:FEED_SIZE])
-        keyed(output_file(path), key, partial(site_feeds, site, path))
+        keyed(output_file(path), key, partial(site_feeds, site, path, bodies))
     listed: list[tuple[str, datetime | None]] = [
         (p.site_path, None) for p in pages if p.template not in ("note.html", "404.html")
     ]

@@ -13,6 +13,7 @@ from kbsite.config.siteconfig import SiteConfig
 from kbsite.render.syntax.sidenotes import strip_sidenotes
 from kbsite.site.index import Entry, Site, dated
 from kbsite.urls import absolute_url, origin
+from kbsite.write.bodies import BodySource, note_body
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -40,9 +41,15 @@ def _absolutize(config: SiteConfig, html: str, page_url: str) -> str:
 
 
 def atom_feed(
-    config: SiteConfig, entries: Sequence[Entry], *, feed_path: str, page_path: str, title: str
+    config: SiteConfig,
+    entries: Sequence[Entry],
+    bodies: BodySource,
+    *,
+    feed_path: str,
+    page_path: str,
+    title: str,
 ) -> bytes:
-    """Return an Atom feed of the newest entries, with full content."""
+    """Return an Atom feed of the newest entries, with full content (read from `bodies`)."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(
         f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": config.language}
@@ -79,24 +86,29 @@ def atom_feed(
             ET.SubElement(item, f"{{{ATOM_NS}}}category", {"term": tag.name})
         _text(item, "summary", entry.excerpt)
         # Sidenotes are footnotes a second time, placed by CSS a feed reader does not have.
-        content = _absolutize(config, strip_sidenotes(entry.html), url)
+        content = _absolutize(config, strip_sidenotes(note_body(bodies, entry)), url)
         _text(item, "content", content).set("type", "html")
     ET.indent(feed)
     return _serialize(feed)
 
 
-def site_feeds(site: Site, feed_path: str) -> bytes:
+def site_feeds(site: Site, feed_path: str, bodies: BodySource) -> bytes:
     """Return the feed at feed_path: the site's (/atom.xml) or a category's (/<slug>/atom.xml)."""
     config = site.config
     if feed_path == "/atom.xml":
         return atom_feed(
-            config, site.entries, feed_path=feed_path, page_path="/", title=config.title
+            config, site.entries, bodies, feed_path=feed_path, page_path="/", title=config.title
         )
     for index in site.categories:
         if feed_path == f"{index.site_path}atom.xml":
             title = f"{config.title} · {index.category.name}"
             return atom_feed(
-                config, index.entries, feed_path=feed_path, page_path=index.site_path, title=title
+                config,
+                index.entries,
+                bodies,
+                feed_path=feed_path,
+                page_path=index.site_path,
+                title=title,
             )
     raise KeyError(feed_path)
 

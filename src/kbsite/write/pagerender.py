@@ -17,6 +17,7 @@ from kbsite.errors import Diagnostic, KbsiteError, error
 from kbsite.site.pages import Page
 from kbsite.urls import output_file
 from kbsite.workers import start_worker, worker_job
+from kbsite.write.bodies import BodySource, page_context
 from kbsite.write.files import same_bytes, stage_file
 from kbsite.write.templates import compile_templates, render_page
 
@@ -33,9 +34,12 @@ class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None: ...
 
 
-def render(env: jinja2.Environment, shared: Mapping[str, Any], page: Page) -> bytes:
-    """Render one page, turning template mistakes into diagnostics with file and line."""
-    context = {"page": page, "page_path": page.site_path, **shared, **page.context}
+def render(
+    env: jinja2.Environment, shared: Mapping[str, Any], page: Page, bodies: BodySource
+) -> bytes:
+    """Render one page, reading the body it shows from `bodies`; turn template mistakes into
+    diagnostics with file and line."""
+    context = {"page": page, "page_path": page.site_path, **shared, **page_context(page, bodies)}
     try:
         return render_page(env, page.template, context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
@@ -52,6 +56,7 @@ class _PageJob:
     env: jinja2.Environment
     shared: dict[str, Any]
     pages: list[Page]
+    bodies: BodySource  # the render store: each worker reads through its own connection
     root: Path  # the staging folder
     compare_to: Path | None
     digests: bool
@@ -67,7 +72,7 @@ def _render_page_range(start: int, stop: int) -> list[tuple[str, bool, str]]:
     written = []
     for page in pages[start:stop]:
         rel = output_file(page.site_path)
-        data = render(env, shared, page)
+        data = render(env, shared, page, job.bodies)
         staged = compare_to is None or not same_bytes(compare_to / rel, data)
         if staged:
             stage_file(root, rel, data)
@@ -80,18 +85,20 @@ def render_pages_parallel(
     env: jinja2.Environment,
     shared: dict[str, Any],
     pages: list[Page],
+    bodies: BodySource,
     writer: Staging,
     jobs: int,
     report: Progress,
     meanwhile: Callable[[], None] = lambda: None,
 ) -> None:
     """Render pages across processes forked after planning, so they share the site's data;
-    run `meanwhile` in this process while they do."""
+    each reads from `bodies` the note bodies its pages show. Run `meanwhile` in this process
+    while they do."""
     compile_templates(env)  # once here, not in each worker
     # Small tasks: the last one to finish leaves the other cores idle only briefly.
     step = max(50, len(pages) // (jobs * 24))
     ranges = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
-    job = _PageJob(env, shared, pages, writer.root, writer.compare_to, writer.wants_digests)
+    job = _PageJob(env, shared, pages, bodies, writer.root, writer.compare_to, writer.wants_digests)
     with ProcessPoolExecutor(
         jobs, mp_context=get_context("fork"), initializer=start_worker, initargs=(job,)
     ) as pool:
