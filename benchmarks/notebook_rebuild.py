@@ -22,6 +22,7 @@ import zlib
 from pathlib import Path
 
 from kbsite.build import Builder, BuildOptions
+from kbsite.serve.pagekeys import PageFingerprints
 
 SITE = """\
 title: Bench
@@ -105,7 +106,7 @@ def measure(kind: str, notes: int, edits: int) -> str:
         root = Path(scratch)
         plots = write_site(root, kind, notes)
         options = BuildOptions(site_dir=root, output=root / "out", incremental_output=True)
-        builder = Builder(options)
+        builder = Builder(options, kept=PageFingerprints())  # as serve makes it
         started = time.perf_counter()
         builder.build()
         cold = time.perf_counter() - started

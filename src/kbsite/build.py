@@ -31,7 +31,6 @@ from kbsite.render.store import RenderStore
 from kbsite.site.graph import GraphCache, build_graph
 from kbsite.site.index import Entry, Site, build_site
 from kbsite.site.linktarget import LinkTarget
-from kbsite.site.pagekeys import fingerprint, site_key
 from kbsite.site.pages import Page, plan_pages
 from kbsite.site.placement import Placement
 from kbsite.site.redirects import plan_redirects, redirect_page
@@ -41,6 +40,7 @@ from kbsite.urls import output_file
 from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, default_jobs
 from kbsite.write.bodies import BodySource
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
+from kbsite.write.kept import KeepNone, KeptFiles, write_unless_kept
 from kbsite.write.output import Manifest, StagedOutput, SyncedOutput, UpdatedOutput, file_count
 from kbsite.write.outputdir import MARKER, check_output_dir, interrupts_held, output_lock
 from kbsite.write.pagerender import render, render_pages_parallel
@@ -116,9 +116,7 @@ class BuildCache:
     manifest: Manifest = field(default_factory=dict)  # serve's folder: files and digests
     config: SiteConfig | None = None  # the last build's: another one starts the cache afresh
     store: RenderStore | None = None  # the render cache, open
-    written: dict[str, Hashable] = field(default_factory=dict)  # output file -> inputs key
     placement: Placement = field(default_factory=Placement)  # the last build's, to reuse
-    site_key: Hashable = None  # what every page shows (kbsite.site.pagekeys.site_key)
     graph: GraphCache = field(default_factory=GraphCache)
     env: tuple[Hashable, jinja2.Environment] | None = None  # the Jinja environment, by its key
     bibliographies: BibCache = field(default_factory=BibCache)  # parsed .bib files by content
@@ -128,7 +126,6 @@ class BuildCache:
     def start_afresh(self, config: SiteConfig) -> None:
         """Forget what another config (categories, time zone) would make wrong."""
         self.notes.clear()
-        self.written.clear()
         self.placement.entries.clear()
         self.config = config
 
@@ -140,6 +137,9 @@ class Builder:
     options: BuildOptions
     progress: Progress | None = None
     formulas: Formulas = field(default_factory=Formulas)  # `kbsite build` starts one ahead
+    # Which files a build into a folder it updates in place may leave as they are: serve's
+    # page fingerprints (kbsite.serve.pagekeys); a build on its own writes every file.
+    kept: KeptFiles = field(default_factory=KeepNone)
     _cache: BuildCache = field(default_factory=BuildCache)
 
     def build(self) -> BuildResult:
@@ -220,20 +220,16 @@ class Builder:
             search = self._indexes_search(config)
             writer = self._writer(output, search)
             try:
+                templates = templates_signature(config)
+                self.kept.start(site, templates)
                 extras = partial(
-                    write_extras,
-                    config,
-                    site,
-                    pages,
-                    content.assets,
-                    writer,
-                    partial(self._keyed, writer),
-                    store,
+                    write_extras, config, site, pages, content.assets, writer, self.kept, store
                 )
-                self._write_pages(config, site, pages, writer, store, meanwhile=extras)
+                self._write_pages(site, pages, writer, store, templates, meanwhile=extras)
                 for rel, entry in redirects.items():
-                    key = ("redirect", config, entry.site_path, entry.title)
-                    self._keyed(writer, rel, key, partial(redirect_page, config, entry))
+                    made_from = ("redirect", config, entry.site_path, entry.title)
+                    redirect = partial(redirect_page, config, entry)
+                    write_unless_kept(writer, self.kept, rel, made_from, redirect)
                 note_pages = [output_file(p.site_path) for p in pages if p.template == "note.html"]
                 if search and isinstance(writer, StagedOutput):
                     # Every formula is rendered by now: end the formula process (V8, ~110 MB
@@ -329,53 +325,35 @@ class Builder:
 
     def _write_pages(
         self,
-        config: SiteConfig,
         site: Site,
         pages: list[Page],
         writer: Writer,
         bodies: BodySource,
+        templates: Hashable,
         *,
         meanwhile: Callable[[], None],
     ) -> None:
-        """Render every page, reading the note bodies pages show from `bodies`; in serve, skip
-        pages whose inputs did not change. Run `meanwhile` (other files to write) while worker
+        """Render every page (but those `self.kept` finds unchanged), reading the note bodies
+        pages show from `bodies`. Run `meanwhile` (other files to write) while worker
         processes render, else afterwards."""
-        templates = templates_signature(config)
-        env = self._environment(config, templates)
+        env = self._environment(site.config, templates)
         shared = {"categories": site.categories}
         jobs = self.options.jobs or default_jobs()
-        parallel = jobs > 1 and len(pages) >= self.options.tuning.parallel_pages and can_fork()
-        if isinstance(writer, StagedOutput):
-            self._cache.written.clear()
-            if parallel:
-                render_pages_parallel(
-                    env, shared, pages, bodies, writer, jobs, self._report, meanwhile
-                )
-                return
-            for number, page in enumerate(pages, 1):
-                writer.write(output_file(page.site_path), render(env, shared, page, bodies))
-                if number % 100 == 0 or number == len(pages):
-                    self._report("pages", number, len(pages))
-            meanwhile()
-            return
-        shown_everywhere = site_key(config, site, self.options.live_reload, templates)
-        if shown_everywhere != self._cache.site_key:  # config, templates or category counts changed
-            self._cache.written.clear()
-            self._cache.site_key = shown_everywhere
-        keys = {
-            output_file(p.site_path): (p.template, p.title, fingerprint(p.context)) for p in pages
-        }
-        if parallel and not writer.manifest:  # serve's first build, before its server starts
+        if (
+            writer.workers_may_write
+            and jobs > 1
+            and len(pages) >= self.options.tuning.parallel_pages
+            and can_fork()
+        ):
             render_pages_parallel(env, shared, pages, bodies, writer, jobs, self._report, meanwhile)
-            self._cache.written.update(keys)
+            for page in pages:
+                self.kept.written(output_file(page.site_path), page)
             return
-        for page in pages:
-            rel = output_file(page.site_path)
-            key = keys[rel]
-            if self._cache.written.get(rel) == key and writer.keep(rel):
-                continue
-            writer.write(rel, render(env, shared, page, bodies))
-            self._cache.written[rel] = key
+        for number, page in enumerate(pages, 1):
+            produce = partial(render, env, shared, page, bodies)
+            write_unless_kept(writer, self.kept, output_file(page.site_path), page, produce)
+            if number % 100 == 0 or number == len(pages):
+                self._report("pages", number, len(pages))
         meanwhile()
 
     def _environment(
@@ -393,14 +371,3 @@ class Builder:
             env = make_environment(config, live_reload=self.options.live_reload, compiled=compiled)
             self._cache.env = (key, env)
         return self._cache.env[1]
-
-    def _keyed(self, writer: Writer, rel: str, key: Hashable, produce: Callable[[], bytes]) -> None:
-        """Write a file unless, in serve, its inputs are those it was last written from."""
-        if (
-            isinstance(writer, SyncedOutput)
-            and self._cache.written.get(rel) == key
-            and writer.keep(rel)
-        ):
-            return
-        writer.write(rel, produce())
-        self._cache.written[rel] = key

@@ -19,6 +19,7 @@ import kbsite.write.output
 import kbsite.write.outputdir
 import kbsite.write.templates
 from kbsite.build import Builder, BuildOptions
+from kbsite.serve.pagekeys import PageFingerprints
 from kbsite.serve.quickpage import warm_up, write_quick_page
 from kbsite.workers import Tuning
 from tests.conftest import WriteSite
@@ -63,7 +64,8 @@ def test_serve_builds_after_edits_equal_a_clean_build(
 ) -> None:
     site = write_site(many_notes(12))
     live = tmp_path / "live"
-    builder = Builder(BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1))
+    options = BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1)
+    builder = Builder(options, kept=PageFingerprints())
     builder.build()
     edits = [
         lambda: (site / "content/large-model/n3.md").write_text(
@@ -114,7 +116,7 @@ def test_quick_page_is_the_page_the_rebuild_writes(write_site: WriteSite, tmp_pa
     site = write_site(many_notes(8))
     live = tmp_path / "live"
     options = BuildOptions(site_dir=site, output=live, incremental_output=True, live_reload=True)
-    builder = Builder(replace(options, jobs=1))
+    builder = Builder(replace(options, jobs=1), kept=PageFingerprints())
     snapshot = builder.build().snapshot
     assert snapshot is not None
     path = site / "content/large-model/n3.md"
@@ -254,7 +256,10 @@ def test_after_warm_up_the_first_quick_page_loads_and_makes_nothing(
     kbsite.render.highlight._lexer.cache_clear()  # other tests of this process may have made them
     kbsite.render.highlight.render_code_block.cache_clear()
     options = BuildOptions(site_dir=site, output=tmp_path / "live", incremental_output=True)
-    builder = Builder(replace(options, live_reload=True, jobs=2, tuning=SMALL_SITE_TUNING))
+    builder = Builder(
+        replace(options, live_reload=True, jobs=2, tuning=SMALL_SITE_TUNING),
+        kept=PageFingerprints(),
+    )
     builder.build()
     # serve's second, watched build: nothing changed, nothing rendered
     snapshot = builder.build().snapshot
@@ -310,7 +315,8 @@ def test_quick_page_leaves_other_edits_to_the_rebuild(
 ) -> None:
     site = write_site(many_notes(6))
     builder = Builder(
-        BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1)
+        BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1),
+        kept=PageFingerprints(),
     )
     snapshot = builder.build().snapshot
     assert snapshot is not None
@@ -325,7 +331,8 @@ def test_unchanged_rebuild_renders_nothing_and_rewrites_nothing(
 ) -> None:
     site = write_site(many_notes(6))
     builder = Builder(
-        BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1)
+        BuildOptions(site_dir=site, output=tmp_path / "out", incremental_output=True, jobs=1),
+        kept=PageFingerprints(),
     )
     first = builder.build()
     assert first.rendered == 6
@@ -511,7 +518,7 @@ def test_serves_first_build_renders_pages_in_parallel_then_rebuilds_by_the_page(
     options = BuildOptions(
         site_dir=site, output=live, incremental_output=True, jobs=2, tuning=SMALL_SITE_TUNING
     )
-    builder = Builder(options)
+    builder = Builder(options, kept=PageFingerprints())
     first = builder.build()
     assert len(calls) == 1  # the first build; later ones go page by page
     assert len(first.changed) == first.files

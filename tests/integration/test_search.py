@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kbsite.build import Builder, BuildOptions
+from kbsite.serve.pagekeys import PageFingerprints
 from kbsite.write.searchtext import FORMULA, FORMULA_END, TEX
 from tests.conftest import SITE_YAML, Run, WriteSite
 from tests.helpers import note
@@ -91,7 +92,8 @@ def test_serve_indexes_in_place_what_a_build_indexes(write_site: WriteSite, tmp_
     writes; the rebuild reports the index files it rewrote."""
     site = write_site(NOTES, site_yaml=SEARCH_ON)
     live = tmp_path / "live"
-    serve = Builder(BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1))
+    options = BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1)
+    serve = Builder(options, kept=PageFingerprints())
     serve.build()
     assert 'class="site-search"' in (live / "index.html").read_text(encoding="utf-8")
     assert serve.build().changed == ()  # nothing changed: nothing indexed again

@@ -22,6 +22,7 @@ from kbsite.config.siteconfig import SiteConfig, load_config
 from kbsite.errors import Diagnostic, KbsiteError
 from kbsite.serve.events import EventHub, diagnostic_data
 from kbsite.serve.http import PreviewServer
+from kbsite.serve.pagekeys import PageFingerprints
 from kbsite.serve.quickpage import warm_up, write_quick_page
 from kbsite.serve.watch import Batch, ChangeKind, Debouncer, SiteWatcher, git_is_writing
 
@@ -212,7 +213,8 @@ class Preview:
             live_reload=True,
             incremental_output=True,
         )
-        self._builder = Builder(options)
+        # A new Builder starts with no fingerprints: the first build writes every file.
+        self._builder = Builder(options, kept=PageFingerprints())
         self._base_path = base_path
         self.server.base_path = base_path
 

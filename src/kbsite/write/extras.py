@@ -3,7 +3,6 @@ stylesheet, and the theme's and notes' files copied as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -19,6 +18,7 @@ from kbsite.urls import output_file, url_maker
 from kbsite.write.bodies import BodySource
 from kbsite.write.explorer import EXPLORER_FILE, explorer_json
 from kbsite.write.feeds import FEED_SIZE, robots_txt, site_feeds, sitemap
+from kbsite.write.kept import KeepingWriter, KeptFiles, write_unless_kept
 from kbsite.write.templates import static_files
 
 MERMAID_PREFIX = "js/vendor/mermaid"
@@ -33,14 +33,8 @@ EXTRA_FILES = (
 )
 
 
-class Writer(Protocol):
-    def write(self, rel: str, data: bytes) -> None: ...
-
+class Writer(KeepingWriter, Protocol):
     def copy(self, rel: str, source: Path) -> None: ...
-
-
-# Writes a file from its inputs (a key) unless serve wrote it from the same inputs last time.
-Keyed = Callable[[str, Hashable, Callable[[], bytes]], None]
 
 
 def write_extras(
@@ -49,11 +43,12 @@ def write_extras(
     pages: list[Page],
     assets: tuple[Asset, ...],
     writer: Writer,
-    keyed: Keyed,
+    kept: KeptFiles,
     bodies: BodySource,
 ) -> None:
     """Write feeds (with the bodies of their notes, from `bodies`), sitemap, robots.txt and
-    the files copied as they are."""
+    the files copied as they are; leave as they are the files `kept` finds unchanged."""
+    keyed = partial(write_unless_kept, writer, kept)
     for path, index_entries in feed_inputs(site):
         key = ("feed", config, dated(index_entries)[:FEED_SIZE])
         keyed(output_file(path), key, partial(site_feeds, site, path, bodies))

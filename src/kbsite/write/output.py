@@ -41,6 +41,7 @@ class StagedOutput:
         self.written: list[str] = []
         self.compare_to: Path | None = None  # a new site: nothing to compare with
         self.wants_digests = False
+        self.workers_may_write = True  # worker processes render pages straight into root
         self._folders: set[Path] = {self.root}  # made already: thousands of pages share few
 
     def _target(self, rel: str) -> Path:
@@ -57,6 +58,11 @@ class StagedOutput:
     def record(self, rel: str, staged: bool, digest: str) -> None:
         """Note a file a worker process wrote into the staging folder (if `staged`)."""
         self.written.append(rel)
+
+    def keep(self, rel: str) -> bool:
+        """Never keep a file unwritten: the staged site is whole (an UpdatedOutput compares
+        the bytes of each file written with the built one's instead)."""
+        return False
 
     def copy(self, rel: str, source: Path) -> None:
         target = self._target(rel)
@@ -209,6 +215,7 @@ class SyncedOutput:
         # Worker processes write pages straight into the folder, only for the first build
         # (nothing to compare with, and no server reading the folder yet).
         self.compare_to: Path | None = None
+        self.workers_may_write = not manifest
         self.wants_digests = True  # the manifest keeps them
 
     def write(self, rel: str, data: bytes) -> None:
