@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
@@ -90,19 +91,21 @@ class BuildResult:
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """What a successful build into a served folder leaves for serve's quick pages
-    (kbsite.serve.quickpage): the build knows nothing of them, serve keeps this."""
+    (kbsite.serve.quickpage): the build knows nothing of them, serve keeps this. Read-only
+    data the next build changes none of, and no open store; two working objects are shared
+    with the Builder on purpose, so a quick page renders as the build did: the compiled
+    templates (env) and the formula session (formulas)."""
 
     config: SiteConfig
     output: Path
-    env: jinja2.Environment
+    env: jinja2.Environment  # the templates the pages were rendered with, compiled
     shared: Mapping[str, Any]
     entries: Mapping[str, Entry]  # by the note's path inside content/
     pages: Mapping[str, Page]  # note pages by site path
     targets: Mapping[str, LinkTarget]
     assets: frozenset[str]
     wiki: WikiIndex
-    store: RenderStore  # the render cache the build used
-    manifest: Manifest  # the served folder's files and digests, updated as pages are written
+    render_cache: Path | None  # the render cache's file (None: the build kept it in memory)
     render_options: RenderOptions  # what the notes rendered with (the bibliography among it)
     formulas: Formulas  # the renderings of formulas, and their process, the notes rendered with
 
@@ -271,14 +274,13 @@ class Builder:
             config=config,
             output=output,
             env=self._cache.env[1],
-            shared={"categories": site.categories},
-            entries={e.note.rel_path: e for e in site.entries},
-            pages={p.site_path: p for p in pages if p.template == "note.html"},
-            targets=self._cache.placement.targets,
+            shared=MappingProxyType({"categories": site.categories}),
+            entries=MappingProxyType({e.note.rel_path: e for e in site.entries}),
+            pages=MappingProxyType({p.site_path: p for p in pages if p.template == "note.html"}),
+            targets=MappingProxyType(dict(self._cache.placement.targets)),
             assets=self._cache.placement.asset_paths,
             wiki=self._cache.placement.wiki[1],
-            store=store,
-            manifest=self._cache.manifest,
+            render_cache=store.path,
             render_options=render_options,
             formulas=self.formulas,
         )

@@ -12,18 +12,20 @@ the last build did not place) is left to the full rebuild alone.
 from __future__ import annotations
 
 import gc
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 
 from kbsite.build import Snapshot
-from kbsite.load.content import read_note
+from kbsite.load.content import Note, read_note
 from kbsite.render.highlight import load_lexers_for
 from kbsite.render.markdown import warm_up_markdown
 from kbsite.render.notes import render_notes
+from kbsite.render.store import RenderStore
+from kbsite.site.index import Entry
 from kbsite.site.links import resolve_links
+from kbsite.site.pages import Page
 from kbsite.urls import output_file
-from kbsite.write.files import write_atomic
+from kbsite.write.files import same_bytes, write_atomic
 from kbsite.write.pagerender import render
 from kbsite.write.templates import compile_templates
 
@@ -60,9 +62,24 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
         return None
     if replace(note, body=entry.note.body, digest=entry.note.digest) != entry.note:
         return None  # front matter changed: lists, neighbours or the URL may move
+    page = last.pages.get(entry.site_path)
+    if page is None:  # shown on another page (a folder's README on its home or category page)
+        return None
+    # The quick page's own connection to the render cache the build used: the rebuild that
+    # follows finds the note rendered there.
+    store = RenderStore(last.render_cache)
+    try:
+        return _write(last, page, entry, note, store)
+    finally:
+        store.close()
+
+
+def _write(last: Snapshot, page: Page, entry: Entry, note: Note, store: RenderStore) -> str | None:
+    """Render the note, then its page as the last build planned it; write it if it changed."""
     (rendered,), _fresh = render_notes(
-        [note], last.store, last.render_options, math=last.formulas, jobs=1
+        [note], store, last.render_options, math=last.formulas, jobs=1
     )
+    rel = note.rel_path
     targets = {**last.targets, rel: replace(last.targets[rel], anchors=rendered.anchors)}
     rewrites, problems = resolve_links(
         config=last.config,
@@ -75,16 +92,11 @@ def write_quick_page(last: Snapshot, file: Path) -> str | None:
     )
     if problems:  # a broken link is a problem of the site: the rebuild reports it
         return None
-    page = last.pages.get(entry.site_path)
-    if page is None:  # shown on another page (a folder's README on its home or category page)
-        return None
     fresh = replace(entry, note=note, rendered=rendered, rewrites=rewrites)
     context = {key: fresh if value is entry else value for key, value in page.context.items()}
-    data = render(last.env, last.shared, replace(page, context=context, body_of=fresh), last.store)
+    data = render(last.env, last.shared, replace(page, context=context, body_of=fresh), store)
     target = output_file(page.site_path)
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if last.manifest.get(target) == digest:
+    if same_bytes(last.output / target, data):
         return None  # the page shows nothing new (a change in a comment, say)
     write_atomic(last.output / target, data)
-    last.manifest[target] = digest
     return target

@@ -220,8 +220,13 @@ class SyncedOutput:
 
     def write(self, rel: str, data: bytes) -> None:
         self.fresh[rel] = hashlib.blake2b(data, digest_size=16).hexdigest()
-        if self.manifest.get(rel) != self.fresh[rel] or not (self.root / rel).exists():
-            write_atomic(self.root / rel, data)
+        target = self.root / rel
+        if self.manifest.get(rel) == self.fresh[rel] and target.exists():
+            return
+        # Bytes someone else put there (serve's quick page, written before this build) are
+        # not a change: a browser that reloaded for them must not reload again.
+        if not same_bytes(target, data):
+            write_atomic(target, data)
             self.changed.append(rel)
 
     def copy(self, rel: str, source: Path) -> None:

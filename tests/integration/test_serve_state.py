@@ -1,13 +1,18 @@
-"""serve's page fingerprints: a rebuild after a save writes again only the files whose inputs
-changed, and the folder still equals a clean build of the same notes."""
+"""What serve keeps between builds: its page fingerprints, with which a rebuild after a save
+writes again only the files whose inputs changed (and the folder still equals a clean build),
+and the snapshot of the last build, plain read-only data the next build does not touch."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Hashable
 from pathlib import Path
 
+import pytest
+
 from kbsite.build import Builder, BuildOptions
+from kbsite.render.store import RenderStore
 from kbsite.serve.pagekeys import PageFingerprints
 from tests.conftest import SITE_YAML, WriteSite
 from tests.helpers import note
@@ -105,3 +110,28 @@ def test_what_every_page_shows_renders_every_page_again(
     assert len(set(kept.rewritten)) > first.pages
     assert again.changed
     assert tree(live) == clean(site, tmp_path / "clean")
+
+
+def test_the_snapshot_serve_keeps_is_read_only_and_not_the_builds(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    site = write_site(notes(6))
+    options = BuildOptions(site_dir=site, output=tmp_path / "live", incremental_output=True)
+    builder = Builder(dataclasses.replace(options, jobs=1), kept=PageFingerprints())
+    snapshot = builder.build().snapshot
+    assert snapshot is not None
+    values = {f.name: getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)}
+    assert not [
+        name for name, value in values.items() if isinstance(value, dict | list | set | RenderStore)
+    ]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snapshot.entries = {}  # type: ignore[misc]
+    for name in ("shared", "entries", "pages", "targets"):
+        with pytest.raises(TypeError):
+            values[name]["x"] = None
+    entries, targets = dict(snapshot.entries), dict(snapshot.targets)
+    path = site / "content/large-model/n3.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("笔记 3", "新标题"), "utf-8")
+    assert builder.build().snapshot != snapshot
+    assert (dict(snapshot.entries), dict(snapshot.targets)) == (entries, targets)
+    assert snapshot.render_cache is not None and snapshot.render_cache.is_file()
