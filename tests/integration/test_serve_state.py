@@ -52,6 +52,14 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def serve_builder(site: Path, live: Path) -> tuple[Builder, Recorded]:
+    """A Builder as serve makes one (its folder updated in place, its fingerprints asked),
+    and the record of the files it rewrites."""
+    kept = Recorded()
+    options = BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1)
+    return Builder(options, kept=kept), kept
+
+
 def clean(site: Path, out: Path) -> dict[str, bytes]:
     shutil.rmtree(out, ignore_errors=True)
     Builder(BuildOptions(site_dir=site, output=out, cache=False, jobs=1)).build()
@@ -62,11 +70,8 @@ def test_a_body_edit_renders_again_only_the_files_that_show_the_note(
     write_site: WriteSite, tmp_path: Path
 ) -> None:
     site = write_site(notes(20))
-    kept = Recorded()
     live = tmp_path / "live"
-    builder = Builder(
-        BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1), kept=kept
-    )
+    builder, kept = serve_builder(site, live)
     first = builder.build()
     assert len(set(kept.rewritten)) == len(kept.rewritten) > first.pages
     kept.rewritten.clear()
@@ -90,11 +95,8 @@ def test_what_every_page_shows_renders_every_page_again(
     write_site: WriteSite, tmp_path: Path
 ) -> None:
     site = write_site(notes(8))
-    kept = Recorded()
     live = tmp_path / "live"
-    builder = Builder(
-        BuildOptions(site_dir=site, output=live, incremental_output=True, jobs=1), kept=kept
-    )
+    builder, kept = serve_builder(site, live)
     first = builder.build()
     written_first = set(kept.rewritten)
     # a category count (shown on every page's menu) changes with a new note ...
