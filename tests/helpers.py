@@ -35,6 +35,18 @@ def run_python(script: str, *args: str, **env: str) -> str:
     return result.stdout
 
 
+def start_serve(site: Path, scratch: Path) -> subprocess.Popen[str]:
+    """Start `kbsite serve` on a free port in its own process, its temporary folder (the served
+    output) under `scratch`; its first two lines say what it built and where it serves."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kbsite.cli", "serve", "--site", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch), "PYTHONUNBUFFERED": "1"},
+    )
+
+
 # The script tag serve adds to every page (with the overlay's strings as data attributes): the
 # one difference between a served page and a built one.
 LIVE_RELOAD_TAG = re.compile(r'<script src="[^"]*/__kbsite/live-reload\.js[^>]*></script>')

@@ -4,11 +4,8 @@ the search box of an open tab finds the new word (issue 21, item 6)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,7 @@ import pytest
 
 from kbsite.write.searchshards import SHARD_NOTES
 from tests.conftest import SITE_YAML, WriteSite
-from tests.helpers import note
+from tests.helpers import note, start_serve
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +38,7 @@ def served(write_site: WriteSite, tmp_path: Path) -> Iterator[tuple[Path, str, P
     site = write_site(files, SITE_YAML.replace("search: false", "search: true"))
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbsite.cli", "serve", "--site", str(site), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": str(scratch), "PYTHONUNBUFFERED": "1"},
-    )
+    process = start_serve(site, scratch)
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith(f"Built {NOTES} notes")

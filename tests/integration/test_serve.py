@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +17,7 @@ import pytest
 import kbsite.build
 from kbsite.serve.preview import BuildReport, Preview, ServeOptions
 from tests.conftest import SITE_YAML, Run, WriteSite
-from tests.helpers import note
+from tests.helpers import note, start_serve
 
 LM, CV = "Large Model", "Computer Vision"
 LORA = "/notes/large-model/lora/"
@@ -434,13 +431,7 @@ def test_cli_serves_reports_rebuilds_and_stops_cleanly_on_ctrl_c(
     site = small_site(write_site)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbsite.cli", "serve", "--site", str(site), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": str(scratch), "PYTHONUNBUFFERED": "1"},
-    )
+    process = start_serve(site, scratch)
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith("Built 2 notes")
