@@ -543,6 +543,26 @@
     input.focus();
   }
 
+  // A hover card (link previews, citations): made once, on first use, as a tooltip.
+  function tooltipCard(className, id) {
+    var card = document.createElement("div");
+    card.className = className;
+    card.setAttribute("role", "tooltip");
+    card.id = id;
+    document.body.appendChild(card);
+    return card;
+  }
+
+  // Show a hover card 8 px below `anchor`, left-aligned with it, kept `margin` px inside the
+  // right edge of the page (and 8 px inside the left).
+  function placeBelow(card, anchor, margin) {
+    var box = anchor.getBoundingClientRect();
+    card.hidden = false;
+    var right = window.scrollX + document.documentElement.clientWidth - card.offsetWidth - margin;
+    card.style.left = Math.max(8, Math.min(box.left + window.scrollX, right)) + "px";
+    card.style.top = box.bottom + window.scrollY + 8 + "px";
+  }
+
   // Hover previews: on wide screens with a pointer, hovering a link to another note shows its
   // title and excerpt, from /previews.json (written by the build; fetched once, on first hover).
   function setupPreviews() {
@@ -585,13 +605,7 @@
       if (card) card.hidden = true;
     }
     function show(link, data) {
-      if (!card) {
-        card = document.createElement("div");
-        card.className = "preview-card";
-        card.setAttribute("role", "tooltip");
-        card.id = "kbsite-preview";
-        document.body.appendChild(card);
-      }
+      if (!card) card = tooltipCard("preview-card", "kbsite-preview");
       card.replaceChildren();
       card.classList.toggle("preview-label", Boolean(data.node || data.html));
       [["preview-category", data.category], ["preview-title", data.title], ["preview-excerpt", data.excerpt]].forEach(function (part) {
@@ -602,11 +616,7 @@
         card.appendChild(el);
       });
       if (data.node || data.html) card.appendChild(labelBody(data));
-      var box = link.getBoundingClientRect();
-      card.hidden = false;
-      var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - card.offsetWidth - 16);
-      card.style.left = Math.max(8, left) + "px";
-      card.style.top = box.bottom + window.scrollY + 8 + "px";
+      placeBelow(card, link, 16);
     }
     document.addEventListener("mouseover", function (event) {
       var link = event.target.closest && event.target.closest("main a[href]");
@@ -640,13 +650,7 @@
     function show(citation) {
       var found = entries(citation);
       if (!found.length) return;
-      if (!card) {
-        card = document.createElement("div");
-        card.className = "preview-card cite-card";
-        card.setAttribute("role", "tooltip");
-        card.id = "kbsite-cite-preview";
-        document.body.appendChild(card);
-      }
+      if (!card) card = tooltipCard("preview-card cite-card", "kbsite-cite-preview");
       card.replaceChildren();
       found.forEach(function (text) {
         var copy = text.cloneNode(true);
@@ -654,12 +658,7 @@
         copy.className = "cite-card-entry";
         card.appendChild(copy);
       });
-      card.hidden = false;
-      var box = citation.getBoundingClientRect();
-      var width = document.documentElement.clientWidth;
-      var left = Math.min(box.left + window.scrollX, window.scrollX + width - card.offsetWidth - 8);
-      card.style.left = Math.max(8, left) + "px";
-      card.style.top = box.bottom + window.scrollY + 8 + "px";
+      placeBelow(card, citation, 8);
       citation.querySelector("a").setAttribute("aria-describedby", card.id);
     }
     function hide() { if (card) card.hidden = true; }
