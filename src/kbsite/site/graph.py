@@ -70,17 +70,17 @@ def build_graph(
     for entry in sorted(entries, key=list_order):
         targets = _link_targets(entry, by_url)
         outgoing[entry.site_path] = [target for target, _, _ in targets]
-        lines: list[str] | None = None
+        # The note's lines and how its labels read, made once, for its first uncached link.
+        text: tuple[list[str], dict[str, str]] | None = None
         for target, line, href in targets:
             key = (entry.note.digest, line, href, config.language)
             if key not in cache.sentences:
-                lines = lines or entry.note.body.split("\n")
-                references = {
-                    label.id: label_text(label.kind, label.number, names)
-                    for label in entry.rendered.labels
-                }
+                if text is None:
+                    labels = entry.rendered.labels
+                    references = {a.id: label_text(a.kind, a.number, names) for a in labels}
+                    text = (entry.note.body.split("\n"), references)
                 index = line - entry.note.body_line
-                cache.sentences[key] = link_sentence(lines, index, href, references)
+                cache.sentences[key] = link_sentence(text[0], index, href, text[1])
             sentences[key] = cache.sentences[key]
             incoming[target.site_path].append(Backlink(entry, sentences[key]))
     cache.sentences = sentences  # forget sentences of text that no longer exists
