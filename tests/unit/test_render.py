@@ -164,6 +164,42 @@ print("ok")
     assert out.strip() == "ok"
 
 
+def test_forked_workers_render_without_the_v8_process_and_still_get_what_the_scan_missed() -> None:
+    """Forked workers inherit every rendering, so the formula process (V8: a third of a
+    5,000-note build's peak memory) ends before they start. A formula the scan cannot see (in a
+    pseudocode block) is rendered by a formula process the worker starts: the same bytes."""
+    script = r"""
+import sys
+from pathlib import Path
+from kbsite.config.siteconfig import parse_config
+from kbsite.load.content import parse_note
+from kbsite.render.math.formulas import Formulas
+from kbsite.render.notes import render_notes
+from kbsite.render.options import RenderOptions
+from kbsite.render.store import RenderStore
+config = parse_config("title: T\nbase_url: https://e.com/\ncategories: [{name: CV, slug: cv}]\n", root=Path("/s"))
+body = "正文 $x_{%d}$。\n\n```pseudocode\n\\STATE $\\theta_{%d} \\gets \\theta - \\eta g$\n```\n"
+notes = [parse_note(f"cv/n{i}.md", "---\ndate: 2026-01-01\n---\n" + body % (i, i), config)[0] for i in range(70)]
+folder = Path(sys.argv[1])
+math = Formulas()
+math.start(v8_now=True)  # as `kbsite build` starts it for a large cold build
+running = []
+forked = RenderStore(folder / "forked.sqlite3")
+metas, _ = render_notes(notes, forked, RenderOptions(160), math=math, jobs=2,
+                        meanwhile=lambda: running.append(math.process()))
+alone = RenderStore(folder / "alone.sqlite3")
+again, _ = render_notes(notes, alone, RenderOptions(160), math=Formulas(), jobs=1)
+assert running == [None], running
+assert metas == again
+assert "θ" in forked.html(metas[69].key) and "<math" in forked.html(metas[69].key)
+assert all(forked.html(m.key) == alone.html(m.key) for m in metas)
+print("ok")
+"""
+    with tempfile.TemporaryDirectory() as folder:
+        out = run_python(script, folder)
+    assert out.strip() == "ok"
+
+
 def test_a_program_read_from_stdin_renders_in_one_process() -> None:
     """Spawned workers re-run the main module from its file; a program piped into `python -`
     has none, so with a thread running (no fork) it renders in-process instead of crashing."""
