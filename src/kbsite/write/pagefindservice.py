@@ -17,8 +17,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import itertools
 import json
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +59,12 @@ class PagefindService:
         self._send({"type": "NewIndex", "config": config})
         return int(self._answers(1, "NewIndex")[0]["index_id"])
 
-    def add_pages(self, index: int, pages: list[tuple[str, str]]) -> None:
+    def add_pages(self, index: int, pages: Iterable[tuple[str, str]]) -> None:
         """Index (url, html) pages, sent in batches whose answers are read after each batch: a
         round trip a page would leave the indexer idle, and answers never read could fill the
-        pipe back."""
-        for start in range(0, len(pages), BATCH):
-            batch = pages[start : start + BATCH]
+        pipe back. `pages` is read a batch at a time, so a shard's pages need not all be held."""
+        iterator = iter(pages)
+        while batch := list(itertools.islice(iterator, BATCH)):
             for url, html in batch:
                 self._send(
                     {
@@ -99,7 +101,10 @@ class PagefindService:
 
     def _send(self, payload: dict[str, Any]) -> None:
         self._sent += 1
-        message = json.dumps({"message_id": self._sent, "payload": payload}).encode()
+        # As UTF-8: escaped, a Chinese character took 6 bytes instead of 3, before base64.
+        message = json.dumps(
+            {"message_id": self._sent, "payload": payload}, ensure_ascii=False
+        ).encode()
         assert self._process.stdin is not None
         try:
             self._process.stdin.write(base64.b64encode(message) + b",")
