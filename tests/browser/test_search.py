@@ -176,3 +176,44 @@ def test_a_committed_query_lists_its_exact_matches_then_adds_its_parts(
     excerpts = page.locator("#site-search-results .search-result-excerpt").all_inner_texts()
     assert all("强化学习" in text for text in excerpts[: len(first)])
     assert not any("强化学习" in text for text in excerpts[len(first) :]), excerpts
+
+
+def fragments_fetched(page: Any, site_server: SiteServer, queries: list[str]) -> set[str]:
+    """The result texts (Pagefind fragments) a fresh page loads while `queries` are committed
+    one right after another into the header box, once the last one's list is complete."""
+    fetched: set[str] = set()
+    page.on("request", lambda r: fetched.add(r.url) if ".pf_fragment" in r.url else None)
+    page.goto(site_server.url("/"))
+    page.keyboard.press("/")
+    page.wait_for_function("document.querySelector('[data-pagefind]').pagefind !== undefined")
+    page.evaluate(
+        """(queries) => {
+          const input = document.querySelector('#site-search-input');
+          for (const query of queries) {  // in one task: each replaces the one before at once
+            input.value = query;
+            input.dispatchEvent(new InputEvent('input', { inputType: 'insertText', data: query }));
+          }
+        }""",
+        queries,
+    )
+    page.wait_for_selector("#site-search-results .search-result-title")
+    page.wait_for_timeout(1500)  # any parts search and its texts
+    return fetched
+
+
+def test_a_replaced_query_loads_no_result_texts_and_searches_no_parts(
+    browser: Any, site_server: SiteServer
+) -> None:
+    """Committing 低秩 right after 强化学习 (an IME committing word after word) shows 低秩's results,
+    and the replaced query's results are not loaded: Pagefind answers one search at a time, so
+    that work would hold up the newer query's list."""
+    tabs = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    try:
+        alone = fragments_fetched(tabs[0].new_page(), site_server, ["低秩"])
+        after = fragments_fetched(tabs[1].new_page(), site_server, ["强化学习", "低秩"])
+        titles = tabs[1].pages[0].locator("#site-search-results .search-result-title")
+        assert LORA in titles.all_inner_texts()
+    finally:
+        for tab in tabs:
+            tab.close()
+    assert alone and after == alone

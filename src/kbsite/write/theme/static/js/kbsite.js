@@ -309,10 +309,15 @@
   // characters' index chunks, in every shard), are added below them when they arrive:
   // `found.more` resolves to the whole list then, or to null when nothing is added.
   // `now`: the query came whole (an IME's committed word, a paste), so it is not debounced.
+  // A query a newer one has replaced resolves to null as soon as that is known: its results'
+  // texts are not loaded and its parts are not searched, since Pagefind answers one search
+  // at a time and that work would hold up the newer query's results.
   function runSearch(holder, query, filters, limit, now) {
     var wanted = limit || 50;
     var options = { filters: filters || {} };
     var tools;
+    var mine = holder.searches = (holder.searches || 0) + 1;
+    function replaced() { return holder.searches !== mine; }
     function classify(results) {
       return Promise.all(results.map(function (r) { return r.data(); })).then(function (items) {
         // Notes titled with the query first (they are about it), then those holding it
@@ -333,14 +338,16 @@
       var phrase = tools.text.phraseQuery(query);
       return now ? tools.pagefind.search(phrase, options) : tools.pagefind.debouncedSearch(phrase, options, 120);
     }).then(function (exact) {
-      if (!exact) return null;  // a newer query replaced this one
+      if (!exact || replaced()) return null;
       var parts = tools.text.partsQuery(query);
       var first = exact.results.slice(0, wanted);
       return classify(first).then(function (items) {
+        if (replaced()) return null;
         var more = null;
         // Pagefind misses some phrases of one word (`"q-former"`): ask its parts then too.
         if (first.length < wanted && parts) {
           more = tools.pagefind.search(parts, options).then(function (partial) {
+            if (replaced()) return null;
             var seen = {};
             exact.results.forEach(function (r) { seen[r.id] = true; });
             var rest = partial.results.filter(function (r) { return !seen[r.id]; });
