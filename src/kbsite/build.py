@@ -38,7 +38,7 @@ from kbsite.site.redirects import plan_redirects, redirect_page
 from kbsite.site.references import WorksFormat, cited_works
 from kbsite.site.wikiindex import WikiIndex
 from kbsite.urls import output_file
-from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, default_jobs
+from kbsite.workers import DEFAULT_TUNING, Tuning, can_fork, default_jobs, return_free_memory
 from kbsite.write.bodies import BodySource
 from kbsite.write.extras import EXTRA_FILES, feed_inputs, write_extras
 from kbsite.write.kept import KeepNone, KeptFiles, write_unless_kept
@@ -72,6 +72,9 @@ class BuildOptions:
     cache: bool = True  # keep rendered notes in <site>/.kbsite-cache/ between runs
     strict: bool = False  # warnings (e.g. unresolved wiki links) fail the build
     tuning: Tuning = DEFAULT_TUNING  # from how much work stages use worker processes
+    # The only build of this Builder (`kbsite build`): the parsed notes are not kept for a next
+    # one, so their text is let go once the pages are planned (kbsite.site.placement).
+    one_build: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,7 @@ class Snapshot:
     env: jinja2.Environment  # the templates the pages were rendered with, compiled
     shared: Mapping[str, Any]
     entries: Mapping[str, Entry]  # by the note's path inside content/
+    texts: Mapping[str, str]  # each note's Markdown, by the same path (an Entry has none)
     pages: Mapping[str, Page]  # note pages by site path
     targets: Mapping[str, LinkTarget]
     assets: frozenset[str]
@@ -129,7 +133,7 @@ class BuildCache:
     def start_afresh(self, config: SiteConfig) -> None:
         """Forget what another config (categories, time zone) would make wrong."""
         self.notes.clear()
-        self.placement.entries.clear()
+        self.placement = Placement()
         self.config = config
 
 
@@ -210,7 +214,8 @@ class Builder:
         if any(p.is_error for p in problems):
             raise KbsiteError(problems)
         site = build_site(config, entries)
-        graph = build_graph(config, site.entries, self._cache.graph)  # backlinks, related notes
+        texts = {n.rel_path: n.body for n in notes}
+        graph = build_graph(config, site.entries, texts, self._cache.graph)  # backlinks, related
         works = cited_works(site.entries, render_options.citations, self._cache.works)
         pages = plan_pages(site, graph, strings_for(config.language), works)
         taken = [output_file(p.site_path) for p in pages]
@@ -218,6 +223,14 @@ class Builder:
         redirects, alias_problems = plan_redirects(config, site.entries, taken)
         if alias_problems:
             raise KbsiteError(problems + alias_problems)
+        # What is left to do needs no note's Markdown (entries do not hold it): let it go
+        # before the pages' workers fork and Pagefind's processes start (41 MB at 5,000 notes).
+        assets, navigation = content.assets, content.navigation
+        del content, notes
+        if self.options.one_build:
+            self._cache.notes.clear()
+            texts = {}
+            return_free_memory()
         serve = self.options.incremental_output  # its folder is its own: no other build writes it
         with contextlib.nullcontext() if serve else output_lock(output):
             search = self._indexes_search(config)
@@ -226,7 +239,7 @@ class Builder:
                 templates = templates_signature(config)
                 self.kept.start(site, templates)
                 extras = partial(
-                    write_extras, config, site, pages, content.assets, writer, self.kept, store
+                    write_extras, config, site, pages, assets, writer, self.kept, store
                 )
                 self._write_pages(site, pages, writer, store, templates, meanwhile=extras)
                 for rel, entry in redirects.items():
@@ -238,6 +251,7 @@ class Builder:
                     # Every formula is rendered by now: end the formula process (V8, ~110 MB
                     # at 1,000 notes) rather than keep it idle beside Pagefind's.
                     self.formulas.stop()
+                    return_free_memory()  # what the pages' writing freed, before Pagefind's
                     index_staged(writer, output, note_pages, jobs)
                 elif search and isinstance(writer, SyncedOutput):  # serve: changed shards only
                     indexed = index_synced(writer, note_pages, self._cache.indexed, jobs)
@@ -256,9 +270,9 @@ class Builder:
             warnings=tuple(sorted(problems)),
             changed=tuple(changed),
             rendered=fresh,
-            skipped=content.navigation,
+            skipped=navigation,
             snapshot=(
-                self._snapshot(config, output, site, pages, store, render_options)
+                self._snapshot(config, output, site, pages, store, render_options, texts)
                 if isinstance(writer, SyncedOutput)
                 else None
             ),
@@ -266,7 +280,7 @@ class Builder:
 
     def _snapshot(
         self, config: SiteConfig, output: Path, site: Site, pages: list[Page], store: RenderStore,
-        render_options: RenderOptions,
+        render_options: RenderOptions, texts: dict[str, str],
     ) -> Snapshot:  # fmt: skip
         assert self._cache.env is not None
         assert self._cache.placement.wiki is not None
@@ -276,6 +290,7 @@ class Builder:
             env=self._cache.env[1],
             shared=MappingProxyType({"categories": site.categories}),
             entries=MappingProxyType({e.note.rel_path: e for e in site.entries}),
+            texts=MappingProxyType(texts),
             pages=MappingProxyType({p.site_path: p for p in pages if p.template == "note.html"}),
             targets=MappingProxyType(dict(self._cache.placement.targets)),
             assets=self._cache.placement.asset_paths,

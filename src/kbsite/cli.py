@@ -245,6 +245,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         cache=not args.no_cache,
         strict=args.strict,
+        one_build=True,
     )
     progress = None if args.quiet else progress_printer(sys.stderr)
     try:

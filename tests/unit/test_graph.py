@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbsite.build import Builder, BuildOptions
+from kbsite.config.siteconfig import load_config
+from kbsite.load.content import load_content
 from kbsite.site.graph import Graph, build_graph, link_sentence
 from kbsite.site.index import Entry
 from tests.conftest import WriteSite
@@ -19,9 +21,10 @@ def graph_of(site: Path, tmp_path: Path) -> tuple[Graph, dict[str, Entry]]:
     builder = Builder(BuildOptions(site_dir=site, output=tmp_path / "out", cache=False, jobs=1))
     builder.build()
     entries = list(builder.entries)
-    from kbsite.config.siteconfig import load_config
-
-    return build_graph(load_config(site), entries), {e.note.rel_path: e for e in entries}
+    config = load_config(site)
+    content, _ = load_content(config, {}, jobs=1)
+    texts = {n.rel_path: n.body for n in content.notes}
+    return build_graph(config, entries, texts), {e.note.rel_path: e for e in entries}
 
 
 def test_sentence_is_the_plain_text_around_the_link() -> None:

@@ -36,7 +36,7 @@ def warm_up(last: Snapshot) -> None:
     for a quick page). serve's first build did all that in worker processes, which took it
     along when they ended."""
     compile_templates(last.env)
-    load_lexers_for(entry.note.body for entry in last.entries.values())
+    load_lexers_for(last.texts.values())
     warm_up_markdown()
     # and KaTeX's engine, which the build left to other processes
     last.formulas.render_tex("x", False)

@@ -58,9 +58,14 @@ class GraphCache:
 
 
 def build_graph(
-    config: SiteConfig, entries: Sequence[Entry], cache: GraphCache | None = None
+    config: SiteConfig,
+    entries: Sequence[Entry],
+    texts: Mapping[str, str],
+    cache: GraphCache | None = None,
 ) -> Graph:
-    """Follow each note's resolved links to other notes; rank related notes."""
+    """Follow each note's resolved links to other notes; rank related notes. `texts`: each
+    note's Markdown by its path in content/ (an Entry does not hold it), for the sentence
+    around a link."""
     cache = cache if cache is not None else GraphCache()
     by_url = {url_for(config, e.site_path): e for e in entries}
     outgoing: dict[str, list[Entry]] = {}
@@ -78,7 +83,7 @@ def build_graph(
                 if text is None:
                     labels = entry.rendered.labels
                     references = {a.id: label_text(a.kind, a.number, names) for a in labels}
-                    text = (entry.note.body.split("\n"), references)
+                    text = (texts[entry.note.rel_path].split("\n"), references)
                 index = line - entry.note.body_line
                 cache.sentences[key] = link_sentence(text[0], index, href, text[1])
             sentences[key] = cache.sentences[key]
