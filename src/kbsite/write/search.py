@@ -128,12 +128,11 @@ def build_search_index(
     written: list[str] = []  # files whose bytes the built index did not have
 
     def keep(shard: Shard, bundle: dict[str, bytes]) -> None:
-        sizes = {rel: len(data) for rel, data in bundle.items()}
-        bundle[STATE_FILE] = shard_state(shard, sizes, salt)
         for rel, data in bundle.items():
             _put(target, old, shard.folder + rel, data, written)
 
-    made = _index_shards(binary, site_root, [s for s in shards if s.number not in kept], jobs, keep)
+    todo = [s for s in shards if s.number not in kept]
+    made = _index_shards(binary, site_root, todo, jobs, salt, keep)
     for shard in shards:
         if shard.number in kept:
             assert old is not None
@@ -175,11 +174,13 @@ def _index_shards(
     site_root: Path,
     shards: list[Shard],
     jobs: int,
+    salt: str,
     keep: Callable[[Shard, dict[str, bytes]], None],
 ) -> int:
-    """Index shards in up to `jobs` Pagefind processes at once, handing each one's files to
-    `keep` (one call at a time) as soon as they are made: holding every shard's files until
-    the last was made took ~30 MB more at 5,000 notes. Return how many shards were indexed."""
+    """Index shards in up to `jobs` Pagefind processes at once, handing each one's files, its
+    kbsite-shard.json among them, to `keep` (one call at a time) as soon as they are made:
+    holding every shard's files until the last was made took ~30 MB more at 5,000 notes.
+    Return how many shards were indexed."""
     queues: list[list[Shard]] = [[] for _ in range(max(1, min(jobs, len(shards))))]
     for shard in sorted(shards, key=lambda s: (-len(s.pages), s.number)):  # largest first
         min(queues, key=lambda q: sum(len(s.pages) for s in q)).append(shard)
@@ -192,7 +193,8 @@ def _index_shards(
 
     with ThreadPoolExecutor(len(queues)) as pool:
         runs = pool.map(
-            lambda queue: _index_queue(binary, site_root, queue, building, keep_in_turn), queues
+            lambda queue: _index_queue(binary, site_root, queue, salt, building, keep_in_turn),
+            queues,
         )
         return sum(runs)
 
@@ -201,6 +203,7 @@ def _index_queue(
     binary: Path,
     site_root: Path,
     shards: list[Shard],
+    salt: str,
     building: threading.Lock,
     keep: Callable[[Shard, dict[str, bytes]], None],
 ) -> int:
@@ -218,7 +221,9 @@ def _index_queue(
                 )
                 with building:
                     files = service.files(index)
-            keep(shard, _bundle(shard, canonicalize(files)))
+            bundle = _bundle(shard, canonicalize(files))
+            bundle[STATE_FILE] = shard_state(shard, {r: len(d) for r, d in bundle.items()}, salt)
+            keep(shard, bundle)
     except PagefindError as exc:
         raise KbsiteError(
             [error("site.yaml", 0, f"the Pagefind search indexer failed: {exc}", key="search")]
@@ -295,7 +300,6 @@ def index_synced(
     def keep(shard: Shard, bundle: dict[str, bytes]) -> None:
         folder = target / shard.folder
         before = set(_listed(folder))
-        bundle[STATE_FILE] = shard_state(shard, {rel: len(d) for rel, d in bundle.items()}, salt)
         # Data files first, then the entry file naming them, then the state: a browser that
         # fetches meanwhile finds the old index or the new one.
         for rel in sorted(bundle, key=lambda r: (r in (ENTRY, STATE_FILE), r == STATE_FILE, r)):
@@ -305,7 +309,7 @@ def index_synced(
         for rel in sorted(before - set(bundle)):  # commit() reports them removed
             (folder / rel).unlink(missing_ok=True)
 
-    _index_shards(binary, writer.root, stale, jobs, keep)
+    _index_shards(binary, writer.root, stale, jobs, salt, keep)
     count = json.dumps({"shards": len(shards)}).encode()
     if not same_bytes(target / SHARDS_FILE, count):
         write_atomic(target / SHARDS_FILE, count)
